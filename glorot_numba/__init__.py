@@ -1,0 +1,42 @@
+"""glorot_numba: TensorFlow-v1 Glorot normal / VarianceScaling initialisers on Numba.
+
+Drop-in, NumPy-returning replacements for
+``tf.compat.v1.keras.initializers.glorot_normal`` and ``VarianceScaling``,
+computed by multicore Numba kernels from a counter-based Philox4x32-10
+stream: every output element is a pure function of (seed, its index, dtype
+class), so results are reproducible to the bit across thread counts,
+machines and partitionings.
+
+Examples
+--------
+>>> import glorot_numba as gn
+>>> w = gn.GlorotNormal(seed=42)((784, 256))
+>>> w.shape, str(w.dtype)
+((784, 256), 'float32')
+"""
+
+from ._philox import philox4x32_10
+from ._seeding import set_random_seed
+from ._shapes import PartitionInfo, compute_fans
+from .initializers import (
+    GlorotNormal,
+    VarianceScaling,
+    glorot_normal,
+    glorot_normal_initializer,
+    xavier_normal,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "GlorotNormal",
+    "VarianceScaling",
+    "glorot_normal",
+    "glorot_normal_initializer",
+    "xavier_normal",
+    "compute_fans",
+    "PartitionInfo",
+    "set_random_seed",
+    "philox4x32_10",
+    "__version__",
+]

@@ -1,0 +1,108 @@
+"""Seeds: validation, the global seed, and the (seed1, seed2) -> key rule.
+
+The rules are those of ``tf.compat.v1.set_random_seed`` / ``get_seed``:
+
+* an operation seed ``s`` with no global seed gives the pair
+  ``(87654321, s mod (2**31 - 1))``;
+* with a global seed ``g`` it gives ``(g mod M, s mod M)``, ``M = 2**31 - 1``;
+* an unseeded call under a global seed takes the next operation seed from a
+  ``random.Random(g)`` sequence (reset by every ``set_random_seed``), so the
+  k-th unseeded call of a program always gets the k-th seed;
+* an unseeded call with no global seed uses fresh OS entropy.
+
+The Philox key of the native stream is the pair itself, ``(seed1, seed2)``.
+"""
+
+import numbers
+import random
+import secrets
+import threading
+
+import numpy as np
+
+__all__ = ["DEFAULT_GRAPH_SEED", "MAXINT32", "check_seed", "set_random_seed",
+           "get_seed", "key_for"]
+
+DEFAULT_GRAPH_SEED = 87654321
+MAXINT32 = 2**31 - 1
+
+_lock = threading.Lock()
+_global_seed = None
+_op_seeds = None  # random.Random(g) while a global seed is set
+
+
+def check_seed(seed, name="seed"):
+    """Return ``seed`` as a Python int (or None); reject non-integers."""
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be an integer or None, got {type(seed).__name__} {seed!r}")
+    return int(seed)
+
+
+def set_random_seed(seed):
+    """Set or clear the global random seed.
+
+    Mirrors ``tf.compat.v1.set_random_seed``: afterwards every initializer
+    call is deterministic.  Seeded initializers combine the global seed with
+    their own; unseeded ones draw the k-th operation seed of a sequence that
+    depends only on the global seed and restarts at each call of this
+    function.
+
+    Parameters
+    ----------
+    seed : int or None
+        The global seed (any Python or NumPy integer, reduced modulo
+        2**31 - 1 as TensorFlow does), or None to clear it, after which
+        unseeded initializers draw fresh OS entropy again.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glorot_numba as gn
+    >>> gn.set_random_seed(1234)
+    >>> a = gn.GlorotNormal()((3, 4))
+    >>> gn.set_random_seed(1234)
+    >>> b = gn.GlorotNormal()((3, 4))
+    >>> bool(np.array_equal(a, b))
+    True
+    >>> gn.set_random_seed(None)
+    """
+    global _global_seed, _op_seeds
+    seed = check_seed(seed)
+    with _lock:
+        _global_seed = seed
+        _op_seeds = None if seed is None else random.Random(seed)
+
+
+def get_seed(op_seed):
+    """The ``(seed1, seed2)`` pair for an operation seed, or None for entropy."""
+    with _lock:
+        global_seed = _global_seed
+        if global_seed is not None and op_seed is None:
+            op_seed = _op_seeds.randint(0, MAXINT32)
+    if global_seed is not None:
+        seeds = (global_seed % MAXINT32, op_seed % MAXINT32)
+    elif op_seed is not None:
+        seeds = (DEFAULT_GRAPH_SEED, op_seed % MAXINT32)
+    else:
+        return None
+    # TensorFlow reserves (0, 0) for "nondeterministic"; keep its remapping so
+    # seed pairs mean the same thing here as there.
+    if seeds == (0, 0):
+        return (0, MAXINT32)
+    return seeds
+
+
+def key_for(op_seed):
+    """The Philox key ``(k0, k1)`` as two ``np.uint64`` words below 2**32."""
+    seeds = get_seed(op_seed)
+    if seeds is None:
+        bits = secrets.randbits(64)
+        seeds = (bits & 0xFFFFFFFF, bits >> 32)
+    return np.uint64(seeds[0]), np.uint64(seeds[1])
