@@ -1,0 +1,7 @@
+"""``python -m glorot_numba``: the command-line interface."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
