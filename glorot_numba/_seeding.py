@@ -6,7 +6,7 @@ The rules are those of ``tf.compat.v1.set_random_seed`` / ``get_seed``:
   ``(87654321, s mod (2**31 - 1))``;
 * with a global seed ``g`` it gives ``(g mod M, s mod M)``, ``M = 2**31 - 1``;
 * an unseeded call under a global seed takes the next operation seed from a
-  ``random.Random(g)`` sequence (reset by every ``set_random_seed``), so the
+  ``random.Random(g mod M)`` sequence (reset by every ``set_random_seed``), so the
   k-th unseeded call of a program always gets the k-th seed;
 * an unseeded call with no global seed uses fresh OS entropy.
 
@@ -28,7 +28,7 @@ MAXINT32 = 2**31 - 1
 
 _lock = threading.Lock()
 _global_seed = None
-_op_seeds = None  # random.Random(g) while a global seed is set
+_op_seeds = None  # random.Random(g mod M) while a global seed is set
 
 
 def check_seed(seed, name="seed"):
@@ -77,7 +77,7 @@ def set_random_seed(seed):
     seed = check_seed(seed)
     with _lock:
         _global_seed = seed
-        _op_seeds = None if seed is None else random.Random(seed)
+        _op_seeds = None if seed is None else random.Random(seed % MAXINT32)
 
 
 def get_seed(op_seed):
