@@ -88,8 +88,15 @@ def _run_init(args, out):
     print(f"time        : {elapsed * 1e3:.3f} ms ({rate / 1e6:.1f} M samples/s, "
           "first call includes compilation)", file=out)
     if args.output:
-        np.save(args.output, w)
-        print(f"saved       : {args.output}", file=out)
+        if w.dtype.kind == "f":
+            np.save(args.output, w)
+            print(f"saved       : {args.output}", file=out)
+        else:
+            # .npy cannot describe bfloat16 (it would load as raw void bytes);
+            # float32 holds every bfloat16 value exactly.
+            np.save(args.output, w.astype(np.float32))
+            print(f"saved       : {args.output} (as float32, exact; "
+                  "np.load(...).astype(ml_dtypes.bfloat16) restores the bits)", file=out)
 
 
 def main(argv=None):
