@@ -15,6 +15,7 @@ Examples
 ((784, 256), 'float32')
 """
 
+from ._kernels import warmup
 from ._philox import philox4x32_10
 from ._seeding import set_random_seed
 from ._shapes import PartitionInfo, compute_fans
@@ -38,5 +39,6 @@ __all__ = [
     "PartitionInfo",
     "set_random_seed",
     "philox4x32_10",
+    "warmup",
     "__version__",
 ]

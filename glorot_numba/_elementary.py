@@ -37,7 +37,7 @@ nearest), with enough terms that truncation stays far below half an ulp.
 import numpy as np
 from numba import njit
 
-from ._ieee import f32_as_u32, f64_as_u64, u32_as_f32, u64_as_f64
+from ._ieee import centred_frexp_f32, f64_as_u64, u64_as_f64
 
 __all__ = ["log_f32", "log_f64", "sincos_turn_f32", "sincos_turn_f64"]
 
@@ -71,9 +71,7 @@ _F64_ATANH = _f64("0x1.5555555555555p-1", "0x1.999999999999ap-2",
 
 # Bit pattern of the float nearest sqrt(2)/2: mantissas at or above it are
 # kept in [sqrt(2)/2, 1), below it doubled into [1, sqrt(2)); the offset
-# moves the exponent boundary to that threshold.
-_F32_SQRTH = np.uint64(0x3F3504F3)
-_F32_OFFSET = np.uint64(0x3F800000 - 0x3F3504F3)
+# moves the exponent boundary to that threshold.  (float32: in _ieee.)
 _F64_SQRTH = np.uint64(0x3FE6A09E667F3BCD)
 _F64_OFFSET = np.uint64(0x3FF0000000000000 - 0x3FE6A09E667F3BCD)
 
@@ -111,20 +109,18 @@ _F64_TWO = np.float64(2.0)
 _F64_HALF = np.float64(0.5)
 _F64_QUARTER = np.float64(0.25)
 _F32_2M21 = np.float32(2.0**-21)
+_F32_2M22 = np.float32(2.0**-22)
+_F32_2P22 = np.float32(2.0**22)
+_F32_THREE = np.float32(3.0)
 _F64_2M50 = np.float64(2.0**-50)
 
 _U1 = np.uint64(1)
 _U2 = np.uint64(2)
 _U3 = np.uint64(3)
-_U22 = np.uint64(22)
-_U23 = np.uint64(23)
 _U51 = np.uint64(51)
 _U52 = np.uint64(52)
-_U2P21 = np.uint64(2**21)
 _U2P50 = np.uint64(2**50)
-_F32_MANT = np.uint64(2**23 - 1)
 _F64_MANT = np.uint64(2**52 - 1)
-_F32_BIAS = np.int64(127)
 _F64_BIAS = np.int64(1023)
 
 
@@ -166,10 +162,9 @@ def log_f32(x):
     np.float32
         ``ln(x)``, within the error stated in the module docstring.
     """
-    hx = np.uint64(f32_as_u32(x)) + _F32_OFFSET
-    e = np.float32(np.int64(hx >> _U23) - _F32_BIAS)
+    e, m = centred_frexp_f32(x)
     # Sterbenz: the mantissa lies in [sqrt(2)/2, sqrt(2)), so t is exact.
-    t = u32_as_f32(np.uint32((hx & _F32_MANT) + _F32_SQRTH)) - _F32_ONE
+    t = m - _F32_ONE
     return _log_core(e, t, _F32_HALF, _F32_TWO, _F32_LN2_HI, _F32_LN2_LO,
                      _F32_ATANH)
 
@@ -196,7 +191,8 @@ def log_f64(x):
 
 
 @njit(inline="always")
-def _sincos_core(q, y, one, quarter, pi4_hi, pi4_lo, sin_c, cos_c):
+def _sincos_poly(y, one, quarter, pi4_hi, pi4_lo, sin_c, cos_c):
+    """``(sin, cos)`` of ``(pi/4) * y`` for ``|y| <= 1``."""
     z = y * y
     # At y = 0 both products are +0, so sin is exactly 0 on the axes.
     s = y * pi4_hi + y * (pi4_lo + z * _horner(z, sin_c))
@@ -206,13 +202,15 @@ def _sincos_core(q, y, one, quarter, pi4_hi, pi4_lo, sin_c, cos_c):
     hz = quarter * z
     w = one - hz
     c = w + (((one - w) - hz) + z * _horner(z, cos_c))
+    return s, c
+
+
+@njit(inline="always")
+def _rotate(s, c, swap, neg_sin, neg_cos):
     # Quadrant q rotates (s, c) by q*pi/2: (s, c), (c, -s), (-s, -c), (-c, s).
-    swap = (q & _U1) != 0
     sn = c if swap else s
     cs = s if swap else c
-    sn = -sn if (q & _U2) != 0 else sn
-    cs = -cs if ((q + _U1) & _U2) != 0 else cs
-    return sn, cs
+    return (-sn if neg_sin else sn), (-cs if neg_cos else cs)
 
 
 @njit(inline="always")
@@ -231,12 +229,16 @@ def sincos_turn_f32(k):
         docstring; ``sin`` is exactly zero at ``k = 0`` and ``2**23``.
     """
     # Nearest multiple of a quarter turn (2**22) and the signed remainder
-    # in [-2**21, 2**21): the angle is q*pi/2 + (pi/4)*y, all exact.
-    m = (k + _U2P21) >> _U22
-    r = np.int64(k) - np.int64(m << _U22)
-    y = np.float32(r) * _F32_2M21
-    return _sincos_core(m & _U3, y, _F32_ONE, _F32_QUARTER, _F32_PI4_HI,
-                        _F32_PI4_LO, _F32_SIN, _F32_COS)
+    # in [-2**21, 2**21): the angle is m*pi/2 + (pi/4)*y.  Done in float32,
+    # where every step is exact (k < 2**24), so that float32 loops stay
+    # 32 bits wide; m is 0..4, and 4 is a whole turn.
+    kf = np.float32(k)
+    m = np.floor(kf * _F32_2M22 + _F32_HALF)
+    y = (kf - m * _F32_2P22) * _F32_2M21
+    s, c = _sincos_poly(y, _F32_ONE, _F32_QUARTER, _F32_PI4_HI, _F32_PI4_LO,
+                        _F32_SIN, _F32_COS)
+    return _rotate(s, c, (m == _F32_ONE) | (m == _F32_THREE),
+                   (m == _F32_TWO) | (m == _F32_THREE), (m == _F32_ONE) | (m == _F32_TWO))
 
 
 @njit(inline="always")
@@ -257,5 +259,7 @@ def sincos_turn_f64(k):
     m = (k + _U2P50) >> _U51
     r = np.int64(k) - np.int64(m << _U51)
     y = np.float64(r) * _F64_2M50
-    return _sincos_core(m & _U3, y, _F64_ONE, _F64_QUARTER, _F64_PI4_HI,
-                        _F64_PI4_LO, _F64_SIN, _F64_COS)
+    s, c = _sincos_poly(y, _F64_ONE, _F64_QUARTER, _F64_PI4_HI, _F64_PI4_LO,
+                        _F64_SIN, _F64_COS)
+    q = m & _U3
+    return _rotate(s, c, (q & _U1) != 0, (q & _U2) != 0, ((q + _U1) & _U2) != 0)

@@ -1,4 +1,4 @@
-"""Reinterpretation of IEEE-754 floats as unsigned integers and back.
+"""Bit-level helpers: IEEE-754 floats as unsigned integers and back, trailing zeros.
 
 The elementary functions take exponents and mantissas apart with integer
 operations, which needs a bit-level view of a float scalar.  Under the JIT
@@ -9,10 +9,17 @@ modes agree exactly.
 
 import numba
 import numpy as np
+from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["f32_as_u32", "u32_as_f32", "f64_as_u64", "u64_as_f64"]
+__all__ = ["f32_as_u32", "u32_as_f32", "f64_as_u64", "u64_as_f64", "centred_frexp_f32",
+           "trailing_zeros"]
+
+# float32 bit patterns: sqrt(1/2) rounded, and the shift that moves the
+# exponent boundary from 1.0 down to it.
+_SQRT_HALF_BITS = 0x3F3504F3
+_CENTRE_SHIFT = 0x3F800000 - _SQRT_HALF_BITS
 
 
 def _bitcast(src, dst):
@@ -26,7 +33,47 @@ def _bitcast(src, dst):
     return cast
 
 
+@intrinsic
+def _cttz(typingctx, x):
+    def codegen(context, builder, signature, args):
+        (value,) = args
+        # Callers only pass non-zero words, so the zero case may be undefined.
+        return builder.cttz(value, ir.Constant(ir.IntType(1), 1))
+
+    return types.uint64(types.uint64), codegen
+
+
+# All in 32-bit integers: Numba would widen the same steps written in
+# Python to 64 bits, which halves the vector width of float32 loops.
+@intrinsic
+def _centred_frexp_f32(typingctx, x):
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        f32 = ir.FloatType()
+        hx = builder.add(builder.bitcast(args[0], i32), ir.Constant(i32, _CENTRE_SHIFT))
+        e = builder.sub(builder.lshr(hx, ir.Constant(i32, 23)), ir.Constant(i32, 127))
+        m = builder.add(builder.and_(hx, ir.Constant(i32, 0x7FFFFF)),
+                        ir.Constant(i32, _SQRT_HALF_BITS))
+        result = context.make_tuple(
+            builder, signature.return_type,
+            [builder.sitofp(e, f32), builder.bitcast(m, f32)])
+        return result
+
+    return types.UniTuple(types.float32, 2)(types.float32), codegen
+
+
 if numba.config.DISABLE_JIT:
+
+    def centred_frexp_f32(x):
+        """``(e, m)`` with ``x = m * 2**e``, ``m`` in [sqrt(1/2), sqrt(2)), as float32."""
+        hx = int(np.float32(x).view(np.uint32)) + _CENTRE_SHIFT
+        m = np.uint32((hx & 0x7FFFFF) + _SQRT_HALF_BITS).view(np.float32)
+        return np.float32((hx >> 23) - 127), m
+
+    def trailing_zeros(x):
+        """Index of the lowest set bit of a non-zero np.uint64."""
+        x = int(x)
+        return np.uint64((x & -x).bit_length() - 1)
 
     def f32_as_u32(x):
         return np.float32(x).view(np.uint32)
@@ -41,6 +88,8 @@ if numba.config.DISABLE_JIT:
         return np.uint64(x).view(np.float64)
 
 else:
+    centred_frexp_f32 = _centred_frexp_f32
+    trailing_zeros = _cttz
     f32_as_u32 = _bitcast(types.float32, types.uint32)
     u32_as_f32 = _bitcast(types.uint32, types.float32)
     f64_as_u64 = _bitcast(types.float64, types.uint64)

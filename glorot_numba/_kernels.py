@@ -2,9 +2,18 @@
 
 A fill call gets ``out`` (1-D, float32 or float64), the flat C-order indices in
 the *full* tensor that its elements stand for (as runs: ``starts[r] + t`` for
-``t < run_len``), the key and a multiplier.  ``out[p]`` is the sample of full
-index ``starts[p // run_len] + p % run_len``.  A whole tensor is one run from
-0; a partition slice is one run per contiguous row of the slice.
+``t < run_len``), the key, a multiplier and the distribution ``kind``.
+``out[p]`` becomes the sample of full index ``starts[p // run_len] + p %
+run_len``, times ``mult``.  A whole tensor is one run from 0; a partition
+slice is one run per contiguous row of the slice.
+
+Work goes in chunks of ``CHUNK`` output positions (the parallel unit).  In a
+chunk, whole tiles of the stream (see :mod:`._transforms`) are computed by a
+branch-free loop over Philox blocks that LLVM vectorises; it also flags the
+truncated-normal candidates outside (-2, 2).  Everything else -- elements of
+partial tiles at the ends of a run, and flagged elements at their next
+attempt -- goes through a list that a second vectorised loop evaluates one
+element at a time, repeated until no candidate is rejected.
 
 Each output value is a pure function of (key, full index, path), so the
 parallel kernel, its serial twin, any thread count and any split of the work
@@ -15,90 +24,240 @@ validates.
 import numpy as np
 from numba import njit, prange
 
+from . import _elementary, _ieee, _philox, _transforms
+from ._cache import enable_caching
+from ._ieee import trailing_zeros
 from ._transforms import (
-    LANES_F32,
-    LANES_F64,
-    normals_f32,
-    normals_f64,
-    uniforms_f32,
-    uniforms_f64,
+    PATH_F32,
+    PATH_F64,
+    TILE_BLOCKS,
+    TILE_F32,
+    TILE_F64,
+    block_words,
+    element_f32,
+    element_f64,
+    normal_pair_f32,
+    normal_pair_f64,
+    uniform_f32,
+    uniform_f64,
 )
 
-__all__ = ["KERNELS", "CHUNK"]
+__all__ = ["CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "warmup"]
 
-# Work unit of the parallel loop: large enough to amortise scheduling,
-# small enough to balance two to sixteen threads on mid-sized tensors.
-CHUNK = 1 << 14
+# Positions per parallel work item: a multiple of both tile sizes, small
+# enough that the scratch lists stay in L2 and two to sixteen threads balance
+# on mid-sized tensors.
+CHUNK = 4096
 
+UNIFORM = 0
+NORMAL = 1
+TRUNCATED = 2
+
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
 _TWO_F32 = np.float32(2.0)
 _TWO_F64 = np.float64(2.0)
+_B1 = TILE_BLOCKS
+_B2 = 2 * TILE_BLOCKS
+_B3 = 3 * TILE_BLOCKS
 
 
-def _make_segment(block, lanes, truncate_at):
-    """Build ``segment(out, pos, idx, cnt, k0, k1, mult)``.
+@njit(inline="always")
+def _tile_f32(out, words, t, k0, k1, mult, kind):
+    """Tile ``t``, attempt 0, times ``mult``, into ``out[:TILE_F32]``.
 
-    It writes the samples of full indices ``idx .. idx + cnt - 1`` to
-    ``out[pos .. pos + cnt - 1]``, one Philox block at a time.  With
-    ``truncate_at`` set, a candidate with ``|z| >= truncate_at`` is redrawn
-    from the same lane of the same block at the next attempt number.
+    For truncated normals, ``words[i]`` is left 1 where candidate ``i`` is
+    outside (-2, 2) (its slot in ``out`` then holds a placeholder), else 0.
     """
-    truncate = truncate_at is not None
-    limit = truncate_at if truncate else _TWO_F32
-
-    @njit(inline="always")
-    def segment(out, pos, idx, cnt, k0, k1, mult):
-        end = idx + cnt
-        b = idx // lanes
-        first = b * lanes
-        while first < end:
-            ub = np.uint64(b)
-            values = block(k0, k1, ub, np.uint64(0))
-            for j in range(lanes):
-                e = first + j
-                if e >= idx and e < end:
-                    z = values[j]
-                    if truncate:
-                        attempt = np.uint64(1)
-                        while not abs(z) < limit:
-                            z = block(k0, k1, ub, attempt)[j]
-                            attempt += np.uint64(1)
-                    out[pos + e - idx] = z * mult
-            b += 1
-            first += lanes
-
-    return segment
+    # Two loops: Philox works on 64-bit lanes and vectorises 8 wide, the
+    # float32 transforms 16 wide; `words` (in the order w0, w2, w1, w3)
+    # hands the bits over in L1.  Indices are provably non-negative (views
+    # start at the tile), so Numba's wraparound code folds away, and each
+    # loop touches at most two arrays, within LLVM's runtime alias checks.
+    b0 = t * TILE_BLOCKS
+    for b in range(TILE_BLOCKS):
+        w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F32)
+        words[b] = np.uint32(w0)
+        words[_B1 + b] = np.uint32(w2)
+        words[_B2 + b] = np.uint32(w1)
+        words[_B3 + b] = np.uint32(w3)
+    if kind == UNIFORM:
+        for i in range(TILE_F32):
+            out[i] = uniform_f32(np.uint64(words[i])) * mult
+    else:
+        for i in range(_B2):
+            zc, zs = normal_pair_f32(np.uint64(words[i]), np.uint64(words[_B2 + i]))
+            out[i] = zc * mult
+            out[_B2 + i] = zs * mult
+            words[i] = not abs(zc) < _TWO_F32
+            words[_B2 + i] = not abs(zs) < _TWO_F32
 
 
-def _make_fill(segment, parallel):
-    def fill(out, starts, run_len, k0, k1, mult):
-        n = out.shape[0]
-        n_chunks = (n + CHUNK - 1) // CHUNK
-        for c in prange(n_chunks):
-            p = c * CHUNK
-            stop = min(n, p + CHUNK)
-            while p < stop:
-                r = p // run_len
-                t = p - r * run_len
-                cnt = min(run_len - t, stop - p)
-                segment(out, p, starts[r] + t, cnt, k0, k1, mult)
-                p += cnt
-
-    return njit(parallel=parallel)(fill) if parallel else njit(fill)
-
-
-def _kernel_pair(block, lanes, truncate_at):
-    segment = _make_segment(block, lanes, truncate_at)
-    return _make_fill(segment, True), _make_fill(segment, False)
+@njit(inline="always")
+def _tile_f64(out, words, t, k0, k1, mult, kind):
+    """Tile ``t``, attempt 0, times ``mult``, into ``out[:TILE_F64]``; flags as
+    in :func:`_tile_f32`."""
+    b0 = t * TILE_BLOCKS
+    if kind == UNIFORM:
+        for b in range(TILE_BLOCKS):
+            w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
+            out[b] = uniform_f64(w0, w1) * mult
+            out[_B1 + b] = uniform_f64(w2, w3) * mult
+    else:
+        for b in range(TILE_BLOCKS):
+            w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
+            z0, z1 = normal_pair_f64(w0, w1, w2, w3)
+            out[b] = z0 * mult
+            out[_B1 + b] = z1 * mult
+            words[b] = not abs(z0) < _TWO_F64
+            words[_B1 + b] = not abs(z1) < _TWO_F64
 
 
-# (path, distribution kind) -> (parallel fill, serial twin).  Both are built
-# from one Python body; the serial one is what small tensors and unsafe
-# threading contexts use.
-KERNELS = {
-    ("f32", "truncated"): _kernel_pair(normals_f32, LANES_F32, _TWO_F32),
-    ("f32", "normal"): _kernel_pair(normals_f32, LANES_F32, None),
-    ("f32", "uniform"): _kernel_pair(uniforms_f32, LANES_F32, None),
-    ("f64", "truncated"): _kernel_pair(normals_f64, LANES_F64, _TWO_F64),
-    ("f64", "normal"): _kernel_pair(normals_f64, LANES_F64, None),
-    ("f64", "uniform"): _kernel_pair(uniforms_f64, LANES_F64, None),
-}
+@njit(inline="always")
+def _scratch(out):
+    """Per-worker buffers: a tile's Philox words, candidate values, and the
+    list (output position, element index, attempt) of pending candidates,
+    which never holds more than CHUNK entries."""
+    return (np.empty(TILE_F32, np.uint32), np.empty(CHUNK, out.dtype),
+            np.empty(CHUNK, np.int64), np.empty(CHUNK, np.int64),
+            np.empty(CHUNK, np.int64))
+
+
+@njit(inline="always")
+def _chunk(out, starts, run_len, k0, k1, mult, kind, c, scratch, tile, tile_fn,
+           element_fn, limit):
+    """Fill positions ``[c * CHUNK, (c + 1) * CHUNK)`` of ``out``."""
+    words, values, todo_pos, todo_elem, todo_try = scratch
+    p0 = c * CHUNK
+    size = min(out.shape[0], p0 + CHUNK) - p0
+    uniform = kind == UNIFORM
+    m = 0
+    p = p0
+    while p < p0 + size:
+        r = p // run_len
+        e = starts[r] + (p - r * run_len)
+        cnt = min(run_len - (p - r * run_len), p0 + size - p)
+        # Whole tiles of this run piece go to the vector loop; the ragged
+        # ends join the list at attempt 0.
+        t_first = (e + tile - 1) // tile
+        t_end = (e + cnt) // tile
+        if t_end <= t_first:
+            t_first = t_end = 0
+            head = cnt
+        else:
+            head = t_first * tile - e
+        for i in range(head):
+            todo_pos[m] = p + i
+            todo_elem[m] = e + i
+            todo_try[m] = 0
+            m += 1
+        body = (t_end - t_first) * tile
+        for t in range(t_first, t_end):
+            o = p + head + (t - t_first) * tile
+            tile_fn(out[o:o + tile], words, t, k0, k1, mult, kind)
+            if kind == TRUNCATED:
+                for g in range(0, tile, 64):
+                    # Gather 64 flags into a word (vectorised), then list
+                    # the ~3 rejected candidates by walking its set bits.
+                    mask = _U0
+                    for i in range(64):
+                        mask |= np.uint64(words[g + i]) << np.uint64(i)
+                    while mask:
+                        i = np.int64(trailing_zeros(mask))
+                        todo_pos[m] = o + g + i
+                        todo_elem[m] = t * tile + g + i
+                        todo_try[m] = 1
+                        m += 1
+                        mask &= mask - _U1
+        for i in range(head + body, cnt):
+            todo_pos[m] = p + i
+            todo_elem[m] = e + i
+            todo_try[m] = 0
+            m += 1
+        p += cnt
+    while m > 0:
+        for j in range(m):
+            values[j] = element_fn(k0, k1, todo_elem[j], todo_try[j], uniform)
+        kept = 0
+        for j in range(m):
+            z = values[j]
+            out[todo_pos[j]] = z * mult
+            todo_pos[kept] = todo_pos[j]
+            todo_elem[kept] = todo_elem[j]
+            todo_try[kept] = todo_try[j] + 1
+            kept += kind == TRUNCATED and not abs(z) < limit
+        m = kept
+
+
+@njit(inline="always")
+def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_fn,
+          element_fn, limit):
+    # Chunks are dealt round-robin so each worker allocates its scratch once.
+    scratch = _scratch(out)
+    for c in range(worker, (out.shape[0] + CHUNK - 1) // CHUNK, workers):
+        _chunk(out, starts, run_len, k0, k1, mult, kind, c, scratch, tile, tile_fn,
+               element_fn, limit)
+
+
+@njit(parallel=True)
+def fill_f32(out, starts, run_len, k0, k1, mult, kind, workers):
+    for w in prange(workers):
+        _fill(out, starts, run_len, k0, k1, mult, kind, w, workers, TILE_F32, _tile_f32,
+              element_f32, _TWO_F32)
+
+
+@njit
+def fill_f32_serial(out, starts, run_len, k0, k1, mult, kind, workers):
+    _fill(out, starts, run_len, k0, k1, mult, kind, 0, 1, TILE_F32, _tile_f32,
+          element_f32, _TWO_F32)
+
+
+@njit(parallel=True)
+def fill_f64(out, starts, run_len, k0, k1, mult, kind, workers):
+    for w in prange(workers):
+        _fill(out, starts, run_len, k0, k1, mult, kind, w, workers, TILE_F64, _tile_f64,
+              element_f64, _TWO_F64)
+
+
+@njit
+def fill_f64_serial(out, starts, run_len, k0, k1, mult, kind, workers):
+    _fill(out, starts, run_len, k0, k1, mult, kind, 0, 1, TILE_F64, _tile_f64,
+          element_f64, _TWO_F64)
+
+
+# path -> (parallel kernel, serial twin).
+KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial)}
+
+CACHED = enable_caching(
+    [fill_f32, fill_f32_serial, fill_f64, fill_f64_serial],
+    [m.__file__ for m in (_elementary, _ieee, _philox, _transforms)] + [__file__],
+)
+
+
+def warmup():
+    """Compile every kernel now (and store it in the disk cache, if enabled).
+
+    The first call of each kernel in a process otherwise compiles it, which
+    takes seconds without a warm cache.  Calling this once after installing
+    (or before starting many processes at once) front-loads that work.
+
+    Returns
+    -------
+    bool
+        Whether the compiled kernels are cached on disk (see the README:
+        ``GLOROT_NUMBA_CACHE=0`` turns caching off).
+
+    Examples
+    --------
+    >>> import glorot_numba as gn
+    >>> isinstance(gn.warmup(), bool)
+    True
+    """
+    starts = np.zeros(1, np.int64)
+    for native, (parallel, serial) in ((np.float32, KERNELS["f32"]),
+                                       (np.float64, KERNELS["f64"])):
+        out = np.empty(1, native)
+        for kernel in (parallel, serial):
+            kernel(out, starts, np.int64(1), np.uint64(0), np.uint64(0), native(1.0),
+                   TRUNCATED, 1)
+    return CACHED

@@ -1,28 +1,31 @@
-"""Random bits to floats: uniforms, Box-Muller normals, one Philox block at a time.
+"""Random bits to floats: where each element's bits come from, and how they become values.
 
-Every function here is a pure function of ``(key, block, attempt)``.  The
-counter of a Philox call is ``(block lo, block hi, attempt, path)``:
+Stream layout (version 2).  Element ``e`` of a tensor (its flat C-order index
+in the full tensor) belongs to tile ``e // TILE``; inside the tile its lane is
+``(e % TILE) // TILE_BLOCKS`` and its Philox block is
+``(e // TILE) * TILE_BLOCKS + e % TILE_BLOCKS``.  Lane ``j`` of a tile is thus
+a contiguous run of ``TILE_BLOCKS`` elements fed by consecutive blocks, which
+is what lets a vectorised loop over blocks store whole vectors.
 
-* ``block`` is the index of the group of output elements the call serves
-  (4 elements on the float32 path, 2 on the float64 path);
-* ``attempt`` is 0 for the first candidate and counts redraws of rejected
-  truncated-normal candidates, so a redraw never depends on what any other
-  element (or thread) consumed;
-* ``path`` separates the float32 path (serving float16, bfloat16 and float32)
-  from the float64 path, whose streams are therefore unrelated.
+The counter of a Philox call is ``(block lo, block hi, attempt, path)``:
+``attempt`` is 0 for an element's first candidate and counts the redraws of
+a rejected truncated-normal candidate, so a redraw depends on nothing but
+the element; ``path`` separates the float32 path (which serves float16,
+bfloat16 and float32) from the float64 path.
 
-float32 path: a block's four words give two Box-Muller pairs.  Word 0 feeds the
-radius and word 1 the angle of elements ``4b`` (cosine) and ``4b + 1`` (sine);
-words 2 and 3 do the same for ``4b + 2`` and ``4b + 3``.  Radii use
-``u = (w >> 8 + 1) * 2**-24`` in ``(0, 1]`` (never 0, so ``log`` is finite);
-angles use the top 24 bits as a fraction of a turn.
+float32 path (4 lanes): words 0 and 1 of a block are the radius and angle of
+Box-Muller pair A, words 2 and 3 those of pair B; lanes 0 and 1 are the
+cosines of A and B, lanes 2 and 3 their sines.  Radius uniforms are
+``((w >> 8) + 1) * 2**-24``, in (0, 1], never 0; angles are the top 24 bits
+as a fraction of a turn.
 
-float64 path: words 0-1 give a 53-bit radius uniform in ``(0, 1]`` and words
-2-3 a 53-bit angle, for elements ``2b`` (cosine) and ``2b + 1`` (sine).
+float64 path (2 lanes): words 0-1 give a 53-bit radius uniform in (0, 1],
+words 2-3 a 53-bit angle; lanes 0 (cosine) and 1 (sine).
 
-Uniform distribution: each 32-bit word (float32 path) or word pair (float64
-path) gives ``(2j + 1) * 2**-m - 1`` with ``j`` the top ``m`` bits (m = 23 or
-52): symmetric about zero, strictly inside (-1, 1), exactly representable.
+Uniform distribution: lanes 0-3 take words 0, 2, 1, 3 (float32 path; the
+order in which a tile stores its words) or words ``2j, 2j + 1`` (float64
+path), giving ``(2m + 1) * 2**-k - 1`` from the top ``k`` bits ``m`` (k = 23
+or 52): symmetric, strictly inside (-1, 1), exact.
 """
 
 import numpy as np
@@ -32,20 +35,24 @@ from ._elementary import log_f32, log_f64, sincos_turn_f32, sincos_turn_f64
 from ._philox import philox_block
 
 __all__ = [
-    "PATH_F32",
-    "PATH_F64",
-    "LANES_F32",
-    "LANES_F64",
-    "normals_f32",
-    "normals_f64",
-    "uniforms_f32",
-    "uniforms_f64",
+    "TILE_BLOCKS",
+    "TILE_F32",
+    "TILE_F64",
+    "block_words",
+    "normal_pair_f32",
+    "normal_pair_f64",
+    "uniform_f32",
+    "uniform_f64",
+    "element_f32",
+    "element_f64",
 ]
+
+TILE_BLOCKS = 64
+TILE_F32 = 4 * TILE_BLOCKS
+TILE_F64 = 2 * TILE_BLOCKS
 
 PATH_F32 = np.uint64(0)
 PATH_F64 = np.uint64(1)
-LANES_F32 = 4
-LANES_F64 = 2
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _U8 = np.uint64(8)
@@ -67,42 +74,27 @@ _F64_MINUS2 = np.float64(-2.0)
 
 
 @njit(inline="always")
-def _words(k0, k1, block, attempt, path):
-    return philox_block(block & _MASK32, block >> _U32, attempt, path, k0, k1)
+def block_words(k0, k1, block, attempt, path):
+    """The four Philox words of ``block`` at ``attempt`` (np.uint64 each)."""
+    block = np.uint64(block)
+    return philox_block(block & _MASK32, block >> _U32, np.uint64(attempt), path, k0, k1)
 
 
 @njit(inline="always")
-def _radius_f32(w):
-    u = np.float32((w >> _U8) + _ONE_U) * _F32_2M24
-    return np.sqrt(_F32_MINUS2 * log_f32(u))
-
-
-@njit(inline="always")
-def _pair_f32(w_radius, w_angle):
-    r = _radius_f32(w_radius)
+def normal_pair_f32(w_radius, w_angle):
+    """Box-Muller: ``(r cos, r sin)`` in float32 from two words."""
+    # (k + 1) * 2**-24 written as k * 2**-24 + 2**-24 (both exact): the
+    # integer stays 32-bit for LLVM, so float32 loops keep 16 lanes.
+    u = np.float32(w_radius >> _U8) * _F32_2M24 + _F32_2M24
+    r = np.sqrt(_F32_MINUS2 * log_f32(u))
     s, c = sincos_turn_f32(w_angle >> _U8)
     return r * c, r * s
 
 
 @njit(inline="always")
-def normals_f32(k0, k1, block, attempt):
-    """Four standard normals of one float32-path block (np.float32)."""
-    w0, w1, w2, w3 = _words(k0, k1, block, attempt, PATH_F32)
-    z0, z1 = _pair_f32(w0, w1)
-    z2, z3 = _pair_f32(w2, w3)
-    return z0, z1, z2, z3
-
-
-@njit(inline="always")
-def _sym_f32(w):
+def uniform_f32(w):
+    """A uniform on (-1, 1) in float32 from one word."""
     return np.float32(_TWO_U * (w >> _U9) + _ONE_U) * _F32_2M23 - _F32_ONE
-
-
-@njit(inline="always")
-def uniforms_f32(k0, k1, block, attempt):
-    """Four uniforms on (-1, 1) of one float32-path block (np.float32)."""
-    w0, w1, w2, w3 = _words(k0, k1, block, attempt, PATH_F32)
-    return _sym_f32(w0), _sym_f32(w1), _sym_f32(w2), _sym_f32(w3)
 
 
 @njit(inline="always")
@@ -111,9 +103,8 @@ def _u53(hi, lo):
 
 
 @njit(inline="always")
-def normals_f64(k0, k1, block, attempt):
-    """Two standard normals of one float64-path block (np.float64)."""
-    w0, w1, w2, w3 = _words(k0, k1, block, attempt, PATH_F64)
+def normal_pair_f64(w0, w1, w2, w3):
+    """Box-Muller: ``(r cos, r sin)`` in float64 from four words."""
     u = np.float64(_u53(w0, w1) + _ONE_U) * _F64_2M53
     r = np.sqrt(_F64_MINUS2 * log_f64(u))
     s, c = sincos_turn_f64(_u53(w2, w3))
@@ -121,13 +112,45 @@ def normals_f64(k0, k1, block, attempt):
 
 
 @njit(inline="always")
-def _sym_f64(hi, lo):
-    j = ((hi << _U32) | lo) >> _U12
-    return np.float64(_TWO_U * j + _ONE_U) * _F64_2M52 - _F64_ONE
+def uniform_f64(hi, lo):
+    """A uniform on (-1, 1) in float64 from two words."""
+    m = ((hi << _U32) | lo) >> _U12
+    return np.float64(_TWO_U * m + _ONE_U) * _F64_2M52 - _F64_ONE
 
 
 @njit(inline="always")
-def uniforms_f64(k0, k1, block, attempt):
-    """Two uniforms on (-1, 1) of one float64-path block (np.float64)."""
-    w0, w1, w2, w3 = _words(k0, k1, block, attempt, PATH_F64)
-    return _sym_f64(w0, w1), _sym_f64(w2, w3)
+def _locate(e, tile):
+    """(block, lane) of element ``e`` for tiles of ``tile`` elements."""
+    t = e // tile
+    r = e - t * tile
+    lane = r // TILE_BLOCKS
+    return t * TILE_BLOCKS + (r - lane * TILE_BLOCKS), lane
+
+
+@njit(inline="always")
+def element_f32(k0, k1, e, attempt, uniform):
+    """Candidate ``attempt`` of element ``e`` on the float32 path.
+
+    A standard normal, or with ``uniform`` a uniform on (-1, 1).  Written
+    with selects rather than branches so that loops over elements vectorise.
+    """
+    block, lane = _locate(e, TILE_F32)
+    w0, w1, w2, w3 = block_words(k0, k1, block, attempt, PATH_F32)
+    pair_b = (lane & 1) != 0
+    wr = w2 if pair_b else w0
+    wa = w3 if pair_b else w1
+    if uniform:
+        return uniform_f32(wa if lane >= 2 else wr)
+    zc, zs = normal_pair_f32(wr, wa)
+    return zs if lane >= 2 else zc
+
+
+@njit(inline="always")
+def element_f64(k0, k1, e, attempt, uniform):
+    """Candidate ``attempt`` of element ``e`` on the float64 path."""
+    block, lane = _locate(e, TILE_F64)
+    w0, w1, w2, w3 = block_words(k0, k1, block, attempt, PATH_F64)
+    if uniform:
+        return uniform_f64(w2, w3) if lane else uniform_f64(w0, w1)
+    zc, zs = normal_pair_f64(w0, w1, w2, w3)
+    return zs if lane else zc

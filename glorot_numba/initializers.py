@@ -7,6 +7,7 @@ happens in the kernels of :mod:`glorot_numba._kernels`.
 import math
 import numbers
 
+import numba
 import numpy as np
 
 from . import _dtypes, _kernels, _seeding, _shapes
@@ -27,10 +28,10 @@ TRUNCATED_STD = 0.87962566103423978
 _MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
 _KIND = {
-    "normal": "truncated",
-    "truncated_normal": "truncated",
-    "untruncated_normal": "normal",
-    "uniform": "uniform",
+    "normal": _kernels.TRUNCATED,
+    "truncated_normal": _kernels.TRUNCATED,
+    "untruncated_normal": _kernels.NORMAL,
+    "uniform": _kernels.UNIFORM,
 }
 
 # Below this many elements the serial twin is faster than waking threads.
@@ -212,9 +213,9 @@ class VarianceScaling:
             n = max(1.0, (fan_in + fan_out) / 2.0)
         variance = self.scale / n
         kind = _KIND[self.distribution]
-        if kind == "truncated":
+        if kind == _kernels.TRUNCATED:
             factor, reach = math.sqrt(variance) / TRUNCATED_STD, 2.0
-        elif kind == "normal":
+        elif kind == _kernels.NORMAL:
             factor, reach = math.sqrt(variance), 1.0
         else:
             factor, reach = math.sqrt(3.0 * variance), 1.0
@@ -326,8 +327,9 @@ def _fill(result, full, offset, key, mult, kind):
     direct = dtype == native and result.flags.c_contiguous
     flat = result.reshape(-1) if direct else np.empty(result.size, native)
     starts, run_len = _shapes.index_runs(result.shape, full, offset)
-    parallel, serial = _kernels.KERNELS[(path, kind)]
+    parallel, serial = _kernels.KERNELS[path]
     kernel = serial if flat.size < SERIAL_BELOW else parallel
-    kernel(flat, starts, np.int64(run_len), key[0], key[1], mult)
+    kernel(flat, starts, np.int64(run_len), key[0], key[1], mult, kind,
+           numba.get_num_threads())
     if not direct:
         result[...] = flat.reshape(result.shape)

@@ -18,6 +18,7 @@ import pytest
 from numba import types
 
 from glorot_numba import _elementary as el
+from glorot_numba import _ieee
 from glorot_numba._elementary import (
     log_f32,
     log_f64,
@@ -83,9 +84,9 @@ def test_constants_are_correctly_rounded(dt, bits):
 def test_sqrt_half_thresholds():
     with mpmath.workprec(200):
         h = mpmath.sqrt(mpmath.mpf(0.5))
-        _assert_nearest(np.uint32(el._F32_SQRTH).view(np.float32), h)
+        _assert_nearest(np.uint32(_ieee._SQRT_HALF_BITS).view(np.float32), h)
         _assert_nearest(np.uint64(el._F64_SQRTH).view(np.float64), h)
-    assert el._F32_OFFSET == np.float32(1).view(np.uint32) - el._F32_SQRTH
+    assert _ieee._CENTRE_SHIFT == np.float32(1).view(np.uint32) - _ieee._SQRT_HALF_BITS
     assert el._F64_OFFSET == np.float64(1).view(np.uint64) - el._F64_SQRTH
 
 
