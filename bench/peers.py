@@ -1,0 +1,123 @@
+"""The contenders: one callable per peer, ``make(shape, dtype) -> ndarray``.
+
+Each draws a TensorFlow-v1-style Glorot normal weight (truncated at two
+standard deviations, std after truncation sqrt(2 / (fan_in + fan_out))) the
+way a user of that library would, and returns a NumPy array or the library's
+own tensor (timings include any device-to-host conversion the user needs).
+Peers whose library is not installed are skipped.
+"""
+
+import concurrent.futures
+import math
+import os
+
+import numpy as np
+
+TRUNC_STD = 0.87962566103423978
+
+
+def fans(shape):
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+def sigma(shape):
+    fan_in, fan_out = fans(shape)
+    return math.sqrt(1.0 / max(1.0, (fan_in + fan_out) / 2.0)) / TRUNC_STD
+
+
+def _numpy_truncated(rng, out):
+    """Standard normals into ``out`` (1-D), redrawn until |z| < 2."""
+    rng.standard_normal(out=out, dtype=out.dtype)
+    bad = np.flatnonzero(np.abs(out) >= 2)
+    while bad.size:
+        out[bad] = rng.standard_normal(bad.size, dtype=out.dtype)
+        bad = bad[np.abs(out[bad]) >= 2]
+
+
+def numpy_single(shape, dtype, seed=1):
+    out = np.empty(math.prod(shape), dtype)
+    _numpy_truncated(np.random.default_rng(seed), out)
+    out *= out.dtype.type(sigma(shape))
+    return out.reshape(shape)
+
+
+class NumpyThreaded:
+    """The NumPy documentation's multithreaded pattern: SeedSequence.spawn,
+    one Generator per thread, each filling its own slice."""
+
+    def __init__(self, threads=None):
+        self.threads = threads or os.cpu_count()
+        self.pool = concurrent.futures.ThreadPoolExecutor(self.threads)
+
+    def __call__(self, shape, dtype, seed=1):
+        out = np.empty(math.prod(shape), dtype)
+        gens = [np.random.default_rng(s)
+                for s in np.random.SeedSequence(seed).spawn(self.threads)]
+        step = -(-out.size // self.threads)
+        jobs = [self.pool.submit(_numpy_truncated, g, out[i * step:(i + 1) * step])
+                for i, g in enumerate(gens)]
+        for job in jobs:
+            job.result()
+        out *= out.dtype.type(sigma(shape))
+        return out.reshape(shape)
+
+
+def load():
+    """``{name: make}`` for every peer that can be imported here."""
+    import glorot_numba as gn
+
+    peers = {
+        "glorot_numba": lambda shape, dtype: gn.GlorotNormal(seed=1)(shape, dtype),
+        "numpy 1 thread": numpy_single,
+        "numpy threads": NumpyThreaded(),
+    }
+    try:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import tensorflow as tf
+
+        tf_init = tf.compat.v1.keras.initializers.glorot_normal(seed=1)
+        peers["tf.compat.v1 glorot_normal"] = lambda shape, dtype: tf_init(
+            shape, dtype=dtype).numpy()
+    except ImportError:
+        pass
+    try:
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        import keras
+
+        k_init = keras.initializers.GlorotNormal(seed=1)
+        peers[f"keras 3 GlorotNormal ({keras.backend.backend()})"] = (
+            lambda shape, dtype: keras.ops.convert_to_numpy(k_init(shape, dtype=dtype)))
+    except ImportError:
+        pass
+    try:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        j_init = jax.nn.initializers.glorot_normal()
+        key = jax.random.key(1)
+        peers["jax glorot_normal"] = lambda shape, dtype: np.asarray(
+            j_init(key, shape, dtype))
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        def torch_trunc(shape, dtype):
+            s = sigma(shape)
+            t = torch.empty(shape, dtype=getattr(torch, np.dtype(dtype).name))
+            return torch.nn.init.trunc_normal_(t, 0.0, s, -2 * s, 2 * s).numpy()
+
+        def torch_xavier(shape, dtype):
+            t = torch.empty(shape, dtype=getattr(torch, np.dtype(dtype).name))
+            return torch.nn.init.xavier_normal_(t).numpy()
+
+        peers["torch trunc_normal_"] = torch_trunc
+        peers["torch xavier_normal_ (untruncated)"] = torch_xavier
+    except ImportError:
+        pass
+    return peers
