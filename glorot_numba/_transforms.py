@@ -43,7 +43,7 @@ __all__ = [
     "normal_pair_f64",
     "uniform_f32",
     "uniform_f64",
-    "element_f32",
+    "element_words_f32",
     "element_f64",
 ]
 
@@ -128,21 +128,19 @@ def _locate(e, tile):
 
 
 @njit(inline="always")
-def element_f32(k0, k1, e, attempt, uniform):
-    """Candidate ``attempt`` of element ``e`` on the float32 path.
+def element_words_f32(k0, k1, e, attempt):
+    """The bits of candidate ``attempt`` of element ``e`` on the float32 path.
 
-    A standard normal, or with ``uniform`` a uniform on (-1, 1).  Written
-    with selects rather than branches so that loops over elements vectorise.
+    Returns ``(radius word, angle word, sine)``: a normal is the cosine (or,
+    with ``sine``, the sine) of ``normal_pair_f32(radius, angle)``; a uniform
+    is ``uniform_f32`` of the angle word if ``sine`` else of the radius word.
+    Kept apart from the float work so that callers can run the two in
+    separately vectorised loops.
     """
     block, lane = _locate(e, TILE_F32)
     w0, w1, w2, w3 = block_words(k0, k1, block, attempt, PATH_F32)
     pair_b = (lane & 1) != 0
-    wr = w2 if pair_b else w0
-    wa = w3 if pair_b else w1
-    if uniform:
-        return uniform_f32(wa if lane >= 2 else wr)
-    zc, zs = normal_pair_f32(wr, wa)
-    return zs if lane >= 2 else zc
+    return (w2 if pair_b else w0), (w3 if pair_b else w1), lane >= 2
 
 
 @njit(inline="always")
