@@ -47,7 +47,7 @@ __all__ = ["CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "warm
 # Positions per parallel work item: a multiple of both tile sizes, small
 # enough that the scratch lists stay in L2 and two to sixteen threads balance
 # on mid-sized tensors.
-CHUNK = 4096
+CHUNK = 2048
 
 UNIFORM = 0
 NORMAL = 1

@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_shape", "compute_fans", "PartitionInfo", "check_partition", "index_runs"]
+__all__ = ["check_shape", "compute_fans", "fans_of", "PartitionInfo", "check_partition", "index_runs"]
 
 _MAX_ELEMENTS = np.iinfo(np.int64).max
 
@@ -25,11 +25,12 @@ def check_shape(shape, name="shape"):
         raise TypeError(f"{name} must be one-dimensional, got an array of shape {shape.shape}")
     dims = []
     for i, d in enumerate(shape):
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
-            raise TypeError(
-                f"{name}[{i}] must be an integer, got {type(d).__name__} {d!r}"
-            )
-        d = int(d)
+        if type(d) is not int:  # plain ints skip the slow ABC checks
+            if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
+                raise TypeError(
+                    f"{name}[{i}] must be an integer, got {type(d).__name__} {d!r}"
+                )
+            d = int(d)
         if d < 0:
             raise ValueError(f"{name}[{i}] must be >= 0, got {d}")
         dims.append(d)
@@ -72,7 +73,11 @@ def compute_fans(shape):
     >>> gn.compute_fans(())
     (1, 1)
     """
-    dims = check_shape(shape)
+    return fans_of(check_shape(shape))
+
+
+def fans_of(dims):
+    """:func:`compute_fans` of an already validated tuple of ints."""
     if len(dims) == 0:
         return 1, 1
     if len(dims) == 1:
