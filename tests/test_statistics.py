@@ -133,3 +133,48 @@ def test_low_precision_outputs_share_the_float32_stream():
         # Same standard normals; only sigma's and the result's rounding differ.
         assert np.all(np.abs(w - w32) <= 2 * rel * np.abs(w32) + 1e-7)
     assert not np.allclose(w64, w32, rtol=0.01)  # float64 has its own stream
+
+
+def _moments(w, sigma_post):
+    """Mean of w/sigma and of (w/sigma)**2, accumulated in float64 chunks."""
+    flat = w.reshape(-1)
+    total = total_sq = 0.0
+    for start in range(0, flat.size, 1 << 22):
+        x = flat[start:start + (1 << 22)].astype(np.float64) / sigma_post
+        total += x.sum()
+        total_sq += (x * x).sum()
+    return total / flat.size, total_sq / flat.size
+
+
+def test_variance_pins_the_truncation_constant():
+    # 67M float32 draws: the relative standard error of the second moment is
+    # sqrt((kurtosis - 1) / n) = 1.4e-4, and a constant of 0.88 instead of
+    # 0.87962566 would shift it by 8.5e-4 (6 standard errors).  alpha = 1e-5.
+    shape = (8192, 8192)
+    sigma_post = math.sqrt(2.0 / (8192 + 8192))
+    _, second = _moments(gn.GlorotNormal(seed=77)(shape), sigma_post)
+    rel_se = math.sqrt((KURTOSIS["truncated_normal"] - 1.0) / (8192 * 8192))
+    assert abs(second - 1.0) < Z_VAR * rel_se
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_truncnorm_fit_at_1e8(dtype):
+    # 1e8 draws: KS and CvM with alpha = 1e-3 each; detects deviations of
+    # the CDF ten times smaller than the default 1e6-draw tests.
+    z = standardised((10_000, 10_000), dtype, seed=1234).astype(np.float64)
+    assert stats.kstest(z, TRUNC.cdf).pvalue > ALPHA
+    assert stats.cramervonmises(z, TRUNC.cdf).pvalue > ALPHA
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("distribution", list(KURTOSIS))
+def test_variance_at_1e8(distribution):
+    shape = (10_000, 10_000)
+    scale = 0.5
+    w = gn.VarianceScaling(scale, "fan_avg", distribution, seed=3)(shape)
+    target = math.sqrt(scale / 10_000)
+    mean, second = _moments(w, target)
+    n = w.size
+    assert abs(second - 1.0) < Z_VAR * math.sqrt((KURTOSIS[distribution] - 1.0) / n)
+    assert abs(mean) < Z_VAR / math.sqrt(n)
