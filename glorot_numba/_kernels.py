@@ -37,7 +37,7 @@ from ._transforms import (
     element_f64,
     element_words_f32,
     normal_pair_f32,
-    normal_pair_f64,
+    normal_pair_from_bits_f64,
     uniform_f32,
     uniform_f64,
 )
@@ -55,6 +55,7 @@ TRUNCATED = 2
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
+_U32 = np.uint64(32)
 _TWO_F32 = np.float32(2.0)
 _TWO_F64 = np.float64(2.0)
 _B1 = TILE_BLOCKS
@@ -104,9 +105,15 @@ def _tile_f64(out, words, t, k0, k1, mult, kind):
             out[b] = uniform_f64(w0, w1) * mult
             out[_B1 + b] = uniform_f64(w2, w3) * mult
     else:
+        # As in _tile_f32, Philox and the transform run in separate loops,
+        # each at its own vector width; `out` holds the 53-bit words between.
+        bits = out.view(np.uint64)
         for b in range(TILE_BLOCKS):
             w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
-            z0, z1 = normal_pair_f64(w0, w1, w2, w3)
+            bits[b] = (w0 << _U32) | w1
+            bits[_B1 + b] = (w2 << _U32) | w3
+        for b in range(TILE_BLOCKS):
+            z0, z1 = normal_pair_from_bits_f64(bits[b], bits[_B1 + b])
             out[b] = z0 * mult
             out[_B1 + b] = z1 * mult
             words[b] = not abs(z0) < _TWO_F64

@@ -41,6 +41,7 @@ __all__ = [
     "block_words",
     "normal_pair_f32",
     "normal_pair_f64",
+    "normal_pair_from_bits_f64",
     "uniform_f32",
     "uniform_f64",
     "element_words_f32",
@@ -98,16 +99,17 @@ def uniform_f32(w):
 
 
 @njit(inline="always")
-def _u53(hi, lo):
-    return ((hi << _U32) | lo) >> _U11
+def normal_pair_f64(w0, w1, w2, w3):
+    """Box-Muller: ``(r cos, r sin)`` in float64 from four words."""
+    return normal_pair_from_bits_f64((w0 << _U32) | w1, (w2 << _U32) | w3)
 
 
 @njit(inline="always")
-def normal_pair_f64(w0, w1, w2, w3):
-    """Box-Muller: ``(r cos, r sin)`` in float64 from four words."""
-    u = np.float64(_u53(w0, w1) + _ONE_U) * _F64_2M53
+def normal_pair_from_bits_f64(radius_bits, angle_bits):
+    """Box-Muller from two 64-bit words (words 0-1 and 2-3 of a block)."""
+    u = np.float64((radius_bits >> _U11) + _ONE_U) * _F64_2M53
     r = np.sqrt(_F64_MINUS2 * log_f64(u))
-    s, c = sincos_turn_f64(_u53(w2, w3))
+    s, c = sincos_turn_f64(angle_bits >> _U11)
     return r * c, r * s
 
 
