@@ -67,57 +67,72 @@ class NumpyThreaded:
         return out.reshape(shape)
 
 
-def load():
-    """``{name: make}`` for every peer that can be imported here."""
+def _glorot_numba():
     import glorot_numba as gn
 
-    peers = {
-        "glorot_numba": lambda shape, dtype: gn.GlorotNormal(seed=1)(shape, dtype),
-        "numpy 1 thread": numpy_single,
-        "numpy threads": NumpyThreaded(),
-    }
-    try:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        import tensorflow as tf
+    gn.warmup()
+    return lambda shape, dtype: gn.GlorotNormal(seed=1)(shape, dtype)
 
-        tf_init = tf.compat.v1.keras.initializers.glorot_normal(seed=1)
-        peers["tf.compat.v1 glorot_normal"] = lambda shape, dtype: tf_init(
-            shape, dtype=dtype).numpy()
-    except ImportError:
-        pass
-    try:
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-        import keras
 
-        k_init = keras.initializers.GlorotNormal(seed=1)
-        peers[f"keras 3 GlorotNormal ({keras.backend.backend()})"] = (
-            lambda shape, dtype: keras.ops.convert_to_numpy(k_init(shape, dtype=dtype)))
-    except ImportError:
-        pass
-    try:
-        import jax
+def _tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
 
-        jax.config.update("jax_enable_x64", True)
-        j_init = jax.nn.initializers.glorot_normal()
-        key = jax.random.key(1)
-        peers["jax glorot_normal"] = lambda shape, dtype: np.asarray(
-            j_init(key, shape, dtype))
-    except ImportError:
-        pass
-    try:
-        import torch
+    init = tf.compat.v1.keras.initializers.glorot_normal(seed=1)
+    return lambda shape, dtype: init(shape, dtype=dtype).numpy()
 
-        def torch_trunc(shape, dtype):
-            s = sigma(shape)
-            t = torch.empty(shape, dtype=getattr(torch, np.dtype(dtype).name))
-            return torch.nn.init.trunc_normal_(t, 0.0, s, -2 * s, 2 * s).numpy()
 
-        def torch_xavier(shape, dtype):
-            t = torch.empty(shape, dtype=getattr(torch, np.dtype(dtype).name))
-            return torch.nn.init.xavier_normal_(t).numpy()
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
 
-        peers["torch trunc_normal_"] = torch_trunc
-        peers["torch xavier_normal_ (untruncated)"] = torch_xavier
-    except ImportError:
-        pass
-    return peers
+    init = keras.initializers.GlorotNormal(seed=1)
+    return lambda shape, dtype: keras.ops.convert_to_numpy(init(shape, dtype=dtype))
+
+
+def _jax():
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    init = jax.nn.initializers.glorot_normal()
+    key = jax.random.key(1)
+    return lambda shape, dtype: np.asarray(init(key, shape, dtype))
+
+
+def _torch_tensor(shape, dtype):
+    import torch
+
+    return torch.empty(shape, dtype=getattr(torch, np.dtype(dtype).name))
+
+
+def _torch_trunc():
+    import torch
+
+    def make(shape, dtype):
+        s = sigma(shape)
+        return torch.nn.init.trunc_normal_(_torch_tensor(shape, dtype), 0.0, s,
+                                           -2 * s, 2 * s).numpy()
+
+    return make
+
+
+def _torch_xavier():
+    import torch
+
+    return lambda shape, dtype: torch.nn.init.xavier_normal_(_torch_tensor(shape, dtype)).numpy()
+
+
+# name -> loader returning make(shape, dtype); each is timed in a process of
+# its own, so that no library's threads or allocator disturb another's.
+PEERS = {
+    "glorot_numba": _glorot_numba,
+    "numpy 1 thread": lambda: numpy_single,
+    "numpy threads": NumpyThreaded,
+    "tf.compat.v1 glorot_normal": _tensorflow,
+    "keras 3 GlorotNormal (tensorflow)": _keras,
+    "jax glorot_normal": _jax,
+    "torch trunc_normal_": _torch_trunc,
+    "torch xavier_normal_ (untruncated)": _torch_xavier,
+    "np.full (memory-write limit)": lambda: (lambda shape, dtype: np.full(shape, 1.0, dtype)),
+}

@@ -1,4 +1,4 @@
-"""glorot_numba against its peers, side by side in one process.
+"""glorot_numba against its peers, side by side in one run.
 
     python -m bench [--quick] [--out DIR] [--readme README.md]
 
@@ -12,6 +12,7 @@ it also rewrites the performance section of that file.
 """
 
 import argparse
+import importlib.metadata
 import json
 import math
 import os
@@ -39,9 +40,6 @@ CASES = {
 
 def timeit(fn, min_runs, min_time, max_time):
     """Median and best wall time of ``fn()`` after one warm-up call."""
-    # Let the previous contender's worker threads stop spinning first
-    # (OpenMP runtimes busy-wait for a while after a parallel region).
-    time.sleep(0.5)
     fn()
     times = []
     start = time.perf_counter()
@@ -55,40 +53,60 @@ def timeit(fn, min_runs, min_time, max_time):
     return statistics.median(times), min(times), len(times)
 
 
-def run_cases(peers, budget, passes):
-    """Time every contender on every case; keep each one's best pass.
+def run_cases(budget, passes):
+    """Time every contender on every case, each in a new process; keep the
+    best of ``passes`` passes over all contenders.
 
-    Several passes over all contenders, rather than one long run each, so
-    that a transient disturbance (a neighbour on a shared machine, another
-    library's threads winding down) does not decide a ratio.
+    Separate processes keep one library's idle threads and allocator from
+    disturbing another's; several short passes rather than one long run
+    keep a transient disturbance (a neighbour on a shared machine) from
+    deciding a ratio.
     """
+    from bench.peers import PEERS
+
     best = {}
     for _ in range(passes):
-        for row in _one_pass(peers, budget):
-            key = (row["case"], row["peer"])
-            if key not in best or row["median_s"] < best[key]["median_s"]:
-                best[key] = row
+        for name in PEERS:
+            for row in _in_new_process(name, budget):
+                key = (row["case"], row["peer"])
+                if key not in best or row["median_s"] < best[key]["median_s"]:
+                    best[key] = row
     return list(best.values())
 
 
-def _one_pass(peers, budget):
+def _in_new_process(name, budget):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--worker", name, "--budget", json.dumps(budget)],
+        env=env, capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        print(f"{name}: skipped ({proc.stderr.strip().splitlines()[-1:]})", flush=True)
+        return []
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])
+    for row in rows:
+        print(f"{row['case']:36s} {name:40s} {row['median_s'] * 1e3:10.3f} ms "
+              f"{row['samples_per_s'] / 1e6:9.1f} M/s", flush=True)
+    return rows
+
+
+def _worker(name, budget):
+    """Run one contender on every case; print the rows as JSON."""
+    from bench.peers import PEERS
+
+    make = PEERS[name]()
     results = []
     for case, (shapes, dtype) in CASES.items():
         n = sum(math.prod(s) for s in shapes)
-        contenders = dict(peers)
-        if len(shapes) == 1 and n >= 1 << 20:
-            contenders["np.full (memory-write limit)"] = (
-                lambda shape, dtype: np.full(shape, 1.0, dtype))
-        for name, make in contenders.items():
-            def call(make=make):
-                for s in shapes:
-                    make(s, dtype)
-            median, best, runs = timeit(call, **budget)
-            results.append({"case": case, "peer": name, "samples": n, "median_s": median,
-                            "best_s": best, "runs": runs, "samples_per_s": n / median})
-            print(f"{case:36s} {name:40s} {median * 1e3:10.3f} ms {n / median / 1e6:9.1f} M/s",
-                  flush=True)
-    return results
+        if name.startswith("np.full") and (len(shapes) > 1 or n < 1 << 20):
+            continue  # the memory-write limit only means something for one big array
+
+        def call():
+            for s in shapes:
+                make(s, dtype)
+        median, best, runs = timeit(call, **budget)
+        results.append({"case": case, "peer": name, "samples": n, "median_s": median,
+                        "best_s": best, "runs": runs, "samples_per_s": n / median})
+    print(json.dumps(results))
 
 
 def thread_sweep(budget):
@@ -165,9 +183,11 @@ def machine():
         pass
     versions = {"python": platform.python_version(), "numpy": np.__version__,
                 "numba": numba.__version__}
-    for mod in ("tensorflow", "keras", "jax", "torch"):
-        if mod in sys.modules:
-            versions[mod] = sys.modules[mod].__version__
+    for dist in ("tensorflow", "tensorflow-cpu", "keras", "jax", "torch"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
     return {"cpu": model, "cores": os.cpu_count(), "system": platform.platform(),
             "versions": versions}
 
@@ -183,10 +203,9 @@ def markdown(report):
     lines = [
         f"Measured {report['date']} on {m['cpu']}, {m['cores']} cores "
         f"({', '.join(f'{k} {v}' for k, v in m['versions'].items())}), "
-        "all contenders in one process, median of repeated calls (best of "
-        f"{report['passes']} passes), a fresh output array per call.  *Speed-up* is "
-        "the peer's time divided by glorot_numba's.  `np.full` reuses freed "
-        "memory between calls, so it shows the fill rate of warm pages.",
+        "each contender in a new process of the same run, median of repeated "
+        f"calls (best of {report['passes']} passes), a fresh output array per "
+        "call.  *Speed-up* is the peer's time divided by glorot_numba's.",
         "",
     ]
     for case in CASES:
@@ -259,19 +278,21 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--readme", default=None, help="README to update")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--budget", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        _worker(args.worker, json.loads(args.budget))
+        return 0
     budget = (dict(min_runs=2, min_time=0.0, max_time=2.0) if args.quick
               else dict(min_runs=5, min_time=1.0, max_time=15.0))
     passes = 1 if args.quick else 2
 
-    from bench import peers as peer_module
-
     import glorot_numba as gn
 
     gn.warmup()
-    peers = peer_module.load()
     report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "passes": passes}
-    report["results"] = ratios(run_cases(peers, budget, passes))
+    report["results"] = ratios(run_cases(budget, passes))
     report["threads"] = thread_sweep(budget)
     report["out"] = out_vs_fill(budget)
     report["startup"] = startup()
