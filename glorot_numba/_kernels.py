@@ -42,12 +42,14 @@ from ._transforms import (
     uniform_f64,
 )
 
-__all__ = ["CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "warmup"]
+__all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "warmup"]
 
-# Positions per parallel work item: a multiple of both tile sizes, small
-# enough that the scratch lists stay in L2 and two to sixteen threads balance
-# on mid-sized tensors.
-CHUNK = 2048
+# Positions per work item: multiples of both tile sizes.  Long items make
+# long list passes (whose vector loops then run at speed), and CHUNK sizes
+# the scratch buffers (a few hundred KiB per worker, in L2); tensors too
+# small to give each worker four long items use short ones, to balance.
+CHUNK = 8192
+SMALL_CHUNK = 2048
 
 UNIFORM = 0
 NORMAL = 1
@@ -159,12 +161,10 @@ def _list_f64(elem, tries, m, k0, k1, uniform, words, values):
 
 
 @njit(inline="always")
-def _chunk(out, starts, run_len, k0, k1, mult, kind, c, scratch, tile, tile_fn,
+def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, tile_fn,
            list_fn, limit):
-    """Fill positions ``[c * CHUNK, (c + 1) * CHUNK)`` of ``out``."""
+    """Fill positions ``[p0, p0 + size)`` of ``out`` (``size <= CHUNK``)."""
     words, todo_pos, todo_elem, todo_try, list_words, values = scratch
-    p0 = c * CHUNK
-    size = min(out.shape[0], p0 + CHUNK) - p0
     uniform = kind == UNIFORM
     m = 0
     p = p0
@@ -227,10 +227,13 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, c, scratch, tile, tile_fn,
 def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_fn,
           list_fn, limit):
     # Chunks are dealt round-robin so each worker allocates its scratch once.
+    n = out.shape[0]
+    length = CHUNK if n >= 4 * workers * CHUNK else SMALL_CHUNK
     scratch = _scratch(out)
-    for c in range(worker, (out.shape[0] + CHUNK - 1) // CHUNK, workers):
-        _chunk(out, starts, run_len, k0, k1, mult, kind, c, scratch, tile, tile_fn,
-               list_fn, limit)
+    for c in range(worker, (n + length - 1) // length, workers):
+        p0 = c * length
+        _chunk(out, starts, run_len, k0, k1, mult, kind, p0, min(n, p0 + length) - p0,
+               scratch, tile, tile_fn, list_fn, limit)
 
 
 @njit(parallel=True)

@@ -34,10 +34,10 @@ _KIND = {
     "uniform": _kernels.UNIFORM,
 }
 
-# Below this many elements (two chunks) the serial twin is faster than
-# waking threads (measured on 2 cores: 4096 elements take 9 us serially,
-# 7 us on two threads).
-SERIAL_BELOW = 2 * _kernels.CHUNK
+# Below this many elements (two short chunks) the serial twin is faster
+# than waking threads (measured on 2 cores: 4096 elements take 9 us
+# serially, 7 us on two threads).
+SERIAL_BELOW = 2 * _kernels.SMALL_CHUNK
 
 
 def _check_scale(scale):
@@ -332,7 +332,7 @@ def _fill(result, full, offset, key, mult, kind):
     parallel, serial = _kernels.KERNELS[path]
     kernel = serial if flat.size < SERIAL_BELOW else parallel
     # No more workers than chunks: idle ones would only cost their wake-up.
-    workers = min(numba.get_num_threads(), -(-flat.size // _kernels.CHUNK))
+    workers = min(numba.get_num_threads(), -(-flat.size // _kernels.SMALL_CHUNK))
     kernel(flat, starts, np.int64(run_len), key[0], key[1], mult, kind, workers)
     if not direct:
         result[...] = flat.reshape(result.shape)

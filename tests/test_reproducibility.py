@@ -114,7 +114,9 @@ KINDS = {"uniform": _kernels.UNIFORM, "normal": _kernels.NORMAL,
 def test_serial_twin_equals_parallel_kernel(path, kind):
     parallel, serial = _kernels.KERNELS[path]
     native = np.float32 if path == "f32" else np.float64
-    n = 3 * _kernels.CHUNK + 123
+    # Three workers get short chunks, the serial twin long ones.
+    n = 9 * _kernels.CHUNK + 123
+    assert 4 * _kernels.CHUNK <= n < 4 * 3 * _kernels.CHUNK
     a = np.empty(n, native)
     b = np.empty(n, native)
     args = (np.zeros(1, np.int64), np.int64(n), np.uint64(5), np.uint64(6), native(1.0),
