@@ -13,8 +13,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["f32_as_u32", "u32_as_f32", "f64_as_u64", "u64_as_f64", "centred_frexp_f32",
-           "trailing_zeros"]
+__all__ = ["f64_as_u64", "u64_as_f64", "centred_frexp_f32", "trailing_zeros"]
 
 # float32 bit patterns: sqrt(1/2) rounded, and the shift that moves the
 # exponent boundary from 1.0 down to it.
@@ -75,12 +74,6 @@ if numba.config.DISABLE_JIT:
         x = int(x)
         return np.uint64((x & -x).bit_length() - 1)
 
-    def f32_as_u32(x):
-        return np.float32(x).view(np.uint32)
-
-    def u32_as_f32(x):
-        return np.uint32(x).view(np.float32)
-
     def f64_as_u64(x):
         return np.float64(x).view(np.uint64)
 
@@ -90,7 +83,5 @@ if numba.config.DISABLE_JIT:
 else:
     centred_frexp_f32 = _centred_frexp_f32
     trailing_zeros = _cttz
-    f32_as_u32 = _bitcast(types.float32, types.uint32)
-    u32_as_f32 = _bitcast(types.uint32, types.float32)
     f64_as_u64 = _bitcast(types.float64, types.uint64)
     u64_as_f64 = _bitcast(types.uint64, types.float64)
