@@ -59,12 +59,9 @@ def _initializer(args):
 
 
 def _target_std(init, fans):
-    config = VarianceScaling.get_config(init)
-    fan_in, fan_out = fans
-    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
-    std = math.sqrt(config["scale"] / max(1.0, n[config["mode"]]))
+    std = math.sqrt(init._variance(fans))
     bound = {"uniform": math.sqrt(3) * std, "untruncated_normal": math.inf}
-    return std, bound.get(config["distribution"], 2 * std / TRUNCATED_STD)
+    return std, bound.get(init.distribution, 2 * std / TRUNCATED_STD)
 
 
 def _run_init(args, out):

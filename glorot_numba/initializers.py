@@ -204,8 +204,8 @@ class VarianceScaling:
             _fill(result, full, offset, key, mult, _KIND[self.distribution])
         return result
 
-    def _multiplier(self, fans, dtype):
-        """The factor applied to standard samples, rounded to ``dtype``."""
+    def _variance(self, fans):
+        """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic."""
         fan_in, fan_out = fans
         if self.mode == "fan_in":
             n = max(1.0, float(fan_in))
@@ -213,7 +213,11 @@ class VarianceScaling:
             n = max(1.0, float(fan_out))
         else:
             n = max(1.0, (fan_in + fan_out) / 2.0)
-        variance = self.scale / n
+        return self.scale / n
+
+    def _multiplier(self, fans, dtype):
+        """The factor applied to standard samples, rounded to ``dtype``."""
+        variance = self._variance(fans)
         kind = _KIND[self.distribution]
         if kind == _kernels.TRUNCATED:
             factor, reach = math.sqrt(variance) / TRUNCATED_STD, 2.0
@@ -227,7 +231,7 @@ class VarianceScaling:
             bound = np.asarray(reach * float(mult)).astype(dtype)
         if not np.isfinite(bound) or mult == 0:
             raise ValueError(
-                f"scale {self.scale} with n = {n} gives a standard deviation that "
+                f"scale {self.scale} with fans {fans} gives a standard deviation that "
                 f"{_dtypes.dtype_name(dtype)} cannot represent"
             )
         return mult
