@@ -10,7 +10,7 @@ import numbers
 import numba
 import numpy as np
 
-from . import _dtypes, _kernels, _seeding, _shapes
+from . import _dtypes, _kernels, _seeding, _shapes, _tf_compat
 
 __all__ = [
     "VarianceScaling",
@@ -115,6 +115,16 @@ class VarianceScaling:
         :func:`set_random_seed`.
     dtype : dtype-like, default "float32"
         Default output dtype: float16, bfloat16, float32 or float64.
+    compat : {None, "tf.compat.v1", "tf.keras", "keras2"}, default None
+        None draws this library's own stream (see Notes).  A string draws
+        TensorFlow's values for the same arguments, bit for bit:
+        ``"tf.compat.v1"`` those of ``tf.compat.v1.keras.initializers.
+        VarianceScaling(..., seed=seed)`` (a graph op, or the first eager
+        call in a fresh process; :func:`set_random_seed` plays the part of
+        ``tf.compat.v1.set_random_seed``), ``"tf.keras"`` those of Keras 3's
+        (TensorFlow backend; ``tf.keras`` in TensorFlow >= 2.16) and
+        ``"keras2"`` those of ``tf.keras`` in TensorFlow 2.4.  See the
+        README section "Same numbers as TensorFlow".
 
     Raises
     ------
@@ -134,6 +144,13 @@ class VarianceScaling:
     No value ever exceeds the truncation bound ``2 * stddev`` (or ``limit``)
     as represented in the output dtype.
 
+    With ``compat``, values are TensorFlow's: TensorFlow's seeds, Philox
+    counters and Box-Muller arithmetic (float32 through the C library's
+    ``logf``, ``sinf``, ``cosf``, as TensorFlow's Linux build), and with
+    ``partition_info`` TensorFlow's partition rule: fans from
+    ``full_shape``, values those of an unpartitioned call for the
+    partition's own shape.
+
     Examples
     --------
     >>> import glorot_numba as gn
@@ -143,15 +160,19 @@ class VarianceScaling:
     ((512, 256), dtype('float32'))
     >>> init.get_config()
     {'scale': 2.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'seed': 0, 'dtype': 'float32'}
+    >>> tf_init = gn.VarianceScaling(distribution="uniform", seed=3, compat="tf.keras")
+    >>> tf_init.get_config()["compat"]
+    'tf.keras'
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                 seed=None, dtype="float32"):
+                 seed=None, dtype="float32", compat=None):
         self.scale = _check_scale(scale)
         self.mode = _check_mode(mode)
         self.distribution = _check_distribution(distribution)
         self.seed = _seeding.check_seed(seed)
         self.dtype = _dtypes.resolve_dtype(dtype)
+        self.compat = _tf_compat.check_compat(compat)
 
     def __call__(self, shape, dtype=None, partition_info=None, *, out=None):
         """Draw a new array (or fill ``out``).
@@ -198,6 +219,8 @@ class VarianceScaling:
         if out is not None:
             _check_out(out, shape, dtype)
         mult = self._multiplier(_shapes.fans_of(full), dtype)
+        if self.compat is not None:
+            return _tf_compat.draw(self, shape, dtype, full, out)
         key = _seeding.key_for(self.seed)
         result = np.empty(shape, dtype) if out is None else out
         if result.size:
@@ -245,13 +268,16 @@ class VarianceScaling:
         >>> gn.VarianceScaling(distribution="Normal", seed=3).get_config()["distribution"]
         'normal'
         """
-        return {
+        config = {
             "scale": self.scale,
             "mode": self.mode,
             "distribution": self.distribution,
             "seed": self.seed,
             "dtype": _dtypes.dtype_name(self.dtype),
         }
+        if self.compat is not None:
+            config["compat"] = self.compat
+        return config
 
     @classmethod
     def from_config(cls, config):
@@ -289,6 +315,13 @@ class GlorotNormal(VarianceScaling):
     dtype : dtype-like, default "float32"
         Default output dtype.  Unlike TensorFlow v1, which ignores this
         argument, it is honoured (as TensorFlow's documentation describes).
+    compat : {None, "tf.compat.v1", "tf.keras", "keras2"}, default None
+        None for this library's own stream; otherwise TensorFlow's values,
+        bit for bit (see :class:`VarianceScaling`): ``"tf.compat.v1"``
+        those of ``tf.compat.v1.glorot_normal_initializer(seed=seed)``,
+        ``"tf.keras"`` those of ``keras.initializers.GlorotNormal(seed=seed)``
+        on TensorFlow (Keras 3), ``"keras2"`` those of
+        ``tf.keras.initializers.GlorotNormal(seed=seed)`` in TensorFlow 2.4.
 
     Examples
     --------
@@ -302,11 +335,17 @@ class GlorotNormal(VarianceScaling):
     True
     >>> bool(np.abs(w).max() <= 2 * np.sqrt(2 / (784 + 256)) / 0.87962566103423978)
     True
+
+    TensorFlow's own numbers, here those of
+    ``tf.compat.v1.glorot_normal_initializer(seed=7)((2, 3))``:
+
+    >>> gn.GlorotNormal(seed=7, compat="tf.compat.v1")((2, 3)).dtype
+    dtype('float32')
     """
 
-    def __init__(self, seed=None, dtype="float32"):
+    def __init__(self, seed=None, dtype="float32", compat=None):
         super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal",
-                         seed=seed, dtype=dtype)
+                         seed=seed, dtype=dtype, compat=compat)
 
     def get_config(self):
         """``{"seed": ..., "dtype": ...}``, as TensorFlow v1 reports it.
@@ -316,8 +355,13 @@ class GlorotNormal(VarianceScaling):
         >>> import glorot_numba as gn
         >>> gn.GlorotNormal(seed=42).get_config()
         {'seed': 42, 'dtype': 'float32'}
+        >>> gn.GlorotNormal(seed=42, compat="tf.compat.v1").get_config()
+        {'seed': 42, 'dtype': 'float32', 'compat': 'tf.compat.v1'}
         """
-        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype)}
+        config = {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype)}
+        if self.compat is not None:
+            config["compat"] = self.compat
+        return config
 
 
 glorot_normal = GlorotNormal

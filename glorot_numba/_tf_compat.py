@@ -1,0 +1,178 @@
+"""``compat=``: TensorFlow's own values, from TensorFlow's seeds and stream.
+
+Three modes, each named after the API whose values it reproduces:
+
+``"tf.compat.v1"``
+    ``tf.compat.v1.glorot_normal_initializer`` / ``VarianceScaling``: the
+    stateful ops ``TruncatedNormal``, ``RandomStandardNormal`` and
+    ``RandomUniform`` seeded with TensorFlow v1's pair ``(seed1, seed2)``
+    (:func:`._seeding.get_seed`); Philox key ``(lo seed1, hi seed1)``, first
+    counter ``(0, 0, lo seed2, hi seed2)`` -- the first execution of the op.
+``"tf.keras"``
+    Keras 3 on the TensorFlow backend (``tf.keras`` in TensorFlow >= 2.16):
+    the stateless ops with seed ``[seed mod (2**31 - 2), 0]``; the uniform
+    bounds pass through float32 (``tf.cast`` of a Python float).
+``"keras2"``
+    ``tf.keras`` of TensorFlow 2.4 (``init_ops_v2``): the stateless ops with
+    seed ``[seed, 0]`` read as 64-bit words; the uniform bounds are rounded
+    straight to the output dtype.
+
+A stateless seed ``[s0, s1]`` becomes key and counter by one Philox call
+(TensorFlow's ``GenerateKey``): ``m = philox((lo s0, hi s0, lo s1, hi s1),
+(0x3ec8f720, 0x02461e29))``, key ``(m0, m1)``, counter ``(0, 0, m2, m3)``.
+
+The kernel returns standard samples ``z`` (or uniforms ``u`` on [0, 1));
+the result is then formed as TensorFlow forms it, in the output dtype:
+``z * dtype(stddev) + dtype(0)``, or ``u * (dtype(hi) - dtype(lo)) +
+dtype(lo)``.  float16 and bfloat16 samples are rounded to the dtype first
+and the arithmetic is done as Eigen does it (in float32, rounded after each
+operation), which for these operands is NumPy's half / ml_dtypes arithmetic.
+"""
+
+import math
+import secrets
+
+import numba
+import numpy as np
+
+from . import _dtypes, _seeding, _tf_kernels
+from ._shapes import fans_of
+
+__all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "draw"]
+
+MODES = ("tf.compat.v1", "tf.keras", "keras2")
+
+_M32 = 0xFFFFFFFF
+_STATELESS_KEY = (0x3EC8F720, 0x02461E29)
+# Keras 3's TensorFlow backend folds int64 seeds into int32 with
+# floormod(seed, tf.int32.max - 1).
+_KERAS3_SEED_MOD = 2**31 - 2
+
+# Bits of each word that make a uniform, and their weight, by output dtype
+# (TensorFlow's Uint32ToFloat, Uint16ToHalf, Uint16ToGfloat16).
+_UNIFORM_BITS = {
+    np.dtype(np.float32): (0x7FFFFF, 2.0**-23),
+    np.dtype(np.float16): (0x3FF, 2.0**-10),
+    _dtypes.BFLOAT16: (0x7F, 2.0**-7),
+    np.dtype(np.float64): (0, 1.0),
+}
+
+# Below this many elements the serial kernel is faster than waking threads.
+SERIAL_BELOW = 4096
+
+
+def check_compat(compat):
+    """Return ``compat`` (None or one of :data:`MODES`), or raise."""
+    if compat is None:
+        return None
+    if not isinstance(compat, str):
+        raise TypeError(f"compat must be None or a string, got {type(compat).__name__} {compat!r}")
+    if compat not in MODES:
+        raise ValueError(f"compat must be None or one of {MODES}, got {compat!r}")
+    return compat
+
+
+def _philox_once(counter, key):
+    """One Philox4x32-10 call on Python ints (for seeding only)."""
+    c0, c1, c2, c3 = counter
+    k0, k1 = key
+    for _ in range(10):
+        p0 = 0xD2511F53 * c0
+        p1 = 0xCD9E8D57 * c2
+        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0) & _M32, p1 & _M32, \
+            ((p0 >> 32) ^ c3 ^ k1) & _M32, p0 & _M32
+        k0 = (k0 + 0x9E3779B9) & _M32
+        k1 = (k1 + 0xBB67AE85) & _M32
+    return c0, c1, c2, c3
+
+
+def stateless_key_counter(s0, s1):
+    """Key and counter of TensorFlow's stateless ops for seed ``[s0, s1]``.
+
+    ``s0`` and ``s1`` are taken modulo 2**64, as TensorFlow reads an int32 or
+    int64 seed tensor into 64-bit unsigned words.
+    """
+    s0 %= 2**64
+    s1 %= 2**64
+    m = _philox_once((s0 & _M32, s0 >> 32, s1 & _M32, s1 >> 32), _STATELESS_KEY)
+    return (m[0], m[1]), (0, 0, m[2], m[3])
+
+
+def stream_origin(compat, seed):
+    """Philox ``(key, counter)`` of the first group, for ``compat`` and ``seed``."""
+    if compat == "tf.compat.v1":
+        seeds = _seeding.get_seed(seed)
+        if seeds is None:
+            # TensorFlow draws two fresh 64-bit seeds for an unseeded op.
+            seeds = (secrets.randbits(64), secrets.randbits(64))
+        s1, s2 = seeds
+        return (s1 & _M32, s1 >> 32), (0, 0, s2 & _M32, s2 >> 32)
+    if seed is None:
+        # No TensorFlow values to match: any fresh stream will do.
+        return (secrets.randbits(32), secrets.randbits(32)), \
+            (0, 0, secrets.randbits(32), secrets.randbits(32))
+    if compat == "tf.keras":
+        seed %= _KERAS3_SEED_MOD
+    return stateless_key_counter(seed, 0)
+
+
+def _factor(init, fans):
+    """``(kind, factor)``: TensorFlow's stddev or uniform limit, in float64."""
+    from .initializers import TRUNCATED_STD
+
+    variance = init._variance(fans)
+    if init.distribution in ("normal", "truncated_normal"):
+        return _tf_kernels.TRUNCATED, math.sqrt(variance) / TRUNCATED_STD
+    if init.distribution == "untruncated_normal":
+        return _tf_kernels.NORMAL, math.sqrt(variance)
+    return _tf_kernels.UNIFORM, math.sqrt(3.0 * variance)
+
+
+def _affine(kind, factor, dtype, compat):
+    """``(mul, add)`` as dtype scalars: the result is ``sample * mul + add``."""
+    scalar = dtype.type
+    with np.errstate(over="ignore"):
+        if kind != _tf_kernels.UNIFORM:
+            return np.asarray(factor).astype(dtype)[()], scalar(0)
+        if compat == "tf.keras":
+            hi = np.float32(factor).astype(dtype)
+            lo = np.float32(-factor).astype(dtype)
+        else:
+            hi = np.asarray(factor).astype(dtype)[()]
+            lo = np.asarray(-factor).astype(dtype)[()]
+        return hi - lo, lo
+
+
+def draw(init, shape, dtype, full, out):
+    """Fill ``out`` (or a new array) with ``init``'s values in its compat mode.
+
+    Arguments are validated already; ``full`` is the shape that sets the fans.
+    """
+    kind, factor = _factor(init, fans_of(full))
+    mul, add = _affine(kind, factor, dtype, init.compat)
+    (k0, k1), (c0, c1, c2, c3) = stream_origin(init.compat, init.seed)
+    result = np.empty(shape, dtype) if out is None else out
+    if result.size == 0:
+        return result
+    path = _dtypes.path_of(dtype)
+    native = np.float64 if path == "f64" else np.float32
+    direct = dtype == native and result.flags.c_contiguous
+    flat = result.reshape(-1) if direct else np.empty(result.size, native)
+    # Low-precision outputs: the kernel writes the float32 samples, and the
+    # dtype arithmetic follows below.
+    kmul, kadd = (mul, add) if dtype == native else (native(1), native(0))
+    umask, uscale = _UNIFORM_BITS[dtype]
+    parallel, serial = _tf_kernels.KERNELS[path]
+    kernel = serial if flat.size < SERIAL_BELOW else parallel
+    groups = -(-flat.size // _tf_kernels.GROUP[path])
+    workers = min(numba.get_num_threads(), -(-groups // _tf_kernels.CHUNK_GROUPS))
+    u = np.uint64
+    kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
+           native(uscale), native(kmul), native(kadd), workers)
+    if dtype != native:
+        with np.errstate(over="ignore"):
+            flat = flat.astype(dtype) * mul + add
+    if not direct:
+        result[...] = flat.reshape(result.shape)
+    return result
+

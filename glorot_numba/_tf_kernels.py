@@ -1,0 +1,277 @@
+"""TensorFlow's CPU random-number kernels, reproduced bit for bit.
+
+These kernels serve ``compat=`` (see :mod:`._tf_compat`).  They follow the
+algorithm of TensorFlow's CPU ``TruncatedNormal``, ``RandomStandardNormal``
+and ``RandomUniform`` ops (and their stateless twins), which all fill a tensor
+group by group from one Philox4x32-10 generator:
+
+* the tensor is cut into groups of ``G`` consecutive outputs (C order):
+  ``G = 4`` for float32, float16 and bfloat16, ``G = 2`` for float64; the
+  last group is generated whole and cut short;
+* normal and uniform groups use exactly one Philox call, group ``g`` at
+  counter ``base + g``;
+* truncated-normal groups need a variable number of calls, so group ``g``
+  starts at counter ``base + g * 256 * G / 4`` and draws calls from there
+  until it has ``G`` accepted values;
+* words become uniforms on [0, 1) through the mantissa of a float in
+  [1, 2): 23 bits (float32), 52 bits from two words (float64), and, for
+  *uniform* float16 / bfloat16 output, 10 / 7 bits of each word;
+* Box-Muller takes two uniforms (four words for float64), clamps the radius
+  uniform below at 1e-7, computes the angle as the float64 product
+  ``2 pi * u`` rounded to the path type, and returns ``(r sin, r cos)`` in
+  that order; for the truncated normal each of the two is kept iff its
+  absolute value is below 2.
+
+Since every group starts from a counter computed from its index, the work is
+split into runs of whole groups and the bits do not depend on the split.
+
+float32 Box-Muller uses the platform's ``logf``, ``sinf`` and ``cosf`` (the
+single-precision ``math`` functions lower to them), as TensorFlow's build
+does; float64 uses ``log``, ``sin`` and ``cos``.  On glibc x86-64 Linux these
+are the functions TensorFlow's Linux wheels call, hence equal bits.  Kernels
+trust their arguments: the front end validates.
+"""
+
+import ctypes
+import ctypes.util
+import math
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from . import _philox
+from ._cache import enable_caching
+from ._philox import philox_block
+
+__all__ = ["TRUNCATED", "NORMAL", "UNIFORM", "GROUP", "CHUNK_GROUPS", "KERNELS",
+           "CACHED", "warmup"]
+
+UNIFORM = 0
+NORMAL = 1
+TRUNCATED = 2
+
+# Outputs per group, by path.
+GROUP = {"f32": 4, "f64": 2}
+
+# Groups per work item: 8192 float32 outputs, a few microseconds of work.
+CHUNK_GROUPS = 2048
+
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+_U32 = np.uint64(32)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MASK23 = np.uint64(0x7FFFFF)
+_MASK20 = np.uint64(0xFFFFF)
+# Philox calls reserved per truncated-normal group: 256 per 4 outputs.
+_SKIP_F32 = np.uint64(256)
+_SKIP_F64 = np.uint64(128)
+
+_F32_2M23 = np.float32(2.0**-23)
+_F32_EPS = np.float32(1e-7)
+_F32_MINUS2 = np.float32(-2.0)
+_F32_TWO = np.float32(2.0)
+_F64_2M52 = np.float64(2.0**-52)
+_F64_EPS = np.float64(1e-7)
+_F64_MINUS2 = np.float64(-2.0)
+_F64_TWO = np.float64(2.0)
+# 2.0f * M_PI in C: the float 2 is promoted, the product is exact in double.
+_TWO_PI = np.float64(2.0 * math.pi)
+
+
+if numba.config.DISABLE_JIT:
+    # Interpreted, ``math.log`` of a float32 would run in double precision;
+    # call the C library's single-precision functions instead.
+    _libm = ctypes.CDLL(ctypes.util.find_library("m") or None)
+    for _name in ("logf", "sinf", "cosf"):
+        getattr(_libm, _name).restype = ctypes.c_float
+        getattr(_libm, _name).argtypes = [ctypes.c_float]
+
+    def _logf(x):
+        return np.float32(_libm.logf(x))
+
+    def _sinf(x):
+        return np.float32(_libm.sinf(x))
+
+    def _cosf(x):
+        return np.float32(_libm.cosf(x))
+
+else:
+
+    @njit(inline="always")
+    def _logf(x):
+        return math.log(x)
+
+    @njit(inline="always")
+    def _sinf(x):
+        return math.sin(x)
+
+    @njit(inline="always")
+    def _cosf(x):
+        return math.cos(x)
+
+
+@njit(inline="always")
+def _counter_add(c0, c1, c2, c3, n):
+    """The 128-bit counter ``(c0, c1, c2, c3)`` (low word first) plus ``n``."""
+    s = c0 + (n & _MASK32)
+    c0 = s & _MASK32
+    s = c1 + (n >> _U32) + (s >> _U32)
+    c1 = s & _MASK32
+    s = c2 + (s >> _U32)
+    c2 = s & _MASK32
+    c3 = (c3 + (s >> _U32)) & _MASK32
+    return c0, c1, c2, c3
+
+
+@njit(inline="always")
+def _box_muller_f32(x0, x1):
+    u1 = np.float32(x0 & _MASK23) * _F32_2M23
+    if u1 < _F32_EPS:
+        u1 = _F32_EPS
+    v1 = np.float32(_TWO_PI * np.float64(np.float32(x1 & _MASK23) * _F32_2M23))
+    u2 = np.sqrt(_F32_MINUS2 * _logf(u1))
+    return _sinf(v1) * u2, _cosf(v1) * u2
+
+
+@njit(inline="always")
+def _u64_to_f64(hi, lo):
+    return np.float64(((hi & _MASK20) << _U32) | lo) * _F64_2M52
+
+
+@njit(inline="always")
+def _box_muller_f64(x0, x1, x2, x3):
+    u1 = _u64_to_f64(x0, x1)
+    if u1 < _F64_EPS:
+        u1 = _F64_EPS
+    v1 = _TWO_PI * _u64_to_f64(x2, x3)
+    u2 = np.sqrt(_F64_MINUS2 * math.log(u1))
+    return math.sin(v1) * u2, math.cos(v1) * u2
+
+
+@njit(inline="always")
+def _group_f32(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    i = g * 4
+    end = min(i + 4, n)
+    if kind == TRUNCATED:
+        c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g) * _SKIP_F32)
+        while i < end:
+            r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+            c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
+            f0, f1 = _box_muller_f32(r0, r1)
+            if abs(f0) < _F32_TWO:
+                out[i] = f0 * mul + add
+                i += 1
+            if i < end and abs(f1) < _F32_TWO:
+                out[i] = f1 * mul + add
+                i += 1
+            if i < end:
+                f0, f1 = _box_muller_f32(r2, r3)
+                if abs(f0) < _F32_TWO:
+                    out[i] = f0 * mul + add
+                    i += 1
+                if i < end and abs(f1) < _F32_TWO:
+                    out[i] = f1 * mul + add
+                    i += 1
+        return
+    c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g))
+    r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+    if kind == NORMAL:
+        v0, v1 = _box_muller_f32(r0, r1)
+        v2, v3 = _box_muller_f32(r2, r3)
+    else:
+        v0 = np.float32(r0 & umask) * uscale
+        v1 = np.float32(r1 & umask) * uscale
+        v2 = np.float32(r2 & umask) * uscale
+        v3 = np.float32(r3 & umask) * uscale
+    out[i] = v0 * mul + add
+    if i + 1 < end:
+        out[i + 1] = v1 * mul + add
+    if i + 2 < end:
+        out[i + 2] = v2 * mul + add
+    if i + 3 < end:
+        out[i + 3] = v3 * mul + add
+
+
+@njit(inline="always")
+def _group_f64(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    i = g * 2
+    end = min(i + 2, n)
+    if kind == TRUNCATED:
+        c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g) * _SKIP_F64)
+        while i < end:
+            r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+            c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
+            f0, f1 = _box_muller_f64(r0, r1, r2, r3)
+            if abs(f0) < _F64_TWO:
+                out[i] = f0 * mul + add
+                i += 1
+            if i < end and abs(f1) < _F64_TWO:
+                out[i] = f1 * mul + add
+                i += 1
+        return
+    c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g))
+    r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+    if kind == NORMAL:
+        v0, v1 = _box_muller_f64(r0, r1, r2, r3)
+    else:
+        v0 = _u64_to_f64(r0, r1)
+        v1 = _u64_to_f64(r2, r3)
+    out[i] = v0 * mul + add
+    if i + 1 < end:
+        out[i + 1] = v1 * mul + add
+
+
+@njit(inline="always")
+def _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, worker, workers,
+          group_size, group_fn):
+    n = out.shape[0]
+    groups = (n + group_size - 1) // group_size
+    for c in range(worker, (groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS, workers):
+        g0 = c * CHUNK_GROUPS
+        for g in range(g0, min(groups, g0 + CHUNK_GROUPS)):
+            group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+
+
+@njit(parallel=True)
+def fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+    for w in prange(workers):
+        _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
+              4, _group_f32)
+
+
+@njit
+def fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 4, _group_f32)
+
+
+@njit(parallel=True)
+def fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+    for w in prange(workers):
+        _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
+              2, _group_f64)
+
+
+@njit
+def fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 2, _group_f64)
+
+
+# path -> (parallel kernel, serial twin).
+KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial)}
+
+CACHED = enable_caching(
+    [fill_f32, fill_f32_serial, fill_f64, fill_f64_serial],
+    [_philox.__file__, __file__],
+)
+
+
+def warmup():
+    """Compile the four kernels now (see :func:`glorot_numba.warmup`)."""
+    for native, (parallel, serial) in ((np.float32, KERNELS["f32"]),
+                                       (np.float64, KERNELS["f64"])):
+        out = np.empty(1, native)
+        for kernel in (parallel, serial):
+            kernel(out, TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
+                   native(1.0), native(1.0), native(0.0), 1)
+    return CACHED
