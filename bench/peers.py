@@ -74,6 +74,19 @@ def _glorot_numba():
     return lambda shape, dtype: gn.GlorotNormal(seed=1)(shape, dtype)
 
 
+def _glorot_numba_compat(compat):
+    """TensorFlow's own values (``compat=``), to time against TensorFlow itself."""
+    def load():
+        import glorot_numba as gn
+
+        gn.warmup()
+        init = gn.GlorotNormal(seed=1, compat=compat)
+        init((4,))  # compiles (or loads) the compat kernels
+        return lambda shape, dtype: init(shape, dtype)
+
+    return load
+
+
 def _tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
@@ -127,6 +140,8 @@ def _torch_xavier():
 # its own, so that no library's threads or allocator disturb another's.
 PEERS = {
     "glorot_numba": _glorot_numba,
+    "glorot_numba compat='tf.compat.v1'": _glorot_numba_compat("tf.compat.v1"),
+    "glorot_numba compat='tf.keras'": _glorot_numba_compat("tf.keras"),
     "numpy 1 thread": lambda: numpy_single,
     "numpy threads": NumpyThreaded,
     "tf.compat.v1 glorot_normal": _tensorflow,

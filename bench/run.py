@@ -1,6 +1,6 @@
 """glorot_numba against its peers, side by side in one run.
 
-    python -m bench [--quick] [--out DIR] [--readme README.md]
+    python -m bench [--quick] [--out DIR] [--readme README.md] [--peers A,B,...]
 
 Cases: 4096x4096 float32 and float64 (fresh array per call, as users call
 it, next to ``np.full`` of the same shape: the memory-write limit), a small
@@ -53,7 +53,7 @@ def timeit(fn, min_runs, min_time, max_time):
     return statistics.median(times), min(times), len(times)
 
 
-def run_cases(budget, passes):
+def run_cases(budget, passes, names=None):
     """Time every contender on every case, each in a new process; keep the
     best of ``passes`` passes over all contenders.
 
@@ -66,7 +66,7 @@ def run_cases(budget, passes):
 
     best = {}
     for _ in range(passes):
-        for name in PEERS:
+        for name in names or PEERS:
             for row in _in_new_process(name, budget):
                 key = (row["case"], row["peer"])
                 if key not in best or row["median_s"] < best[key]["median_s"]:
@@ -278,6 +278,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--readme", default=None, help="README to update")
+    parser.add_argument("--peers", default=None,
+                        help="comma-separated contenders to time (glorot_numba is always one)")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--budget", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -292,7 +294,16 @@ def main(argv=None):
 
     gn.warmup()
     report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "passes": passes}
-    report["results"] = ratios(run_cases(budget, passes))
+    names = None
+    if args.peers:
+        from bench.peers import PEERS
+
+        names = ["glorot_numba"] + [n.strip() for n in args.peers.split(",")
+                                    if n.strip() and n.strip() != "glorot_numba"]
+        unknown = [n for n in names if n not in PEERS]
+        if unknown:
+            parser.error(f"unknown peers {unknown}; known: {list(PEERS)}")
+    report["results"] = ratios(run_cases(budget, passes, names))
     report["threads"] = thread_sweep(budget)
     report["out"] = out_vs_fill(budget)
     report["startup"] = startup()
