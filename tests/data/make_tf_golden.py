@@ -190,6 +190,14 @@ def build_cases():
                 ((2, 7), (2, 21), (0, 7))]):
             cases.append({"compat": mode, "cls": "GlorotNormal", "seed": 13, "shape": shape,
                           "dtype": dtype, "full_shape": full, "var_offset": off})
+    # Seed 898931 (no global seed) makes word 0 of the first Philox call have
+    # 23 zero mantissa bits: a zero radius uniform, which TensorFlow clamps
+    # to 1e-7 (the largest normal sample, 5.68), and a uniform of exactly 0.
+    for dist, dtype in [("untruncated_normal", "float32"), ("untruncated_normal", "float16"),
+                        ("uniform", "float32")]:
+        cases.append({"compat": "tf.compat.v1", "cls": "VarianceScaling", "scale": 1.0,
+                      "mode": "fan_in", "distribution": dist, "seed": 898931, "shape": (3,),
+                      "dtype": dtype})
     return cases
 
 
