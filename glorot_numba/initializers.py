@@ -336,11 +336,12 @@ class GlorotNormal(VarianceScaling):
     >>> bool(np.abs(w).max() <= 2 * np.sqrt(2 / (784 + 256)) / 0.87962566103423978)
     True
 
-    TensorFlow's own numbers, here those of
-    ``tf.compat.v1.glorot_normal_initializer(seed=7)((2, 3))``:
+    TensorFlow's own numbers, here those that
+    ``tf.compat.v1.glorot_normal_initializer(seed=7)((2, 3))`` returns:
 
-    >>> gn.GlorotNormal(seed=7, compat="tf.compat.v1")((2, 3)).dtype
-    dtype('float32')
+    >>> print(gn.GlorotNormal(seed=7, compat="tf.compat.v1")((2, 3)))
+    [[-0.0337542  -0.8656122   0.83896077]
+     [ 0.8416824   0.515258    0.41064805]]
     """
 
     def __init__(self, seed=None, dtype="float32", compat=None):
