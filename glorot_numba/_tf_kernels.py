@@ -234,34 +234,34 @@ def _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, worker, wo
 
 
 @njit(parallel=True)
-def fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
     for w in prange(workers):
         _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
               4, _group_f32)
 
 
 @njit
-def fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
     _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 4, _group_f32)
 
 
 @njit(parallel=True)
-def fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
     for w in prange(workers):
         _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
               2, _group_f64)
 
 
 @njit
-def fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
+def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
     _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 2, _group_f64)
 
 
 # path -> (parallel kernel, serial twin).
-KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial)}
+KERNELS = {"f32": (tf_fill_f32, tf_fill_f32_serial), "f64": (tf_fill_f64, tf_fill_f64_serial)}
 
 CACHED = enable_caching(
-    [fill_f32, fill_f32_serial, fill_f64, fill_f64_serial],
+    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial],
     [_philox.__file__, __file__],
 )
 
