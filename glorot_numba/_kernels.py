@@ -271,12 +271,17 @@ CACHED = enable_caching(
 )
 
 
-def warmup():
+def warmup(compat=False):
     """Compile every kernel now (and store it in the disk cache, if enabled).
 
     The first call of each kernel in a process otherwise compiles it, which
     takes seconds without a warm cache.  Calling this once after installing
     (or before starting many processes at once) front-loads that work.
+
+    Parameters
+    ----------
+    compat : bool, default False
+        Also compile the kernels of TensorFlow's stream (``compat=``).
 
     Returns
     -------
@@ -297,4 +302,8 @@ def warmup():
         for kernel in (parallel, serial):
             kernel(out, starts, np.int64(1), np.uint64(0), np.uint64(0), native(1.0),
                    TRUNCATED, 1)
+    if compat:
+        from . import _tf_kernels
+
+        return _tf_kernels.warmup() and CACHED
     return CACHED

@@ -317,3 +317,9 @@ def test_golden_bits_with_the_jit_off():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_warmup_compiles_the_compat_kernels_too():
+    assert isinstance(gn.warmup(compat=True), bool)
+    for kernel in (k for pair in _tf_kernels.KERNELS.values() for k in pair):
+        assert getattr(kernel, "signatures", [None])  # compiled (or plain Python)
