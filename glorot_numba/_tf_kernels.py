@@ -56,6 +56,11 @@ GROUP = {"f32": 4, "f64": 2}
 
 # Groups per work item: 8192 float32 outputs, a few microseconds of work.
 CHUNK_GROUPS = 2048
+# Groups whose first Philox calls are computed together, in one vector loop.
+TILE = 64
+_T1 = TILE
+_T2 = 2 * TILE
+_T3 = 3 * TILE
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
@@ -150,29 +155,38 @@ def _box_muller_f64(x0, x1, x2, x3):
 
 
 @njit(inline="always")
+def _accept_f32(out, i, end, f0, f1, mul, add):
+    """Keep ``f0`` then ``f1`` while they are inside (-2, 2) and room is left."""
+    if abs(f0) < _F32_TWO:
+        out[i] = f0 * mul + add
+        i += 1
+    if i < end and abs(f1) < _F32_TWO:
+        out[i] = f1 * mul + add
+        i += 1
+    return i
+
+
+@njit(inline="always")
+def _truncated_rest_f32(out, i, end, k0, k1, c0, c1, c2, c3, mul, add):
+    """Fill ``out[i:end]`` from the Philox calls at counters ``c``, ``c + 1``, ..."""
+    while i < end:
+        r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+        c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
+        f0, f1 = _box_muller_f32(r0, r1)
+        i = _accept_f32(out, i, end, f0, f1, mul, add)
+        if i < end:
+            f0, f1 = _box_muller_f32(r2, r3)
+            i = _accept_f32(out, i, end, f0, f1, mul, add)
+
+
+@njit(inline="always")
 def _group_f32(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    """One group of four outputs, the last one possibly cut short."""
     i = g * 4
     end = min(i + 4, n)
     if kind == TRUNCATED:
         c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g) * _SKIP_F32)
-        while i < end:
-            r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
-            c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
-            f0, f1 = _box_muller_f32(r0, r1)
-            if abs(f0) < _F32_TWO:
-                out[i] = f0 * mul + add
-                i += 1
-            if i < end and abs(f1) < _F32_TWO:
-                out[i] = f1 * mul + add
-                i += 1
-            if i < end:
-                f0, f1 = _box_muller_f32(r2, r3)
-                if abs(f0) < _F32_TWO:
-                    out[i] = f0 * mul + add
-                    i += 1
-                if i < end and abs(f1) < _F32_TWO:
-                    out[i] = f1 * mul + add
-                    i += 1
+        _truncated_rest_f32(out, i, end, k0, k1, c0, c1, c2, c3, mul, add)
         return
     c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g))
     r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
@@ -194,21 +208,82 @@ def _group_f32(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
 
 
 @njit(inline="always")
+def _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3):
+    """Words of the first Philox call of groups ``g0 .. g0 + TILE - 1``.
+
+    A branch-free loop that LLVM vectorises; ``words`` holds word ``w`` of
+    group ``g0 + j`` at ``w * TILE + j``.
+    """
+    for j in range(TILE):
+        c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g0 + j) * step)
+        r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+        words[j] = np.uint32(r0)
+        words[_T1 + j] = np.uint32(r1)
+        words[_T2 + j] = np.uint32(r2)
+        words[_T3 + j] = np.uint32(r3)
+
+
+@njit(inline="always")
+def _tile_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    """``TILE`` whole groups from ``g0``, all inside ``out``."""
+    step = _SKIP_F32 if kind == TRUNCATED else _U1
+    _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3)
+    o = out[g0 * 4:(g0 + TILE) * 4]
+    if kind == UNIFORM:
+        for j in range(TILE):
+            for w in range(4):
+                o[4 * j + w] = (np.float32(np.uint64(words[w * TILE + j]) & umask) * uscale
+                                * mul + add)
+    elif kind == NORMAL:
+        for j in range(TILE):
+            v0, v1 = _box_muller_f32(np.uint64(words[j]), np.uint64(words[_T1 + j]))
+            v2, v3 = _box_muller_f32(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
+            o[4 * j] = v0 * mul + add
+            o[4 * j + 1] = v1 * mul + add
+            o[4 * j + 2] = v2 * mul + add
+            o[4 * j + 3] = v3 * mul + add
+    else:
+        for j in range(TILE):
+            i = 4 * j
+            end = i + 4
+            f0, f1 = _box_muller_f32(np.uint64(words[j]), np.uint64(words[_T1 + j]))
+            i = _accept_f32(o, i, end, f0, f1, mul, add)
+            f0, f1 = _box_muller_f32(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
+            i = _accept_f32(o, i, end, f0, f1, mul, add)
+            if i < end:
+                c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3,
+                                              np.uint64(g0 + j) * _SKIP_F32 + _U1)
+                _truncated_rest_f32(o, i, end, k0, k1, c0, c1, c2, c3, mul, add)
+
+
+@njit(inline="always")
+def _accept_f64(out, i, end, f0, f1, mul, add):
+    if abs(f0) < _F64_TWO:
+        out[i] = f0 * mul + add
+        i += 1
+    if i < end and abs(f1) < _F64_TWO:
+        out[i] = f1 * mul + add
+        i += 1
+    return i
+
+
+@njit(inline="always")
+def _truncated_rest_f64(out, i, end, k0, k1, c0, c1, c2, c3, mul, add):
+    while i < end:
+        r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
+        c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
+        f0, f1 = _box_muller_f64(r0, r1, r2, r3)
+        i = _accept_f64(out, i, end, f0, f1, mul, add)
+
+
+@njit(inline="always")
 def _group_f64(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    """One group of two outputs, the last one possibly cut short."""
     i = g * 2
     end = min(i + 2, n)
     if kind == TRUNCATED:
         c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g) * _SKIP_F64)
-        while i < end:
-            r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
-            c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
-            f0, f1 = _box_muller_f64(r0, r1, r2, r3)
-            if abs(f0) < _F64_TWO:
-                out[i] = f0 * mul + add
-                i += 1
-            if i < end and abs(f1) < _F64_TWO:
-                out[i] = f1 * mul + add
-                i += 1
+        _truncated_rest_f64(out, i, end, k0, k1, c0, c1, c2, c3, mul, add)
         return
     c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g))
     r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
@@ -223,38 +298,73 @@ def _group_f64(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
 
 
 @njit(inline="always")
+def _tile_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    """``TILE`` whole groups from ``g0``, all inside ``out``."""
+    step = _SKIP_F64 if kind == TRUNCATED else _U1
+    _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3)
+    o = out[g0 * 2:(g0 + TILE) * 2]
+    if kind == UNIFORM:
+        for j in range(TILE):
+            o[2 * j] = _u64_to_f64(np.uint64(words[j]), np.uint64(words[_T1 + j])) * mul + add
+            o[2 * j + 1] = (_u64_to_f64(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
+                            * mul + add)
+    else:
+        for j in range(TILE):
+            f0, f1 = _box_muller_f64(np.uint64(words[j]), np.uint64(words[_T1 + j]),
+                                     np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
+            if kind == NORMAL:
+                o[2 * j] = f0 * mul + add
+                o[2 * j + 1] = f1 * mul + add
+                continue
+            i = _accept_f64(o, 2 * j, 2 * j + 2, f0, f1, mul, add)
+            if i < 2 * j + 2:
+                c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3,
+                                              np.uint64(g0 + j) * _SKIP_F64 + _U1)
+                _truncated_rest_f64(o, i, 2 * j + 2, k0, k1, c0, c1, c2, c3, mul, add)
+
+
+@njit(inline="always")
 def _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, worker, workers,
-          group_size, group_fn):
+          group_size, group_fn, tile_fn):
     n = out.shape[0]
     groups = (n + group_size - 1) // group_size
+    full = n // group_size  # groups whose outputs all lie inside out
+    words = np.empty(4 * TILE, np.uint32)
     for c in range(worker, (groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS, workers):
-        g0 = c * CHUNK_GROUPS
-        for g in range(g0, min(groups, g0 + CHUNK_GROUPS)):
+        g = c * CHUNK_GROUPS
+        stop = min(groups, g + CHUNK_GROUPS)
+        while g + TILE <= min(stop, full):
+            tile_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+            g += TILE
+        while g < stop:
             group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+            g += 1
 
 
 @njit(parallel=True)
 def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
     for w in prange(workers):
         _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
-              4, _group_f32)
+              4, _group_f32, _tile_f32)
 
 
 @njit
 def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 4, _group_f32)
+    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 4, _group_f32,
+          _tile_f32)
 
 
 @njit(parallel=True)
 def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
     for w in prange(workers):
         _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
-              2, _group_f64)
+              2, _group_f64, _tile_f64)
 
 
 @njit
 def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 2, _group_f64)
+    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 2, _group_f64,
+          _tile_f64)
 
 
 # path -> (parallel kernel, serial twin).
