@@ -1,6 +1,7 @@
 """glorot_numba against its peers, side by side in one run.
 
     python -m bench [--quick] [--out DIR] [--readme README.md] [--peers A,B,...]
+                    [--cases SUBSTRING]
 
 Cases: 4096x4096 float32 and float64 (fresh array per call, as users call
 it, next to ``np.full`` of the same shape: the memory-write limit), a small
@@ -36,6 +37,9 @@ CASES = {
     "(3, 3, 64, 64) float32": ([(3, 3, 64, 64)], "float32"),
     "GPT-2 small, all weights, float32": (GPT2_SMALL, "float32"),
 }
+
+
+_CASE_FILTER = ""
 
 
 def timeit(fn, min_runs, min_time, max_time):
@@ -75,7 +79,7 @@ def run_cases(budget, passes, names=None):
 
 
 def _in_new_process(name, budget):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GLOROT_BENCH_CASES=_CASE_FILTER)
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", "--worker", name, "--budget", json.dumps(budget)],
         env=env, capture_output=True, text=True, cwd=ROOT)
@@ -96,6 +100,8 @@ def _worker(name, budget):
     make = PEERS[name]()
     results = []
     for case, (shapes, dtype) in CASES.items():
+        if os.environ.get("GLOROT_BENCH_CASES", "") not in case:
+            continue
         n = sum(math.prod(s) for s in shapes)
         if name.startswith("np.full") and (len(shapes) > 1 or n < 1 << 20):
             continue  # the memory-write limit only means something for one big array
@@ -209,6 +215,8 @@ def markdown(report):
         "",
     ]
     for case in CASES:
+        if not any(r["case"] == case for r in report["results"]):
+            continue
         lines += [f"**{case}**", "", "| contender | time per call | samples/s | glorot_numba speed-up |",
                   "|---|---:|---:|---:|"]
         for r in report["results"]:
@@ -280,6 +288,8 @@ def main(argv=None):
     parser.add_argument("--readme", default=None, help="README to update")
     parser.add_argument("--peers", default=None,
                         help="comma-separated contenders to time (glorot_numba is always one)")
+    parser.add_argument("--cases", default="",
+                        help="time only the cases whose name contains this text")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--budget", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -289,6 +299,9 @@ def main(argv=None):
     budget = (dict(min_runs=2, min_time=0.0, max_time=2.0) if args.quick
               else dict(min_runs=5, min_time=1.0, max_time=15.0))
     passes = 1 if args.quick else 2
+
+    global _CASE_FILTER
+    _CASE_FILTER = args.cases
 
     import glorot_numba as gn
 
