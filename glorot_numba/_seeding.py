@@ -7,7 +7,9 @@ The rules are those of ``tf.compat.v1.set_random_seed`` / ``get_seed``:
 * with a global seed ``g`` it gives ``(g mod M, s mod M)``, ``M = 2**31 - 1``;
 * an unseeded call under a global seed takes the next operation seed from a
   ``random.Random(g mod M)`` sequence (reset by every ``set_random_seed``), so the
-  k-th unseeded call of a program always gets the k-th seed;
+  k-th unseeded call of a program always gets the k-th seed; TensorFlow's
+  eager runtime seeds that sequence with ``g`` itself, and a second sequence,
+  advanced in step, serves the calls that reproduce TensorFlow's values;
 * an unseeded call with no global seed uses fresh OS entropy.
 
 The Philox key of the native stream is the pair itself, ``(seed1, seed2)``.
@@ -28,7 +30,7 @@ MAXINT32 = 2**31 - 1
 
 _lock = threading.Lock()
 _global_seed = None
-_op_seeds = None  # random.Random(g mod M) while a global seed is set
+_op_seeds = None  # (random.Random(g mod M), random.Random(g)) while a global seed is set
 
 
 def check_seed(seed, name="seed"):
@@ -77,15 +79,22 @@ def set_random_seed(seed):
     seed = check_seed(seed)
     with _lock:
         _global_seed = seed
-        _op_seeds = None if seed is None else random.Random(seed % MAXINT32)
+        _op_seeds = None if seed is None else (random.Random(seed % MAXINT32),
+                                               random.Random(seed))
 
 
-def get_seed(op_seed):
-    """The ``(seed1, seed2)`` pair for an operation seed, or None for entropy."""
+def get_seed(op_seed, tf_sequence=False):
+    """The ``(seed1, seed2)`` pair for an operation seed, or None for entropy.
+
+    With ``tf_sequence``, an unseeded call under a global seed takes its
+    operation seed from TensorFlow eager's sequence (``random.Random(g)``).
+    """
     with _lock:
         global_seed = _global_seed
         if global_seed is not None and op_seed is None:
-            op_seed = _op_seeds.randint(0, MAXINT32)
+            native = _op_seeds[0].randint(0, MAXINT32)
+            tf_seed = _op_seeds[1].randint(0, MAXINT32)
+            op_seed = tf_seed if tf_sequence else native
     if global_seed is not None:
         seeds = (global_seed % MAXINT32, op_seed % MAXINT32)
     elif op_seed is not None:

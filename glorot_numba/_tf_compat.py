@@ -101,7 +101,7 @@ def stateless_key_counter(s0, s1):
 def stream_origin(compat, seed):
     """Philox ``(key, counter)`` of the first group, for ``compat`` and ``seed``."""
     if compat == "tf.compat.v1":
-        seeds = _seeding.get_seed(seed)
+        seeds = _seeding.get_seed(seed, tf_sequence=True)
         if seeds is None:
             # TensorFlow draws two fresh 64-bit seeds for an unseeded op.
             seeds = (secrets.randbits(64), secrets.randbits(64))

@@ -225,7 +225,8 @@ def main():
         assert np.array_equal(np.asarray(value, arrays[f"c{i:03d}"].dtype).reshape(-1),
                               arrays[f"c{i:03d}"].reshape(-1)), f"eager != graph for {case}"
     # Unseeded calls after a global seed, in order, in fresh processes.
-    for g, dtypes in [(1234, ("float32", "float32", "float64")), (7, ("bfloat16", "float32"))]:
+    for g, dtypes in [(1234, ("float32", "float32", "float64")), (7, ("bfloat16", "float32")),
+                      (2**31 + 5, ("float32", "float16")), (-7, ("float64", "float32"))]:
         seq = [{"compat": "tf.compat.v1", "cls": "GlorotNormal", "seed": None,
                 "shape": (4, 6), "dtype": dt, "global_seed": g} for dt in dtypes]
         values = v1_fresh_eager(seq)
