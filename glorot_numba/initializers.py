@@ -187,7 +187,8 @@ class VarianceScaling:
         partition_info : PartitionInfo, optional
             The full variable this call initialises a slice of.  Fans come
             from ``full_shape``, and the values are those of the slice at
-            ``var_offset`` of the full tensor.
+            ``var_offset`` of the full tensor (with ``compat``, as in
+            TensorFlow: those of an unpartitioned call for ``shape``).
         out : numpy.ndarray, optional
             Array of exactly ``shape`` and the output dtype to fill in place.
             It is left untouched if any argument is invalid.
