@@ -198,11 +198,19 @@ class VarianceScaling:
         if out is not None:
             _check_out(out, shape, dtype)
         mult = self._multiplier(_shapes.fans_of(full), dtype)
-        key = _seeding.key_for(self.seed)
+        key = self._key()
         result = np.empty(shape, dtype) if out is None else out
         if result.size:
             _fill(result, full, offset, key, mult, _KIND[self.distribution])
         return result
+
+    def _key(self):
+        """The Philox key of this call, from the seed by TensorFlow v1's rules.
+
+        Framework adapters whose randomness comes as a key of their own (a JAX
+        PRNG key, a torch generator) draw through a copy that overrides this.
+        """
+        return _seeding.key_for(self.seed)
 
     def _variance(self, fans):
         """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic."""
