@@ -161,20 +161,33 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
     return init
 
 
-def _member(name, jax_name):
+_TITLES = {
+    "glorot_normal": "Glorot (Xavier) normal",
+    "glorot_uniform": "Glorot (Xavier) uniform",
+    "he_normal": "He (Kaiming) normal",
+    "he_uniform": "He (Kaiming) uniform",
+    "lecun_normal": "LeCun normal",
+    "lecun_uniform": "LeCun uniform",
+}
+
+
+_FANS = {"fan_in": "fan-in", "fan_avg": "mean of fan-in and fan-out"}
+
+
+def _member(name):
     scale, mode, distribution = _adapters.FAMILY[name]
-    jax_distribution = "truncated_normal" if distribution == "truncated_normal" else "uniform"
 
     def factory(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
-        return variance_scaling(scale, mode, jax_distribution, in_axis=in_axis,
+        return variance_scaling(scale, mode, distribution, in_axis=in_axis,
                                 out_axis=out_axis, batch_axis=batch_axis, dtype=dtype)
 
-    factory.__name__ = factory.__qualname__ = jax_name
+    factory.__name__ = factory.__qualname__ = name
     kind = "a truncated normal" if distribution == "truncated_normal" else "a uniform"
-    factory.__doc__ = f"""{name.replace('_', ' ').title()}: {kind} with variance {scale:g} / {mode}.
+    factory.__doc__ = f"""{_TITLES[name]} initializer factory, as ``jax.nn.initializers.{name}``.
 
-    Equal to ``variance_scaling({scale!r}, {mode!r}, {jax_distribution!r}, ...)``,
-    as ``jax.nn.initializers.{name}`` is.
+    Draws from {kind} distribution of variance ``{scale:g} / n``, ``n`` the
+    {_FANS[mode]}: it is
+    ``variance_scaling({scale!r}, {mode!r}, {distribution!r}, ...)``.
 
     Parameters
     ----------
@@ -192,19 +205,19 @@ def _member(name, jax_name):
     --------
     >>> import jax
     >>> import glorot_numba.jax as gnj
-    >>> w = gnj.{jax_name}()(jax.random.key(0), (3, 3, 16, 32))
+    >>> w = gnj.{name}()(jax.random.key(0), (3, 3, 16, 32))
     >>> w.shape
     (3, 3, 16, 32)
     """
     return factory
 
 
-glorot_normal = _member("glorot_normal", "glorot_normal")
-glorot_uniform = _member("glorot_uniform", "glorot_uniform")
-he_normal = _member("he_normal", "he_normal")
-he_uniform = _member("he_uniform", "he_uniform")
-lecun_normal = _member("lecun_normal", "lecun_normal")
-lecun_uniform = _member("lecun_uniform", "lecun_uniform")
+glorot_normal = _member("glorot_normal")
+glorot_uniform = _member("glorot_uniform")
+he_normal = _member("he_normal")
+he_uniform = _member("he_uniform")
+lecun_normal = _member("lecun_normal")
+lecun_uniform = _member("lecun_uniform")
 xavier_normal = glorot_normal
 xavier_uniform = glorot_uniform
 kaiming_normal = he_normal

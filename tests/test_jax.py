@@ -103,6 +103,17 @@ def test_dtypes():
     assert gnj.he_normal()(jax.random.key(0), (4, 4)).dtype == jnp.result_type(float)
 
 
+def test_out_sharding_places_the_result():
+    device = jax.devices()[0]
+    sharding = jax.sharding.SingleDeviceSharding(device)
+    init = gnj.glorot_normal()
+    w = init(jax.random.key(0), (8, 4), out_sharding=sharding)
+    assert w.sharding == sharding
+    assert same_bits(w, init(jax.random.key(0), (8, 4)))
+    jitted = jax.jit(lambda k: init(k, (8, 4), out_sharding=sharding))(jax.random.key(0))
+    assert same_bits(jitted, w)
+
+
 def test_fan_axes_as_in_jax():
     # Uniform draws: the max of |w| is within 0.1 % of the bound sqrt(3 s / n)
     # unless all draws miss the top 0.1 % (probability (0.999)^N, < 1e-10 here).
