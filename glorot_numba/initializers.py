@@ -25,7 +25,7 @@ __all__ = [
 # standard deviation exactly sqrt(scale / n), as in TensorFlow.
 TRUNCATED_STD = 0.87962566103423978
 
-_MODES = ("fan_in", "fan_out", "fan_avg")
+_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 _DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
 _KIND = {
     "normal": _kernels.TRUNCATED,
@@ -90,16 +90,19 @@ def _in_dtype(value, dtype):
 class VarianceScaling:
     """Initializer whose samples have variance ``scale / n``.
 
-    ``n`` is the fan-in, the fan-out or their mean (``mode``), clamped to at
-    least 1.  Semantics are those of ``tf.compat.v1.keras.initializers.
-    VarianceScaling``; the result is a NumPy array.
+    ``n`` is the fan-in, the fan-out, their mean or their geometric mean
+    (``mode``), clamped to at least 1.  Semantics are those of
+    ``tf.compat.v1.keras.initializers.VarianceScaling`` (plus JAX's
+    ``fan_geo_avg`` mode and fan axes); the result is a NumPy array.
 
     Parameters
     ----------
     scale : float, default 1.0
         Positive, finite scaling factor.
-    mode : {"fan_in", "fan_out", "fan_avg"}, default "fan_in"
-        Which fan sets ``n`` (case-sensitive, as in TensorFlow).
+    mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}, default "fan_in"
+        Which fan sets ``n`` (case-sensitive, as in TensorFlow):
+        ``fan_avg`` is ``(fan_in + fan_out) / 2``, ``fan_geo_avg`` is
+        ``sqrt(fan_in * fan_out)`` (as in JAX).
     distribution : {"truncated_normal", "untruncated_normal", "uniform", "normal"}
         Case-insensitive.  ``"truncated_normal"`` draws a standard normal
         truncated to (-2, 2) by resampling and multiplies it by
@@ -114,7 +117,13 @@ class VarianceScaling:
         fresh OS entropy on every call, unless a global seed is set with
         :func:`set_random_seed`.
     dtype : dtype-like, default "float32"
-        Default output dtype: float16, bfloat16, float32 or float64.
+        Default output dtype: float16, bfloat16, float32 or float64, as a
+        name, a NumPy, JAX, PyTorch or TensorFlow dtype.
+    in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
+        Which axes of the shape make the fans (see :func:`compute_fans`).
+        The defaults (-2, -1, ()) are TensorFlow's rules; ``in_axis=1,
+        out_axis=0`` is PyTorch's ``(out, in, *kernel)`` layout
+        (:data:`TORCH_LAYOUT`).
 
     Raises
     ------
@@ -122,7 +131,8 @@ class VarianceScaling:
         For arguments of the wrong type (e.g. ``seed=1.5``).
     ValueError
         For out-of-range values (e.g. ``scale=0``, ``mode="FAN_IN"``,
-        ``dtype="int32"``).
+        ``dtype="int32"``, ``in_axis=0, out_axis=0``); at call time for axes
+        that the shape does not have.
 
     Notes
     -----
@@ -146,12 +156,14 @@ class VarianceScaling:
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                 seed=None, dtype="float32"):
+                 seed=None, dtype="float32", *, in_axis=-2, out_axis=-1, batch_axis=()):
         self.scale = _check_scale(scale)
         self.mode = _check_mode(mode)
         self.distribution = _check_distribution(distribution)
         self.seed = _seeding.check_seed(seed)
         self.dtype = _dtypes.resolve_dtype(dtype)
+        self.in_axis, self.out_axis, self.batch_axis = _shapes.check_layout(
+            in_axis, out_axis, batch_axis)
 
     def __call__(self, shape, dtype=None, partition_info=None, *, out=None):
         """Draw a new array (or fill ``out``).
@@ -197,7 +209,7 @@ class VarianceScaling:
             full, offset = _shapes.check_partition(shape, partition_info)
         if out is not None:
             _check_out(out, shape, dtype)
-        mult = self._multiplier(_shapes.fans_of(full), dtype)
+        mult = self._multiplier(self._fans(full), dtype)
         key = self._key()
         result = np.empty(shape, dtype) if out is None else out
         if result.size:
@@ -212,6 +224,10 @@ class VarianceScaling:
         """
         return _seeding.key_for(self.seed)
 
+    def _fans(self, shape):
+        """``(fan_in, fan_out)`` of a validated shape, by this initializer's axes."""
+        return _shapes.fans_of(shape, (self.in_axis, self.out_axis, self.batch_axis))
+
     def _variance(self, fans):
         """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic."""
         fan_in, fan_out = fans
@@ -219,6 +235,8 @@ class VarianceScaling:
             n = max(1.0, float(fan_in))
         elif self.mode == "fan_out":
             n = max(1.0, float(fan_out))
+        elif self.mode == "fan_geo_avg":
+            n = max(1.0, math.sqrt(fan_in * fan_out))
         else:
             n = max(1.0, (fan_in + fan_out) / 2.0)
         return self.scale / n
@@ -259,7 +277,11 @@ class VarianceScaling:
             "distribution": self.distribution,
             "seed": self.seed,
             "dtype": _dtypes.dtype_name(self.dtype),
+            **self._layout_config(),
         }
+
+    def _layout_config(self):
+        return _shapes.layout_config((self.in_axis, self.out_axis, self.batch_axis))
 
     @classmethod
     def from_config(cls, config):
@@ -297,6 +319,8 @@ class GlorotNormal(VarianceScaling):
     dtype : dtype-like, default "float32"
         Default output dtype.  Unlike TensorFlow v1, which ignores this
         argument, it is honoured (as TensorFlow's documentation describes).
+    in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
+        Fan axes, see :class:`VarianceScaling`.
 
     Examples
     --------
@@ -312,20 +336,26 @@ class GlorotNormal(VarianceScaling):
     True
     """
 
-    def __init__(self, seed=None, dtype="float32"):
+    def __init__(self, seed=None, dtype="float32", *, in_axis=-2, out_axis=-1, batch_axis=()):
         super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal",
-                         seed=seed, dtype=dtype)
+                         seed=seed, dtype=dtype, in_axis=in_axis, out_axis=out_axis,
+                         batch_axis=batch_axis)
 
     def get_config(self):
         """``{"seed": ..., "dtype": ...}``, as TensorFlow v1 reports it.
+
+        Fan axes that differ from the defaults are added.
 
         Examples
         --------
         >>> import glorot_numba as gn
         >>> gn.GlorotNormal(seed=42).get_config()
         {'seed': 42, 'dtype': 'float32'}
+        >>> gn.GlorotNormal(seed=42, in_axis=1, out_axis=0).get_config()
+        {'seed': 42, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
         """
-        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype)}
+        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
+                **self._layout_config()}
 
 
 glorot_normal = GlorotNormal
