@@ -44,6 +44,7 @@ import numpy as np
 import torch
 
 from . import _adapters
+from ._shapes import TORCH_LAYOUT
 from .initializers import VarianceScaling
 
 __all__ = [
@@ -64,10 +65,6 @@ _NUMPY_DTYPES = {
     torch.complex64: np.dtype(np.complex64),
     torch.complex128: np.dtype(np.complex128),
 }
-
-# PyTorch's layout: dimension 1 is the input, dimension 0 the output, the
-# rest the receptive field.
-_TORCH_LAYOUT = {"in_axis": 1, "out_axis": 0}
 
 
 def _check_tensor(tensor):
@@ -141,7 +138,7 @@ def _generator_key(generator):
 
 def _fill_(tensor, scale, mode, distribution, seed, generator):
     dtype = _check_tensor(tensor)
-    init = VarianceScaling(scale, mode, distribution, seed=seed, **_TORCH_LAYOUT)
+    init = VarianceScaling(scale, mode, distribution, seed=seed, **TORCH_LAYOUT)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
     if seed is None:

@@ -16,7 +16,7 @@ import glorot_numba as gn  # noqa: E402
 import glorot_numba.torch as gnt  # noqa: E402
 
 TRUNC_STD = 0.87962566103423978
-TORCH = {"in_axis": 1, "out_axis": 0}
+TORCH = gn.TORCH_LAYOUT
 
 TORCH_TO_NUMPY = {
     torch.float16: np.float16,
