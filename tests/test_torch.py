@@ -203,6 +203,13 @@ def test_tensor_subclasses_are_written_through_copy():
                      gn.GlorotNormal(seed=9, **TORCH)((8, 6)))
 
 
+@pytest.mark.parametrize("shape", [(0, 5), (3, 0), (0, 0, 3)])
+def test_empty_tensors(shape):
+    # PyTorch divides by zero for some of these; fans here are clamped to 1.
+    t = torch.empty(shape)
+    assert gnt.xavier_normal_(t, seed=0) is t and tuple(t.shape) == shape
+
+
 def test_meta_tensors_are_returned_as_they_are():
     t = torch.empty(4, 5, device="meta")
     assert gnt.kaiming_normal_(t, seed=0) is t
