@@ -150,13 +150,14 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
         words = _key_words(key)
         draw = functools.partial(_draw, numpy_init=numpy_init, shape=shape, dtype=dtype)
         try:
-            values = jnp.asarray(draw(np.asarray(words)))
+            concrete = np.asarray(words)
         except jax.errors.TracerArrayConversionError:
             values = jax.pure_callback(draw, jax.ShapeDtypeStruct(shape, dtype), words,
                                        vmap_method="sequential")
-        if out_sharding is not None:
-            values = jax.device_put(values, out_sharding)
-        return values
+            if out_sharding is not None:
+                values = jax.device_put(values, out_sharding)
+            return values
+        return jax.device_put(draw(concrete), out_sharding)
 
     return init
 
