@@ -18,6 +18,8 @@ SUPPORTED = {
     BFLOAT16: "f32",
     np.dtype(np.float32): "f32",
     np.dtype(np.float64): "f64",
+    np.dtype(np.complex64): "c64",
+    np.dtype(np.complex128): "c128",
 }
 
 _NAMES = {np.dtype(np.float16): "float16", BFLOAT16: "bfloat16",
@@ -56,12 +58,13 @@ def resolve_dtype(dtype):
     Examples
     --------
     >>> from glorot_numba._dtypes import resolve_dtype
-    >>> resolve_dtype("bfloat16"), resolve_dtype("double")
-    (dtype(bfloat16), dtype('float64'))
+    >>> resolve_dtype("bfloat16"), resolve_dtype("double"), resolve_dtype(complex)
+    (dtype(bfloat16), dtype('float64'), dtype('complex128'))
     """
     if isinstance(dtype, bool) or dtype is None:
         raise TypeError(f"dtype must be a dtype, got {dtype!r}")
-    candidate = _torch_dtype_name(dtype) or getattr(dtype, "as_numpy_dtype", dtype)
+    torch_name = _torch_dtype_name(dtype)
+    candidate = torch_name or getattr(dtype, "as_numpy_dtype", dtype)
     if isinstance(candidate, str):
         # NumPy does not know the ml_dtypes names ("bfloat16", "float8_e4m3fn").
         extra = getattr(ml_dtypes, candidate.lower(), None)
@@ -70,6 +73,8 @@ def resolve_dtype(dtype):
     try:
         resolved = np.dtype(candidate)
     except TypeError as exc:
+        if torch_name:  # a dtype, just not one NumPy has (torch.qint8, ...)
+            raise ValueError(f"{_EXPECTED}, got {dtype}") from None
         raise TypeError(f"dtype {dtype!r} is not a dtype NumPy understands") from exc
     if resolved not in SUPPORTED:
         raise ValueError(f"{_EXPECTED}, got {resolved.name}")

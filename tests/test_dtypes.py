@@ -12,6 +12,7 @@ from glorot_numba._dtypes import resolve_dtype
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+C64, C128 = np.dtype(np.complex64), np.dtype(np.complex128)
 
 
 @pytest.mark.parametrize("spec, expected", [
@@ -19,6 +20,8 @@ F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
     ("float64", F64), ("double", F64), ("bfloat16", BF16), ("BFLOAT16", BF16),
     (np.float16, F16), (np.float32, F32), (float, F64), (np.dtype("f8"), F64),
     (ml_dtypes.bfloat16, BF16), (BF16, BF16), ("f4", F32), ("<f8", F64),
+    ("complex64", C64), (np.complex64, C64), ("complex128", C128), (complex, C128),
+    ("c16", C128), (np.dtype("c8"), C64),
 ], ids=repr)
 def test_names_and_numpy_types(spec, expected):
     assert resolve_dtype(spec) == expected
@@ -34,6 +37,7 @@ class FakeTFDType:
 
 @pytest.mark.parametrize("numpy_type, expected", [
     (np.float32, F32), (np.float16, F16), (np.float64, F64), (ml_dtypes.bfloat16, BF16),
+    (np.complex64, C64), (np.complex128, C128),
 ], ids=str)
 def test_tensorflow_style_dtypes(numpy_type, expected):
     assert resolve_dtype(FakeTFDType(numpy_type, expected.name)) == expected
@@ -47,7 +51,7 @@ def test_tensorflow_style_integer_dtype_is_a_value_error():
 
 
 @pytest.mark.parametrize("name", ["float8_e4m3fn", "float8_e5m2", "int4", "uint4",
-                                  "int8", "uint16", "bool", "int64"])
+                                  "int8", "uint16", "bool", "int64", "complex32"])
 def test_keras_names_of_unsupported_dtypes_are_value_errors(name):
     """Keras' dtype names that are dtypes, but not ones this library draws."""
     with pytest.raises(ValueError, match=name):
@@ -73,7 +77,9 @@ def test_keras_floatx_names():
 def test_torch_dtypes():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     table = {torch.float16: F16, torch.half: F16, torch.bfloat16: BF16,
-             torch.float32: F32, torch.float: F32, torch.float64: F64, torch.double: F64}
+             torch.float32: F32, torch.float: F32, torch.float64: F64, torch.double: F64,
+             torch.complex64: C64, torch.cfloat: C64, torch.complex128: C128,
+             torch.cdouble: C128}
     for torch_dtype, expected in table.items():
         assert resolve_dtype(torch_dtype) == expected, torch_dtype
         init = gn.GlorotUniform(seed=3, dtype=torch_dtype)
@@ -83,7 +89,8 @@ def test_torch_dtypes():
     # The same values as the NumPy dtype.
     a = gn.GlorotNormal(seed=3)((6, 7), torch.bfloat16)
     assert np.array_equal(a.view(np.uint16), gn.GlorotNormal(seed=3)((6, 7), BF16).view(np.uint16))
-    for bad in (torch.int32, torch.int64, torch.uint8, torch.bool, torch.float8_e4m3fn):
+    for bad in (torch.int32, torch.int64, torch.uint8, torch.bool, torch.float8_e4m3fn,
+                torch.complex32, torch.qint8, torch.quint4x2):
         with pytest.raises(ValueError, match=str(bad).rpartition(".")[2]):
             resolve_dtype(bad)
 
@@ -93,6 +100,7 @@ def test_jax_dtypes():
     assert resolve_dtype(jnp.bfloat16) == BF16
     assert resolve_dtype(jnp.float32) == F32
     assert resolve_dtype(jnp.float16) == F16
+    assert resolve_dtype(jnp.complex64) == C64
     assert resolve_dtype(jnp.zeros(2, jnp.bfloat16).dtype) == BF16
     with pytest.raises(ValueError, match="int32"):
         resolve_dtype(jnp.int32)
@@ -101,7 +109,7 @@ def test_jax_dtypes():
 def test_tensorflow_dtypes():
     tf = pytest.importorskip("tensorflow", reason="TensorFlow is not installed")
     for tf_dtype, expected in ((tf.float32, F32), (tf.float16, F16), (tf.float64, F64),
-                               (tf.bfloat16, BF16)):
+                               (tf.bfloat16, BF16), (tf.complex64, C64), (tf.complex128, C128)):
         assert resolve_dtype(tf_dtype) == expected
     with pytest.raises(ValueError, match="int32"):
         resolve_dtype(tf.int32)
