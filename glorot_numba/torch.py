@@ -3,12 +3,13 @@
 Each function takes a tensor in PyTorch's weight layout, ``(out, in,
 *kernel)`` (``nn.Linear``, ``nn.ConvNd``), computes its fans as
 ``torch.nn.init`` does, fills it in place under ``torch.no_grad()`` and
-returns it.  A CPU tensor of a dtype NumPy can view (float16, bfloat16,
-float32, float64) is written through a zero-copy NumPy view of its memory:
-a contiguous float32 or float64 tensor is filled directly by the sampling
-kernels, with no temporary array.  Other tensors (other devices,
-non-dense or overlapping layouts, conjugate views) get their values drawn
-into a NumPy array first and copied in with ``Tensor.copy_``.
+returns it.  Dtypes: float16, bfloat16, float32, float64, complex64 and
+complex128 (complex values as :class:`glorot_numba.VarianceScaling` draws
+them).  A CPU tensor is written through a zero-copy NumPy view of its
+memory: a contiguous float32, float64 or complex tensor is filled directly
+by the sampling kernels, with no temporary array.  Other tensors (other
+devices, overlapping layouts, conjugate views, tensor subclasses) get their
+values drawn into a NumPy array first and copied in with ``Tensor.copy_``.
 
 .. note::
    ``torch.nn.init.xavier_normal_`` and ``kaiming_normal_`` draw from an
@@ -163,8 +164,8 @@ def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_
     Parameters
     ----------
     tensor : torch.Tensor
-        At least two dimensions, laid out ``(out, in, *kernel)``; dtype
-        float16, bfloat16, float32 or float64, on any device.
+        At least two dimensions, laid out ``(out, in, *kernel)``; a
+        floating-point or complex dtype (see the module notes), on any device.
     scale, mode, distribution
         As for :class:`glorot_numba.VarianceScaling`: the samples have
         variance ``scale / n``, ``n`` the fan-in, the fan-out or their mean.

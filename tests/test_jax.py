@@ -103,6 +103,18 @@ def test_dtypes():
     assert gnj.he_normal()(jax.random.key(0), (4, 4)).dtype == jnp.result_type(float)
 
 
+@pytest.mark.parametrize("dtype", [jnp.complex64, jnp.float16])
+def test_other_dtypes_are_the_core_values(dtype):
+    key = jax.random.key(21)
+    init = gnj.glorot_normal()
+    w = init(key, (40, 30), dtype)
+    assert w.dtype == dtype
+    k0, k1 = (int(x) for x in jax.random.key_data(key))
+    ref = _adapters.keyed(gn.GlorotNormal(), (k0, k1))((40, 30), np.dtype(dtype))
+    assert same_bits(w, ref)
+    assert same_bits(jax.jit(init, static_argnums=(1, 2))(key, (40, 30), dtype), ref)
+
+
 def test_out_sharding_places_the_result():
     device = jax.devices()[0]
     sharding = jax.sharding.SingleDeviceSharding(device)
