@@ -220,7 +220,7 @@ def test_default_axes_spelt_out_agree_with_tf_rules_from_rank_2(shape):
     ((128, 64, 5), gn.TORCH_LAYOUT, (320, 640)),                     # torch Conv1d
     ((128, 16, 3, 3), {"in_axis": 1, "out_axis": 0}, (144, 1152)),   # torch grouped conv
     ((8, 3, 3, 64, 128), {"batch_axis": 0}, (576, 1152)),            # 8 stacked kernels
-    ((12, 64, 768), {"in_axis": -1, "out_axis": (0, 1)}, (768, 768)),  # (heads, head_dim, d_model)
+    ((12, 64, 768), {"in_axis": (0, 1), "out_axis": -1}, (768, 768)),  # (heads, head_dim, d_model)
     ((5,), {"in_axis": (), "out_axis": 0}, (1, 5)),                  # a bias as (out,)
     ((), {"in_axis": (), "out_axis": ()}, (1, 1)),
 ], ids=str)
