@@ -11,6 +11,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+pytest.importorskip("jax", reason="the Keras tests run on Keras' JAX backend; JAX is not installed")
 keras = pytest.importorskip("keras", reason="Keras 3 is not installed (pip install '.[keras]')")
 if not keras.__version__.startswith("3."):
     pytest.skip(f"Keras 3 is needed, found Keras {keras.__version__}", allow_module_level=True)
