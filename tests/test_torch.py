@@ -112,7 +112,6 @@ def test_xavier_normal_std_and_truncation():
     out_f, in_f = 512, 1024
     std = math.sqrt(2.0 / (in_f + out_f))
     w = gnt.xavier_normal_(torch.empty(out_f, in_f, dtype=torch.float64), seed=1)
-    n = w.numel()
     # The relative standard error of a sample std is about 1/sqrt(2n) (0.1 %
     # here; a bit more for the truncated normal's kurtosis); 1 % is ~10 SE.
     # Dropping the 0.8796 correction would give 12 % too little.
