@@ -74,12 +74,15 @@ def _check_axes(value, name):
     """An int, or a tuple of ints, from an axis argument; or raise TypeError."""
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
         return int(value)
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        axes = tuple(value)
+    except TypeError:  # not iterable (None, a float, a 0-d array, ...)
         raise TypeError(
             f"{name} must be an integer or a sequence of integers, got "
             f"{type(value).__name__} {value!r}"
-        )
-    axes = tuple(value)
+        ) from None
     for a in axes:
         if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral):
             raise TypeError(
