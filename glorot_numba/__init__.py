@@ -15,10 +15,24 @@ Examples
 ((784, 256), 'float32')
 """
 
+from ._family import (
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    glorot_uniform,
+    glorot_uniform_initializer,
+    he_normal,
+    he_uniform,
+    lecun_normal,
+    lecun_uniform,
+    xavier_uniform,
+)
 from ._kernels import warmup
 from ._philox import philox4x32_10
 from ._seeding import set_random_seed
-from ._shapes import PartitionInfo, compute_fans
+from ._shapes import TORCH_LAYOUT, PartitionInfo, compute_fans
 from .initializers import (
     GlorotNormal,
     VarianceScaling,
@@ -35,7 +49,20 @@ __all__ = [
     "glorot_normal",
     "glorot_normal_initializer",
     "xavier_normal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "LecunNormal",
+    "LecunUniform",
+    "glorot_uniform",
+    "glorot_uniform_initializer",
+    "xavier_uniform",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "lecun_uniform",
     "compute_fans",
+    "TORCH_LAYOUT",
     "PartitionInfo",
     "set_random_seed",
     "philox4x32_10",

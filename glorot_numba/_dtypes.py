@@ -1,47 +1,83 @@
 """Output dtypes: which are accepted, how they are named, which path serves them."""
 
+import sys
+
 import ml_dtypes
 import numpy as np
 
-__all__ = ["SUPPORTED", "resolve_dtype", "dtype_name", "path_of"]
+__all__ = ["SUPPORTED", "resolve_dtype", "dtype_name", "path_of", "native_of", "component_of",
+           "is_complex"]
 
 BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 
 # The float32 path computes in float32 and rounds to the output type; the
-# float64 path has its own 53-bit stream.
+# float64 path has its own 53-bit stream; each complex dtype has a stream of
+# its own, computed in its component precision.
 SUPPORTED = {
     np.dtype(np.float16): "f32",
     BFLOAT16: "f32",
     np.dtype(np.float32): "f32",
     np.dtype(np.float64): "f64",
+    np.dtype(np.complex64): "c64",
+    np.dtype(np.complex128): "c128",
 }
 
 _NAMES = {np.dtype(np.float16): "float16", BFLOAT16: "bfloat16",
-          np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+          np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
+          np.dtype(np.complex64): "complex64", np.dtype(np.complex128): "complex128"}
+
+# The array type each path's kernels write.
+_NATIVE = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64),
+           "c64": np.dtype(np.complex64), "c128": np.dtype(np.complex128)}
+
+_EXPECTED = "Expected one of the dtypes " + ", ".join(_NAMES[d] for d in SUPPORTED)
+
+
+def _torch_dtype_name(dtype):
+    """``"float32"`` for ``torch.float32``; None if ``dtype`` is no torch dtype.
+
+    A torch dtype can only exist once torch is imported, so torch is looked
+    up in ``sys.modules`` and never imported here.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(dtype, getattr(torch, "dtype", ())):
+        return None
+    return str(dtype).rpartition(".")[2]
 
 
 def resolve_dtype(dtype):
     """Return the NumPy dtype for ``dtype`` or raise.
 
-    Accepts names (``"float32"``, ``"bfloat16"``, ...), NumPy dtypes and scalar
-    types, ``ml_dtypes.bfloat16`` and objects with an ``as_numpy_dtype``
-    attribute (TensorFlow dtypes).  Non-float dtypes raise ``ValueError``;
-    things that are not dtypes at all raise ``TypeError``.
+    Accepts names (``"float32"``, ``"bfloat16"``, ``"complex64"``, ...: NumPy's
+    and Keras' names), NumPy dtypes and scalar types, ``ml_dtypes.bfloat16``,
+    JAX scalar types (``jnp.bfloat16``), PyTorch dtypes (``torch.float32``)
+    and objects with an ``as_numpy_dtype`` attribute (TensorFlow dtypes).
+    Other dtypes (integers, bool, float8, ...) raise ``ValueError``; things
+    that are not dtypes at all raise ``TypeError``.
+
+    Examples
+    --------
+    >>> from glorot_numba._dtypes import resolve_dtype
+    >>> resolve_dtype("bfloat16"), resolve_dtype("double"), resolve_dtype(complex)
+    (dtype(bfloat16), dtype('float64'), dtype('complex128'))
     """
     if isinstance(dtype, bool) or dtype is None:
-        raise TypeError(f"dtype must be a floating-point dtype, got {dtype!r}")
-    if isinstance(dtype, str) and dtype.lower() == "bfloat16":
-        return BFLOAT16
-    candidate = getattr(dtype, "as_numpy_dtype", dtype)
+        raise TypeError(f"dtype must be a dtype, got {dtype!r}")
+    torch_name = _torch_dtype_name(dtype)
+    candidate = torch_name or getattr(dtype, "as_numpy_dtype", dtype)
+    if isinstance(candidate, str):
+        # NumPy does not know the ml_dtypes names ("bfloat16", "float8_e4m3fn").
+        extra = getattr(ml_dtypes, candidate.lower(), None)
+        if isinstance(extra, type) and issubclass(extra, np.generic):
+            candidate = extra
     try:
         resolved = np.dtype(candidate)
     except TypeError as exc:
+        if torch_name:  # a dtype, just not one NumPy has (torch.qint8, ...)
+            raise ValueError(f"{_EXPECTED}, got {dtype}") from None
         raise TypeError(f"dtype {dtype!r} is not a dtype NumPy understands") from exc
     if resolved not in SUPPORTED:
-        raise ValueError(
-            f"Expected a floating-point dtype (float16, bfloat16, float32 or "
-            f"float64), got {resolved.name}"
-        )
+        raise ValueError(f"{_EXPECTED}, got {resolved.name}")
     return resolved
 
 
@@ -51,5 +87,21 @@ def dtype_name(dtype):
 
 
 def path_of(dtype):
-    """``"f32"`` or ``"f64"``: the sampling path that serves ``dtype``."""
+    """``"f32"``, ``"f64"``, ``"c64"`` or ``"c128"``: the path that serves ``dtype``."""
     return SUPPORTED[dtype]
+
+
+def native_of(dtype):
+    """The dtype the kernels of ``dtype``'s path write (then cast to ``dtype``)."""
+    return _NATIVE[SUPPORTED[dtype]]
+
+
+def is_complex(dtype):
+    """Whether ``dtype`` is one of the complex dtypes."""
+    return dtype.kind == "c"
+
+
+def component_of(dtype):
+    """The real dtype of the real and imaginary parts (``dtype`` itself if real)."""
+    return np.dtype(np.float32) if dtype == np.complex64 else (
+        np.dtype(np.float64) if dtype == np.complex128 else dtype)

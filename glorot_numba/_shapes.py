@@ -1,11 +1,23 @@
-"""Shapes: validation, fans (TF's ``_compute_fans``), partitions of a full tensor."""
+"""Shapes: validation, fans (TF's ``_compute_fans``, or explicit axes), partitions."""
 
 import math
 import numbers
+import types
 
 import numpy as np
 
-__all__ = ["check_shape", "compute_fans", "fans_of", "PartitionInfo", "check_partition", "index_runs"]
+__all__ = [
+    "check_shape",
+    "compute_fans",
+    "fans_of",
+    "check_layout",
+    "layout_config",
+    "DEFAULT_LAYOUT",
+    "TORCH_LAYOUT",
+    "PartitionInfo",
+    "check_partition",
+    "index_runs",
+]
 
 _MAX_ELEMENTS = np.iinfo(np.int64).max
 
@@ -42,26 +54,111 @@ def check_shape(shape, name="shape"):
     return dims
 
 
-def compute_fans(shape):
-    """Fan-in and fan-out of a weight tensor, by TensorFlow's rules.
+# (in_axis, out_axis, batch_axis) as given to the constructors.  This one
+# means TensorFlow's rules, which special-case ranks 0 and 1.
+DEFAULT_LAYOUT = (-2, -1, ())
+_LAYOUT_NAMES = ("in_axis", "out_axis", "batch_axis")
+
+TORCH_LAYOUT = types.MappingProxyType({"in_axis": 1, "out_axis": 0})
+"""Keyword arguments for PyTorch's weight layout ``(out, in, *kernel)``.
+
+Examples
+--------
+>>> import glorot_numba as gn
+>>> gn.compute_fans((128, 64, 3, 3), **gn.TORCH_LAYOUT)
+(576, 1152)
+"""
+
+
+def _check_axes(value, name):
+    """An int, or a tuple of ints, from an axis argument; or raise TypeError."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        axes = tuple(value)
+    except TypeError:  # not iterable (None, a float, a 0-d array, ...)
+        raise TypeError(
+            f"{name} must be an integer or a sequence of integers, got "
+            f"{type(value).__name__} {value!r}"
+        ) from None
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral):
+            raise TypeError(
+                f"{name} must be an integer or a sequence of integers, got "
+                f"{type(a).__name__} {a!r} in {value!r}"
+            )
+    axes = tuple(int(a) for a in axes)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{name} {axes} names an axis twice")
+    return axes
+
+
+def check_layout(in_axis=-2, out_axis=-1, batch_axis=()):
+    """Validate a fan layout; return ``(in_axis, out_axis, batch_axis)``.
+
+    Each entry is an int or a tuple of ints.  Whether the axes exist, and
+    whether two arguments name the same axis, depends on the rank and is
+    checked by :func:`fans_of`; axes written identically in two arguments are
+    rejected here already.
+    """
+    layout = tuple(_check_axes(v, n) for v, n in zip((in_axis, out_axis, batch_axis),
+                                                      _LAYOUT_NAMES))
+    seen = {}
+    for name, axes in zip(_LAYOUT_NAMES, layout):
+        for a in (axes,) if isinstance(axes, int) else axes:
+            if a in seen and seen[a] != name:
+                raise ValueError(f"axis {a} is given both as {seen[a]} and as {name}")
+            seen[a] = name
+    return layout
+
+
+def layout_config(layout):
+    """The entries of ``layout`` that differ from the default, as config items.
+
+    Sequences become lists, so that a config survives a JSON round trip.
+    """
+    return {
+        name: axes if isinstance(axes, int) else list(axes)
+        for name, axes, default in zip(_LAYOUT_NAMES, layout, DEFAULT_LAYOUT)
+        if axes != default
+    }
+
+
+def compute_fans(shape, *, in_axis=-2, out_axis=-1, batch_axis=()):
+    """Fan-in and fan-out of a weight tensor.
 
     Parameters
     ----------
     shape : sequence of int
-        The weight shape, in TensorFlow layout: ``(in, out)`` for dense
-        kernels, ``(*receptive_field, in, out)`` for convolution kernels.
+        The weight shape.  With the default axes, TensorFlow layout:
+        ``(in, out)`` for dense kernels, ``(*receptive_field, in, out)`` for
+        convolution kernels.
+    in_axis, out_axis : int or sequence of int, keyword-only
+        The axes whose sizes multiply into the input and output sizes.
+    batch_axis : int or sequence of int, keyword-only
+        Axes that count in neither fan (e.g. a stack of independent
+        weights).  Every other axis is part of the receptive field.
 
     Returns
     -------
     (int, int)
-        ``(fan_in, fan_out)``: ``(1, 1)`` for rank 0, ``(n, n)`` for rank 1,
-        ``(in, out)`` for rank 2, and for rank >= 3 ``shape[-2]`` and
-        ``shape[-1]`` times the receptive field ``prod(shape[:-2])``.
+        ``(fan_in, fan_out)``.  With the default axes, TensorFlow's rules:
+        ``(1, 1)`` for rank 0, ``(n, n)`` for rank 1, ``(in, out)`` for
+        rank 2, and for rank >= 3 ``shape[-2]`` and ``shape[-1]`` times the
+        receptive field ``prod(shape[:-2])``.  Otherwise, as in JAX:
+        ``prod(shape[in_axis]) * rf`` and ``prod(shape[out_axis]) * rf``, with
+        ``rf`` the product of the sizes of the axes named by none of the
+        three arguments (the defaults give the same fans for rank >= 2).
 
     Raises
     ------
-    TypeError, ValueError
-        If ``shape`` is not a valid shape (see :class:`VarianceScaling`).
+    TypeError
+        If ``shape`` or an axis argument is not made of integers.
+    ValueError
+        If ``shape`` is not a valid shape, an axis is out of range for its
+        rank, or an axis is named twice.
 
     Examples
     --------
@@ -72,20 +169,49 @@ def compute_fans(shape):
     (576, 1152)
     >>> gn.compute_fans(())
     (1, 1)
+    >>> gn.compute_fans((128, 64, 3, 3), in_axis=1, out_axis=0)   # PyTorch layout
+    (576, 1152)
+    >>> gn.compute_fans((8, 3, 3, 64, 128), batch_axis=0)         # 8 stacked kernels
+    (576, 1152)
     """
-    return fans_of(check_shape(shape))
+    return fans_of(check_shape(shape), check_layout(in_axis, out_axis, batch_axis))
 
 
-def fans_of(dims):
-    """:func:`compute_fans` of an already validated tuple of ints."""
-    if len(dims) == 0:
-        return 1, 1
-    if len(dims) == 1:
-        return dims[0], dims[0]
-    if len(dims) == 2:
-        return dims[0], dims[1]
-    receptive_field = math.prod(dims[:-2])
-    return dims[-2] * receptive_field, dims[-1] * receptive_field
+def _resolve_axes(axes, ndim, name):
+    result = []
+    for a in (axes,) if isinstance(axes, int) else axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"{name} {a} is out of range for a shape of rank {ndim}"
+            )
+        result.append(a % ndim)
+    return result
+
+
+def fans_of(dims, layout=DEFAULT_LAYOUT):
+    """:func:`compute_fans` of an already validated tuple of ints and layout."""
+    if layout == DEFAULT_LAYOUT:
+        if len(dims) == 0:
+            return 1, 1
+        if len(dims) == 1:
+            return dims[0], dims[0]
+        if len(dims) == 2:
+            return dims[0], dims[1]
+        receptive_field = math.prod(dims[:-2])
+        return dims[-2] * receptive_field, dims[-1] * receptive_field
+    ndim = len(dims)
+    resolved = [_resolve_axes(axes, ndim, name) for axes, name in zip(layout, _LAYOUT_NAMES)]
+    owner = {}
+    for name, axes in zip(_LAYOUT_NAMES, resolved):
+        for a in axes:
+            if a in owner:
+                both = f"twice by {name}" if owner[a] == name else f"by both {owner[a]} and {name}"
+                raise ValueError(f"axis {a} of a rank-{ndim} shape is named {both}")
+            owner[a] = name
+    in_axes, out_axes, _ = resolved
+    receptive_field = math.prod(d for a, d in enumerate(dims) if a not in owner)
+    return (math.prod(dims[a] for a in in_axes) * receptive_field,
+            math.prod(dims[a] for a in out_axes) * receptive_field)
 
 
 class PartitionInfo:

@@ -36,7 +36,6 @@ import numba
 import numpy as np
 
 from . import _dtypes, _seeding, _tf_kernels
-from ._shapes import fans_of
 
 __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "draw"]
 
@@ -70,6 +69,24 @@ def check_compat(compat):
     if compat not in MODES:
         raise ValueError(f"compat must be None or one of {MODES}, got {compat!r}")
     return compat
+
+
+def check_compat_mode(compat, mode):
+    """Raise if TensorFlow has no ``mode`` (``fan_geo_avg`` is JAX's)."""
+    if compat is not None and mode not in ("fan_in", "fan_out", "fan_avg"):
+        raise ValueError(
+            f"mode {mode!r} has no TensorFlow counterpart, so compat={compat!r} cannot "
+            "reproduce it; use compat=None"
+        )
+
+
+def check_compat_dtype(compat, dtype):
+    """Raise if TensorFlow's initializers cannot produce ``dtype`` (complex)."""
+    if compat is not None and _dtypes.is_complex(dtype):
+        raise ValueError(
+            f"TensorFlow's initializers have no {_dtypes.dtype_name(dtype)} values to "
+            f"reproduce; compat={compat!r} takes float16, bfloat16, float32 or float64"
+        )
 
 
 def _philox_once(counter, key):
@@ -148,7 +165,7 @@ def draw(init, shape, dtype, full, out):
 
     Arguments are validated already; ``full`` is the shape that sets the fans.
     """
-    kind, factor = _factor(init, fans_of(full))
+    kind, factor = _factor(init, init._fans(full))
     mul, add = _affine(kind, factor, dtype, init.compat)
     (k0, k1), (c0, c1, c2, c3) = stream_origin(init.compat, init.seed)
     result = np.empty(shape, dtype) if out is None else out

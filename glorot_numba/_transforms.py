@@ -26,7 +26,21 @@ Uniform distribution: lanes 0-3 take words 0, 2, 1, 3 (float32 path; the
 order in which a tile stores its words) or words ``2j, 2j + 1`` (float64
 path), giving ``(2m + 1) * 2**-k - 1`` from the top ``k`` bits ``m`` (k = 23
 or 52): symmetric, strictly inside (-1, 1), exact.
+
+Complex paths (no tiles, no redraws).  A complex element is drawn in polar
+form from one radius uniform ``u`` in (0, 1] and one angle, as in
+Box-Muller: complex64 element ``e`` uses words 0-1 (``e`` even) or 2-3
+(``e`` odd) of block ``e // 2`` on path 2, 24 bits each; complex128 element
+``e`` uses words 0-1 and 2-3 of block ``e`` on path 3, 53 bits each.  The
+squared radius is ``u`` (uniform on the unit disc), ``-log(u)`` (a standard
+complex normal, whose squared modulus is Exp(1)), or ``-log(e**-4 + (1 -
+e**-4) * u)``: the inverse distribution function of Exp(1) conditioned on
+being below 4, i.e. a standard complex normal conditioned on ``|z| < 2``,
+exactly and without rejection.
 """
+
+import math
+from fractions import Fraction
 
 import numpy as np
 from numba import njit
@@ -46,6 +60,12 @@ __all__ = [
     "uniform_f64",
     "element_words_f32",
     "element_f64",
+    "complex_words_c64",
+    "complex_bits_c128",
+    "polar_f32",
+    "polar_f64",
+    "EXP_TRUNCATION_F32",
+    "EXP_TRUNCATION_F64",
 ]
 
 TILE_BLOCKS = 64
@@ -54,6 +74,8 @@ TILE_F64 = 2 * TILE_BLOCKS
 
 PATH_F32 = np.uint64(0)
 PATH_F64 = np.uint64(1)
+PATH_C64 = np.uint64(2)
+PATH_C128 = np.uint64(3)
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _U8 = np.uint64(8)
@@ -154,3 +176,74 @@ def element_f64(k0, k1, e, attempt, uniform):
         return uniform_f64(w2, w3) if lane else uniform_f64(w0, w1)
     zc, zs = normal_pair_f64(w0, w1, w2, w3)
     return zs if lane else zc
+
+
+def _exp_truncation(ftype):
+    """``(lo, span)`` in ``ftype`` with ``lo`` ~ e**-4 and ``lo + span <= 1``.
+
+    ``lo + span * u`` for ``u`` in (0, 1] then stays in (e**-4, 1] after
+    rounding, so ``-log`` of it lies in [0, 4): the bound is never reached
+    and the square root is always real.
+    """
+    lo = ftype(math.exp(-4.0))
+    span = ftype(1.0) - lo
+    while Fraction(float(lo)) + Fraction(float(span)) > 1:
+        span = np.nextafter(span, ftype(0.0))
+    return lo, span
+
+
+EXP_TRUNCATION_F32 = _exp_truncation(np.float32)
+EXP_TRUNCATION_F64 = _exp_truncation(np.float64)
+_F32_ZERO = np.float32(0.0)
+_F64_ZERO = np.float64(0.0)
+
+
+@njit(inline="always")
+def complex_words_c64(k0, k1, e, cnt, radius, angle):
+    """Radius and angle words of complex64 elements ``e .. e + cnt - 1``.
+
+    They land in ``radius[off:off + cnt]`` and ``angle[off:off + cnt]``;
+    returns ``off`` (0 or 1).  Both arrays need ``cnt + 2`` entries: whole
+    blocks are computed, two elements each.
+    """
+    b0 = e >> 1
+    for b in range(((e + cnt + 1) >> 1) - b0):
+        w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_C64)
+        radius[2 * b] = np.uint32(w0)
+        radius[2 * b + 1] = np.uint32(w2)
+        angle[2 * b] = np.uint32(w1)
+        angle[2 * b + 1] = np.uint32(w3)
+    return e & 1
+
+
+@njit(inline="always")
+def complex_bits_c128(k0, k1, e, cnt, radius, angle):
+    """Radius and angle bits (64 each) of complex128 elements ``e .. e + cnt
+    - 1``, into ``radius[:cnt]`` and ``angle[:cnt]``; returns 0."""
+    for i in range(cnt):
+        w0, w1, w2, w3 = block_words(k0, k1, e + i, 0, PATH_C128)
+        radius[i] = (w0 << _U32) | w1
+        angle[i] = (w2 << _U32) | w3
+    return 0
+
+
+@njit(inline="always")
+def polar_f32(w_radius, w_angle, lo, span, take_log):
+    """``(r cos, r sin)`` in float32, ``r**2`` = ``v`` or ``-log(v)``,
+    ``v = lo + span * u`` (see the module docstring)."""
+    u = np.float32(w_radius >> _U8) * _F32_2M24 + _F32_2M24
+    v = lo + span * u
+    # 0 - log(1) is +0, so r is never -0 or NaN.
+    r = np.sqrt(_F32_ZERO - log_f32(v)) if take_log else np.sqrt(v)
+    s, c = sincos_turn_f32(w_angle >> _U8)
+    return r * c, r * s
+
+
+@njit(inline="always")
+def polar_f64(radius_bits, angle_bits, lo, span, take_log):
+    """As :func:`polar_f32`, in float64 from 53-bit words."""
+    u = np.float64((radius_bits >> _U11) + _ONE_U) * _F64_2M53
+    v = lo + span * u
+    r = np.sqrt(_F64_ZERO - log_f64(v)) if take_log else np.sqrt(v)
+    s, c = sincos_turn_f64(angle_bits >> _U11)
+    return r * c, r * s

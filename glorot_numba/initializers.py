@@ -25,7 +25,13 @@ __all__ = [
 # standard deviation exactly sqrt(scale / n), as in TensorFlow.
 TRUNCATED_STD = 0.87962566103423978
 
-_MODES = ("fan_in", "fan_out", "fan_avg")
+# Root mean square of a standard complex normal (E|z|^2 = 1) conditioned on
+# |z| < 2: |z|^2 is then Exp(1) truncated at 4, of mean 1 - 4 e^-4 / (1 - e^-4).
+# Dividing by it makes E|w|^2 exactly scale / n.  (JAX divides by
+# sqrt(1 - 5 e^-4), which leaves E|w|^2 at 1 / (1 - e^-4) = 1.0187 scale / n.)
+COMPLEX_TRUNCATED_RMS = math.sqrt(1.0 - 4.0 * math.exp(-4.0) / -math.expm1(-4.0))
+
+_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 _DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
 _KIND = {
     "normal": _kernels.TRUNCATED,
@@ -90,16 +96,19 @@ def _in_dtype(value, dtype):
 class VarianceScaling:
     """Initializer whose samples have variance ``scale / n``.
 
-    ``n`` is the fan-in, the fan-out or their mean (``mode``), clamped to at
-    least 1.  Semantics are those of ``tf.compat.v1.keras.initializers.
-    VarianceScaling``; the result is a NumPy array.
+    ``n`` is the fan-in, the fan-out, their mean or their geometric mean
+    (``mode``), clamped to at least 1.  Semantics are those of
+    ``tf.compat.v1.keras.initializers.VarianceScaling`` (plus JAX's
+    ``fan_geo_avg`` mode and fan axes); the result is a NumPy array.
 
     Parameters
     ----------
     scale : float, default 1.0
         Positive, finite scaling factor.
-    mode : {"fan_in", "fan_out", "fan_avg"}, default "fan_in"
-        Which fan sets ``n`` (case-sensitive, as in TensorFlow).
+    mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}, default "fan_in"
+        Which fan sets ``n`` (case-sensitive, as in TensorFlow):
+        ``fan_avg`` is ``(fan_in + fan_out) / 2``, ``fan_geo_avg`` is
+        ``sqrt(fan_in * fan_out)`` (as in JAX).
     distribution : {"truncated_normal", "untruncated_normal", "uniform", "normal"}
         Case-insensitive.  ``"truncated_normal"`` draws a standard normal
         truncated to (-2, 2) by resampling and multiplies it by
@@ -114,7 +123,11 @@ class VarianceScaling:
         fresh OS entropy on every call, unless a global seed is set with
         :func:`set_random_seed`.
     dtype : dtype-like, default "float32"
-        Default output dtype: float16, bfloat16, float32 or float64.
+        Default output dtype: float16, bfloat16, float32, float64, complex64
+        or complex128, as a name or a NumPy, JAX, PyTorch or TensorFlow
+        dtype.  Complex samples are drawn in polar form with a uniform
+        phase, and ``E|w|**2 = scale / n`` for every distribution (see
+        Notes).
     compat : {None, "tf.compat.v1", "tf.keras", "keras2"}, default None
         None draws this library's own stream (see Notes).  A string draws
         TensorFlow's values for the same arguments, bit for bit:
@@ -125,6 +138,11 @@ class VarianceScaling:
         (TensorFlow backend; ``tf.keras`` in TensorFlow >= 2.16) and
         ``"keras2"`` those of ``tf.keras`` in TensorFlow 2.4.  See the
         README section "Same numbers as TensorFlow".
+    in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
+        Which axes of the shape make the fans (see :func:`compute_fans`).
+        The defaults (-2, -1, ()) are TensorFlow's rules; ``in_axis=1,
+        out_axis=0`` is PyTorch's ``(out, in, *kernel)`` layout
+        (:data:`TORCH_LAYOUT`).
 
     Raises
     ------
@@ -132,12 +150,14 @@ class VarianceScaling:
         For arguments of the wrong type (e.g. ``seed=1.5``).
     ValueError
         For out-of-range values (e.g. ``scale=0``, ``mode="FAN_IN"``,
-        ``dtype="int32"``).
+        ``dtype="int32"``, ``in_axis=0, out_axis=0``); at call time for axes
+        that the shape does not have.
 
     Notes
     -----
     Output element ``i`` (flat C-order index in the full tensor) is a pure
-    function of the seed, ``i`` and whether the dtype is float64 or not, so
+    function of the seed, ``i`` and the dtype's stream (float64, complex64,
+    complex128, or the float32 one, which float16 and bfloat16 share), so
     the values do not depend on thread count, threading layer, JIT mode or
     partitioning.  float16 and bfloat16 values are the float32 samples
     multiplied by the standard deviation rounded to that dtype, rounded once.
@@ -151,6 +171,17 @@ class VarianceScaling:
     ``full_shape``, values those of an unpartitioned call for the
     partition's own shape.
 
+    Complex dtypes have streams of their own.  With ``z`` a standard
+    complex normal (``|z|**2`` is Exp(1), the phase uniform and independent
+    of it): ``"untruncated_normal"`` is ``sqrt(scale / n) * z`` (real and
+    imaginary parts each of variance ``scale / (2 n)``, as in PyTorch);
+    ``"truncated_normal"`` is ``z`` conditioned on ``|z| < 2``, drawn
+    exactly by inverting the distribution of ``|z|**2`` (no rejection),
+    times ``sqrt(scale / n) / 0.96196...``, the root mean square of the
+    truncated ``|z|`` -- so ``E|w|**2`` is exactly ``scale / n`` (JAX uses
+    0.95311 and is 1.87 % high); ``"uniform"`` is uniform on the disc of
+    radius ``sqrt(2 * scale / n)``.
+
     Examples
     --------
     >>> import glorot_numba as gn
@@ -160,19 +191,27 @@ class VarianceScaling:
     ((512, 256), dtype('float32'))
     >>> init.get_config()
     {'scale': 2.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'seed': 0, 'dtype': 'float32'}
+    >>> c = init((512, 256), dtype="complex64")
+    >>> round(float((abs(c) ** 2).mean() * 512), 2)   # E|w|^2 = scale / n
+    2.0
     >>> tf_init = gn.VarianceScaling(distribution="uniform", seed=3, compat="tf.keras")
     >>> tf_init.get_config()["compat"]
     'tf.keras'
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                 seed=None, dtype="float32", compat=None):
+                 seed=None, dtype="float32", compat=None, *,
+                 in_axis=-2, out_axis=-1, batch_axis=()):
         self.scale = _check_scale(scale)
         self.mode = _check_mode(mode)
         self.distribution = _check_distribution(distribution)
         self.seed = _seeding.check_seed(seed)
         self.dtype = _dtypes.resolve_dtype(dtype)
+        self.in_axis, self.out_axis, self.batch_axis = _shapes.check_layout(
+            in_axis, out_axis, batch_axis)
         self.compat = _tf_compat.check_compat(compat)
+        _tf_compat.check_compat_mode(self.compat, self.mode)
+        _tf_compat.check_compat_dtype(self.compat, self.dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None, *, out=None):
         """Draw a new array (or fill ``out``).
@@ -219,14 +258,27 @@ class VarianceScaling:
             full, offset = _shapes.check_partition(shape, partition_info)
         if out is not None:
             _check_out(out, shape, dtype)
-        mult = self._multiplier(_shapes.fans_of(full), dtype)
+        mult = self._multiplier(self._fans(full), dtype)
         if self.compat is not None:
+            _tf_compat.check_compat_dtype(self.compat, dtype)
             return _tf_compat.draw(self, shape, dtype, full, out)
-        key = _seeding.key_for(self.seed)
+        key = self._key()
         result = np.empty(shape, dtype) if out is None else out
         if result.size:
             _fill(result, full, offset, key, mult, _KIND[self.distribution])
         return result
+
+    def _key(self):
+        """The Philox key of this call, from the seed by TensorFlow v1's rules.
+
+        Framework adapters whose randomness comes as a key of their own (a JAX
+        PRNG key, a torch generator) draw through a copy that overrides this.
+        """
+        return _seeding.key_for(self.seed)
+
+    def _fans(self, shape):
+        """``(fan_in, fan_out)`` of a validated shape, by this initializer's axes."""
+        return _shapes.fans_of(shape, (self.in_axis, self.out_axis, self.batch_axis))
 
     def _variance(self, fans):
         """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic."""
@@ -235,6 +287,8 @@ class VarianceScaling:
             n = max(1.0, float(fan_in))
         elif self.mode == "fan_out":
             n = max(1.0, float(fan_out))
+        elif self.mode == "fan_geo_avg":
+            n = max(1.0, math.sqrt(fan_in * fan_out))
         else:
             n = max(1.0, (fan_in + fan_out) / 2.0)
         return self.scale / n
@@ -243,16 +297,25 @@ class VarianceScaling:
         """The factor applied to standard samples, rounded to ``dtype``."""
         variance = self._variance(fans)
         kind = _KIND[self.distribution]
-        if kind == _kernels.TRUNCATED:
+        if _dtypes.is_complex(dtype):
+            # Polar samples with E|z|^2 = 1 (normal), 0.9254 (truncated) or
+            # 1/2 (unit disc); reach bounds |z|.
+            factor, reach = {
+                _kernels.TRUNCATED: (math.sqrt(variance) / COMPLEX_TRUNCATED_RMS, 2.0),
+                _kernels.NORMAL: (math.sqrt(variance), 1.0),
+                _kernels.UNIFORM: (math.sqrt(2.0 * variance), 1.0),
+            }[kind]
+        elif kind == _kernels.TRUNCATED:
             factor, reach = math.sqrt(variance) / TRUNCATED_STD, 2.0
         elif kind == _kernels.NORMAL:
             factor, reach = math.sqrt(variance), 1.0
         else:
             factor, reach = math.sqrt(3.0 * variance), 1.0
         # Overflow is detected below and reported as an error, not a warning.
+        component = _dtypes.component_of(dtype)
         with np.errstate(over="ignore"):
-            mult = _in_dtype(factor, dtype)
-            bound = np.asarray(reach * float(mult)).astype(dtype)
+            mult = _in_dtype(factor, component)
+            bound = np.asarray(reach * float(mult)).astype(component)
         if not np.isfinite(bound) or mult == 0:
             raise ValueError(
                 f"scale {self.scale} with fans {fans} gives a standard deviation that "
@@ -275,10 +338,14 @@ class VarianceScaling:
             "distribution": self.distribution,
             "seed": self.seed,
             "dtype": _dtypes.dtype_name(self.dtype),
+            **self._layout_config(),
         }
         if self.compat is not None:
             config["compat"] = self.compat
         return config
+
+    def _layout_config(self):
+        return _shapes.layout_config((self.in_axis, self.out_axis, self.batch_axis))
 
     @classmethod
     def from_config(cls, config):
@@ -316,6 +383,8 @@ class GlorotNormal(VarianceScaling):
     dtype : dtype-like, default "float32"
         Default output dtype.  Unlike TensorFlow v1, which ignores this
         argument, it is honoured (as TensorFlow's documentation describes).
+    in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
+        Fan axes, see :class:`VarianceScaling`.
     compat : {None, "tf.compat.v1", "tf.keras", "keras2"}, default None
         None for this library's own stream; otherwise TensorFlow's values,
         bit for bit (see :class:`VarianceScaling`): ``"tf.compat.v1"``
@@ -345,12 +414,16 @@ class GlorotNormal(VarianceScaling):
      [ 0.8416824   0.515258    0.41064805]]
     """
 
-    def __init__(self, seed=None, dtype="float32", compat=None):
+    def __init__(self, seed=None, dtype="float32", compat=None, *,
+                 in_axis=-2, out_axis=-1, batch_axis=()):
         super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal",
-                         seed=seed, dtype=dtype, compat=compat)
+                         seed=seed, dtype=dtype, compat=compat, in_axis=in_axis,
+                         out_axis=out_axis, batch_axis=batch_axis)
 
     def get_config(self):
         """``{"seed": ..., "dtype": ...}``, as TensorFlow v1 reports it.
+
+        Fan axes that differ from the defaults are added.
 
         Examples
         --------
@@ -359,8 +432,11 @@ class GlorotNormal(VarianceScaling):
         {'seed': 42, 'dtype': 'float32'}
         >>> gn.GlorotNormal(seed=42, compat="tf.compat.v1").get_config()
         {'seed': 42, 'dtype': 'float32', 'compat': 'tf.compat.v1'}
+        >>> gn.GlorotNormal(seed=42, in_axis=1, out_axis=0).get_config()
+        {'seed': 42, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
         """
-        config = {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype)}
+        config = {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
+                  **self._layout_config()}
         if self.compat is not None:
             config["compat"] = self.compat
         return config
@@ -375,7 +451,7 @@ def _fill(result, full, offset, key, mult, kind):
     """Run the kernel for ``result``, an array of the slice's shape."""
     dtype = result.dtype
     path = _dtypes.path_of(dtype)
-    native = np.float64 if path == "f64" else np.float32
+    native = _dtypes.native_of(dtype)
     direct = dtype == native and result.flags.c_contiguous
     flat = result.reshape(-1) if direct else np.empty(result.size, native)
     starts, run_len = _shapes.index_runs(result.shape, full, offset)

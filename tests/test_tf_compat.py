@@ -323,3 +323,51 @@ def test_warmup_compiles_the_compat_kernels_too():
     assert isinstance(gn.warmup(compat=True), bool)
     for kernel in (k for pair in _tf_kernels.KERNELS.values() for k in pair):
         assert getattr(kernel, "signatures", [None])  # compiled (or plain Python)
+
+
+# --- compat with the rest of the family, fan axes and dtypes ---------------------
+
+
+@pytest.mark.parametrize("compat", _tf_compat.MODES)
+@pytest.mark.parametrize("cls", [gn.GlorotUniform, gn.HeNormal, gn.HeUniform,
+                                 gn.LecunNormal, gn.LecunUniform])
+def test_family_members_are_their_variance_scaling_configuration(cls, compat):
+    """TensorFlow defines each member as a VarianceScaling configuration."""
+    member = cls(seed=11, compat=compat)
+    base = gn.VarianceScaling(member.scale, member.mode, member.distribution, seed=11,
+                              compat=compat)
+    assert member.get_config()["compat"] == compat
+    assert cls.from_config(member.get_config()).compat == compat
+    for shape in [(7, 5), (3, 3, 4, 6)]:
+        assert _bits(member(shape)).tobytes() == _bits(base(shape)).tobytes()
+
+
+@pytest.mark.parametrize("compat", _tf_compat.MODES)
+def test_fan_axes_change_only_the_scale(compat):
+    """Explicit fan axes set the fans; TensorFlow's stream is unchanged."""
+    torch_like = gn.VarianceScaling(1.0, "fan_in", "uniform", seed=4, compat=compat,
+                                    **gn.TORCH_LAYOUT)
+    tf_like = gn.VarianceScaling(1.0, "fan_in", "uniform", seed=4, compat=compat)
+    # fan_in is 12 for torch_like on (6, 12) and 6 for tf_like: limits differ by
+    # sqrt(2).  TensorFlow's affine map rounds, so the match is to float32 level.
+    a, b = torch_like((6, 12), dtype="float64"), tf_like((6, 12), dtype="float64")
+    limit = np.sqrt(3.0 / 6.0)
+    assert np.abs(b).max() <= limit and np.abs(b).max() > 0.5 * limit
+    np.testing.assert_allclose(a * np.sqrt(2.0), b, rtol=0, atol=1e-6 * limit)
+
+
+@pytest.mark.parametrize("compat", _tf_compat.MODES)
+def test_complex_dtypes_are_refused(compat):
+    with pytest.raises(ValueError, match="complex64"):
+        gn.GlorotNormal(seed=1, dtype="complex64", compat=compat)
+    out = _sentinel((4, 5), np.complex128)
+    before = out.copy()
+    with pytest.raises(ValueError, match="complex128"):
+        gn.GlorotNormal(seed=1, compat=compat)((4, 5), out=out)
+    assert before.tobytes() == out.tobytes()
+
+
+@pytest.mark.parametrize("compat", _tf_compat.MODES)
+def test_fan_geo_avg_is_refused(compat):
+    with pytest.raises(ValueError, match="fan_geo_avg"):
+        gn.VarianceScaling(mode="fan_geo_avg", compat=compat)

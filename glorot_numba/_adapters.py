@@ -1,0 +1,56 @@
+"""What the framework adapters share: the family table and draws under a given key.
+
+Kept free of framework imports, so that importing glorot_numba never loads
+PyTorch, Keras or JAX.
+"""
+
+import copy
+
+import numpy as np
+
+from ._philox import philox4x32_10
+
+__all__ = ["FAMILY", "keyed", "key_from_words"]
+
+# name -> (scale, mode, distribution): each member is a VarianceScaling
+# configuration, under the names TensorFlow/Keras and JAX give them.
+FAMILY = {
+    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "he_normal": (2.0, "fan_in", "truncated_normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
+    "lecun_uniform": (1.0, "fan_in", "uniform"),
+}
+
+
+def keyed(init, key):
+    """A shallow copy of ``init`` whose draws use the Philox key ``key``.
+
+    ``key`` is a pair of integers below 2**32.  The copy ignores its seed;
+    ``init`` itself is unchanged, so concurrent draws under different keys
+    never share state.
+    """
+    k0, k1 = (np.uint64(int(w)) for w in key)
+    clone = copy.copy(init)
+    clone._key = lambda: (k0, k1)
+    return clone
+
+
+def key_from_words(words):
+    """A Philox key (two uint32 words) from a framework key's raw words.
+
+    Two words (a JAX threefry key) are the key itself.  Any other number of
+    words is compressed by chaining Philox over blocks of four, the word
+    count in the first block, so that distinct inputs keep distinct keys
+    with overwhelming probability.
+    """
+    words = np.asarray(words, dtype=np.uint32).reshape(-1)
+    if words.size == 2:
+        return int(words[0]), int(words[1])
+    padded = np.concatenate([np.array([words.size], np.uint32), words])
+    padded = np.concatenate([padded, np.zeros(-padded.size % 4, np.uint32)])
+    state = np.zeros(2, np.uint32)
+    for block in padded.reshape(-1, 4):
+        state = philox4x32_10(block.reshape(1, 4), state)[0, :2]
+    return int(state[0]), int(state[1])
