@@ -437,8 +437,12 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
     failures = []
     finite = np.isfinite(x)
     if not finite.all():
+        # The statistics below describe the finite values.
         failures.append(f"{int(n - finite.sum())} non-finite values")
-        x = np.where(finite, x, 0.0)
+        x, values = x[finite], values[finite]
+        n = x.size
+        if n == 0:
+            raise ValueError("no finite samples")
     allowed = math.inf if math.isinf(ref.bound) else (
         ref.bound if dtype == np.float64 else _ulp_above(ref.bound, dtype))
     peak = float(np.abs(x).max())
