@@ -359,7 +359,8 @@ def _run_check(args, out):
         print(str(report), file=out)
         all_fit &= report.passed
         if args.plot:
-            _plot(array, report, args.plot, f"{os.path.basename(args.file)}: {name}")
+            base = os.path.basename(args.file)
+            _plot(array, report, args.plot, base if name == base else f"{base}: {name}")
             print(f"plot        : {args.plot}", file=out)
         if len(arrays) > 1:
             print(file=out)

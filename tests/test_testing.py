@@ -218,3 +218,19 @@ def test_strategies_cover_every_class():
     collect()
     assert names == set(gn.__all__) & {c.__name__ for c in
                                        gt._registry.initializer_classes().values()}
+
+
+def test_importing_needs_neither_scipy_nor_hypothesis():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['scipy'] = None; sys.modules['hypothesis'] = None\n"
+            "import glorot_numba, glorot_numba.testing, glorot_numba.cli\n"
+            "try:\n"
+            "    glorot_numba.testing.shapes()\n"
+            "except ImportError as e:\n"
+            "    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "glorot_numba[testing]" in proc.stdout
