@@ -614,3 +614,33 @@ def test_subprocess_bench_quick(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "**4096x4096 float32**" in proc.stdout
     assert (tmp_path / "results.json").is_file()
+
+
+def test_check_with_a_spec(capsys, tmp_path):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "w.npz"
+    assert main(["init", "--spec", str(spec), "-o", str(out)]) == 0
+    capsys.readouterr()
+    # npz files record no spec: --spec supplies each tensor's initializer.
+    assert main(["check", str(out), "--tensor", "conv", "--spec", str(spec)]) == 0
+    text = capsys.readouterr().out
+    assert "scale=2.0" in text and "(from --spec)" in text
+    assert main(["check", str(out), "--tensor", "conv"]) == 1  # checked as Glorot: He values
+    capsys.readouterr()
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"tensors": {"emb": SPEC["tensors"]["emb"]}}))
+    assert main(["check", str(out), "--tensor", "conv", "--spec", str(other)]) == 2
+    assert "has no tensor 'conv'" in capsys.readouterr().err
+    assert main(["check", str(out), "--spec", str(spec), "--config", "GlorotNormal"]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_check_skips_tiny_tensors_of_a_model(capsys, tmp_path):
+    out = tmp_path / "w.safetensors"
+    assert main(["init", "--spec", str(write_spec(tmp_path)), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "not tested (fewer than 100 elements)" in text  # the scalar
+    assert text.count("verdict     : fits") == 3
+    assert "(from file)" in text
