@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from . import _registry
 from ._shapes import PartitionInfo
 
 __all__ = ["c_order_blocks", "draw_blocks", "write_npy"]
@@ -51,10 +52,14 @@ def draw_blocks(init, shape, dtype, max_bytes):
     """Yield the tensor ``init(shape, dtype)`` as C-order blocks.
 
     The same buffer is reused for every block: each yielded array is valid
-    until the next one is requested.
+    until the next one is requested.  An initializer whose blocks are not
+    slices of the whole (a TensorFlow-compatible stream) is drawn whole.
     """
     dtype = np.dtype(dtype)
     shape = tuple(shape)
+    if not _registry.partitionable(init):
+        yield init(shape, dtype)
+        return
     # float16 and bfloat16 are computed through a float32 buffer: size the
     # blocks by that.
     blocks = list(c_order_blocks(shape, max(dtype.itemsize, 4), max_bytes))

@@ -7,7 +7,7 @@ package is usable everywhere without being listed anywhere else.
 
 import re
 
-__all__ = ["initializer_classes", "lookup", "deserialize", "snake_case"]
+__all__ = ["initializer_classes", "lookup", "deserialize", "snake_case", "partitionable"]
 
 
 def initializer_classes():
@@ -75,3 +75,13 @@ def deserialize(spec):
 def snake_case(name):
     """``"GlorotNormal"`` -> ``"glorot_normal"``."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def partitionable(init):
+    """Whether a block at ``var_offset`` is exactly that slice of the whole.
+
+    True for the native stream.  TensorFlow's streams (``compat=``) follow
+    TensorFlow, where a partition's values depend on its own shape only, so
+    a tensor drawn in blocks would not be the tensor drawn whole.
+    """
+    return getattr(init, "compat", None) is None

@@ -89,7 +89,8 @@ def from_initializer(init, shape, chunks="auto", dtype=None, name=None):
         e.g. ``GlorotNormal(seed=1)``).  An unseeded one is given a seed,
         once, so that all chunks belong to the same tensor.  A global seed
         (:func:`glorot_numba.set_random_seed`) is process-local and so not
-        supported: it raises ``ValueError``.
+        supported: it raises ``ValueError``, as do TensorFlow-compatible
+        streams (``compat=``), whose blocks are not slices of the whole.
     shape : sequence of int
         Shape of the full tensor.
     chunks : int, tuple, "auto", ...
@@ -119,6 +120,11 @@ def from_initializer(init, shape, chunks="auto", dtype=None, name=None):
     """
     from . import _dtypes
 
+    if not _registry.partitionable(init):
+        raise ValueError(
+            f"{init!r} draws TensorFlow's stream, in which a block's values depend on the "
+            "block's shape, not on its place in the tensor; its chunks would not form "
+            "the tensor.  Use the native stream (no compat) for Dask arrays")
     shape = _shapes.check_shape(shape)
     dtype = init.dtype if dtype is None else _dtypes.resolve_dtype(dtype)
     # Validate everything (fans, scale, dtype) now, not on a worker later.

@@ -644,3 +644,22 @@ def test_check_skips_tiny_tensors_of_a_model(capsys, tmp_path):
     assert "not tested (fewer than 100 elements)" in text  # the scalar
     assert text.count("verdict     : fits") == 3
     assert "(from file)" in text
+
+
+def test_streams_without_slices_are_drawn_whole(tmp_path):
+    # Blocks of such a stream are not slices of the tensor, so files are
+    # written from one whole draw (and stay equal to the Python API's result).
+    from glorot_numba import _blocks
+
+    class ShapeOnly(gn.VarianceScaling):
+        compat = "shape-only"
+
+        def __call__(self, shape, dtype=None, partition_info=None, **kwargs):
+            return super().__call__(shape, dtype, **kwargs)
+
+    init = ShapeOnly(seed=2)
+    blocks = list(_blocks.draw_blocks(init, (300, 40), "float32", 1024))
+    assert len(blocks) == 1 and same_bits(blocks[0], init((300, 40)))
+    path = tmp_path / "s.npy"
+    _files.write_npy(init, (300, 40), np.dtype(np.float32), path, 1024)
+    assert same_bits(np.load(path), init((300, 40)))

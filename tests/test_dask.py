@@ -132,3 +132,17 @@ def test_zarr_refuses_bfloat16(tmp_path):
     expected = gn.GlorotNormal(seed=1)((10, 10), "bfloat16").astype(np.float32)
     assert same_bits(z[:], expected)
     assert math.prod(z.shape) == 100
+
+
+class _ShapeOnlyStream(gn.VarianceScaling):
+    """Stands for a stream whose partitions ignore their offset (TensorFlow's)."""
+
+    compat = "shape-only"
+
+    def __call__(self, shape, dtype=None, partition_info=None, **kwargs):
+        return super().__call__(shape, dtype, **kwargs)
+
+
+def test_streams_without_slices_are_refused():
+    with pytest.raises(ValueError, match="compat"):
+        gnd.from_initializer(_ShapeOnlyStream(seed=1), (100, 100), 50)
