@@ -292,3 +292,374 @@ def test_main_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert gn.__version__ in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------
+# init --spec, streaming, check, bench
+# --------------------------------------------------------------------------
+
+import json  # noqa: E402
+
+from glorot_numba import _files, _spec  # noqa: E402
+
+SPEC = {"tensors": {
+    "emb": {"shape": [3000, 64],
+            "initializer": {"class_name": "GlorotNormal", "config": {"seed": 1}}},
+    "conv": {"shape": [3, 3, 16, 32], "dtype": "float64",
+             "initializer": {"class_name": "VarianceScaling",
+                             "config": {"scale": 2.0, "mode": "fan_in", "seed": 2}}},
+    "head": {"shape": [64, 10], "dtype": "bfloat16",
+             "initializer": {"class_name": "glorot_normal", "config": {"seed": 3}}},
+    "scalar": {"shape": [], "initializer": "GlorotNormal"},
+}}
+
+
+def expected_tensors():
+    return {"emb": gn.GlorotNormal(seed=1)((3000, 64)),
+            "conv": gn.VarianceScaling(2.0, "fan_in", seed=2)((3, 3, 16, 32), "float64"),
+            "head": gn.GlorotNormal(seed=3)((64, 10), "bfloat16")}
+
+
+def write_spec(tmp_path, spec=SPEC):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+def test_subprocess_spec_to_safetensors(tmp_path):
+    from safetensors import safe_open
+
+    out = tmp_path / "w.safetensors"
+    # A small block size: the bar and the blocks are exercised on a small model.
+    proc = run_module("init", "--spec", write_spec(tmp_path), "-o", out, "--progress",
+                      "--block-mb", "0.1")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert re.search(r"init: 100%.*el", proc.stderr), proc.stderr  # the progress bar
+    assert f"saved       : {out} (4 tensors" in proc.stdout
+    arrays, recorded = _files.read_tensors(out)
+    for name, value in expected_tensors().items():
+        assert same_bits(np.asarray(arrays[name]), value), name
+    assert arrays["scalar"].shape == ()
+    assert recorded["tensors"]["conv"]["initializer"]["config"]["scale"] == 2.0
+    # The safetensors package reads the same values (its NumPy loader has no
+    # bfloat16; the header says BF16).
+    data = out.read_bytes()
+    header = json.loads(data[8:8 + int.from_bytes(data[:8], "little")])
+    assert header["head"]["dtype"] == "BF16"
+    with safe_open(str(out), framework="numpy") as f:
+        for name, value in expected_tensors().items():
+            if name != "head":
+                assert same_bits(f.get_tensor(name), value)
+
+
+def test_subprocess_spec_to_npz_and_check(tmp_path):
+    out = tmp_path / "w.npz"
+    proc = run_module("init", "--spec", write_spec(tmp_path), "-o", out, "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    with np.load(out) as data:
+        assert sorted(data.files) == ["conv", "emb", "head", "scalar"]
+        exp = expected_tensors()
+        assert same_bits(data["emb"], exp["emb"])
+        assert same_bits(data["conv"], exp["conv"])
+        # .npz, like .npy, holds bfloat16 as float32 (exact).
+        assert same_bits(data["head"].astype(ml_dtypes.bfloat16), exp["head"])
+    proc = run_module("check", out, "--tensor", "emb", "--plot", tmp_path / "emb.png")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    f = parse(proc.stdout)
+    assert f["verdict"] == "fits"
+    assert f["fans"] == "fan_in=3000 fan_out=64 (of the shape)"
+    png = (tmp_path / "emb.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+STREAM_RSS = r"""
+import sys
+import glorot_numba as gn
+from glorot_numba.cli import main
+
+def status(field):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith(field + ":"))
+
+gn.warmup()                      # kernels loaded (or compiled) before measuring
+before = status("VmRSS")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")                 # reset the peak RSS (VmHWM) to the current RSS
+rc = main(sys.argv[1:])
+print("rss_before", before, "peak", status("VmHWM"), file=sys.stderr)
+sys.exit(rc)
+"""
+
+
+def test_subprocess_streaming_has_constant_memory(tmp_path):
+    # 8000 x 8000 float32 is a 256 MB file.  Streamed in 16 MiB blocks, the
+    # process's resident memory grows by about a block while it draws and
+    # writes the whole tensor (measured as the peak RSS, reset once the
+    # kernels are loaded, minus the RSS at that moment).
+    if not sys.platform.startswith("linux"):
+        pytest.skip("peak RSS is read from /proc (Linux)")
+    big = tmp_path / "big.npy"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", STREAM_RSS, "init", "8000", "8000", "--seed",
+                           "3", "-o", str(big)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    before, peak = map(int, re.search(r"rss_before (\d+) peak (\d+)", proc.stderr).groups())
+    size = big.stat().st_size
+    assert size == 8000 * 8000 * 4 + 128
+    assert "drawn and written in 16 blocks of at most 16 MiB" in proc.stdout
+    assert peak - before < 48 * 2**20, (peak, before)   # a block and the statistics' slices
+    streamed = np.load(big, mmap_mode="r")
+    expected = gn.GlorotNormal(seed=3)((8000, 8000))
+    assert streamed.dtype == np.float32 and streamed.shape == (8000, 8000)
+    assert np.array_equal(streamed, expected)
+    print(f"streaming 8000x8000 float32 ({size / 2**20:.0f} MiB file): RSS {before / 2**20:.0f} "
+          f"MiB before, peak {peak / 2**20:.0f} MiB (+{(peak - before) / 2**20:.1f} MiB)")
+
+
+@pytest.mark.parametrize("shape, dtype", [((301, 7, 5), "float32"), ((2000, 33), "bfloat16"),
+                                          ((5000,), "float64"), ((), "float16")])
+def test_streamed_file_equals_in_memory(capsys, tmp_path, shape, dtype):
+    path = tmp_path / "s.npy"
+    rc = main(["init", *map(str, shape), "--seed", "4", "--dtype", dtype, "-o", str(path),
+               "--block-mb", "0.01"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and err == ""
+    expected = gn.GlorotNormal(seed=4)(shape, dtype)
+    saved = np.load(path)
+    assert same_bits(saved.astype(expected.dtype), expected)
+    if math.prod(shape) * 4 > 0.01 * 2**20:
+        f = parse(out)
+        assert "drawn and written in" in f["time"]
+        m = re.fullmatch(rf"mean={NUM} std={NUM} min={NUM} max={NUM}", f["observed"])
+        x = expected.astype(np.float64)
+        assert float(m[2]) == pytest.approx(x.std(), rel=1e-4)
+        assert float(m[3]) == pytest.approx(x.min(), rel=1e-4)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_check_rejects_a_wrong_distribution(capsys, tmp_path):
+    # He-scaled values checked as Glorot, and uniform values checked as a
+    # truncated normal: both exit 1 with "does not fit".
+    path = tmp_path / "he.npy"
+    np.save(path, gn.VarianceScaling(2.0, "fan_in", seed=1)((500, 400)))
+    rc = main(["check", str(path)])
+    out, _ = capsys.readouterr()
+    assert rc == 1 and "does not fit" in parse(out)["verdict"]
+    rc = main(["check", str(path), "--config", "VarianceScaling"])  # scale 1 fan_in
+    out, _ = capsys.readouterr()
+    assert rc == 1
+    config = json.dumps({"class_name": "VarianceScaling",
+                         "config": {"scale": 2.0, "mode": "fan_in"}})
+    rc = main(["check", str(path), "--config", config])
+    out, _ = capsys.readouterr()
+    assert rc == 0 and parse(out)["verdict"] == "fits"
+    uniform = tmp_path / "u.npy"
+    limit = math.sqrt(3 * 2 / 900)
+    np.save(uniform, np.random.default_rng(0).uniform(-limit, limit, (500, 400)))
+    rc = main(["check", str(uniform), "--plot", str(tmp_path / "u.png")])
+    out, _ = capsys.readouterr()
+    assert rc == 1 and "does not fit" in out and (tmp_path / "u.png").stat().st_size > 0
+
+
+def test_check_fans_dtype_and_config_file(capsys, tmp_path):
+    # A PyTorch-layout weight (out, in): the fans are given explicitly.
+    w = gn.GlorotNormal(seed=5)((300, 700)).T.copy()
+    path = tmp_path / "t.npy"
+    np.save(path, w)
+    assert main(["check", str(path), "--fan-in", "300", "--fan-out", "700"]) == 0
+    out, _ = capsys.readouterr()
+    assert parse(out)["fans"] == "fan_in=300 fan_out=700"
+    # bfloat16 values stored as float32 (what init -o writes for bfloat16).
+    b = tmp_path / "b.npy"
+    assert main(["init", "400", "300", "--seed", "6", "--dtype", "bfloat16", "-o", str(b)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(b), "--dtype", "bfloat16"]) == 0
+    assert "(bfloat16)" in capsys.readouterr().out
+    cfg = tmp_path / "init.json"
+    cfg.write_text(json.dumps({"class_name": "GlorotNormal", "config": {}}))
+    assert main(["check", str(b), "--dtype", "bfloat16", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["check", "{f}", "--fan-in", "3"], "both --fan-in and --fan-out"),
+    (["check", "{f}", "--fan-in", "-3", "--fan-out", "2"], "fan-in"),
+    (["check", "{f}", "--config", "NoSuchNormal"], "unknown initializer"),
+    (["check", "{f}", "--config", "{{bad json"], "JSON"),
+    (["check", "{f}", "--tensor", "w"], "no tensor 'w'"),
+    (["check", "{d}/missing.npy"], "missing.npy"),
+    (["check", "{d}/x.txt"], "expected .npy"),
+    (["check", "{f}", "--alpha", "2"], "alpha"),
+], ids=["one-fan", "negative-fan", "unknown-class", "bad-json", "no-tensor", "missing",
+        "suffix", "alpha"])
+def test_check_errors(capsys, tmp_path, argv, fragment):
+    f = tmp_path / "w.npz"
+    np.savez(f, a=np.zeros((20, 20), np.float32))
+    (tmp_path / "x.txt").write_text("x")
+    rc = main([a.format(f=f, d=tmp_path) for a in argv])
+    out, err = capsys.readouterr()
+    assert rc == 2 and err.startswith("glorot-numba: error:") and fragment in err, err
+
+
+def test_check_plot_needs_one_tensor(capsys, tmp_path):
+    f = tmp_path / "w.npz"
+    np.savez(f, a=np.zeros((20, 20), np.float32), b=np.zeros((20, 20), np.float32))
+    assert main(["check", str(f), "--plot", str(tmp_path / "p.png")]) == 2
+    assert "--tensor" in capsys.readouterr().err
+    assert not (tmp_path / "p.png").exists()
+
+
+def spec_with(**changes):
+    spec = json.loads(json.dumps(SPEC))
+    for key, value in changes.items():
+        spec["tensors"]["emb"][key] = value
+    return spec
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ({"tensor": {}}, '"tensors"'),
+    ({"tensors": {}}, "non-empty"),
+    (spec_with(shape=[3, -1]), "'emb': shape[1] must be >= 0"),
+    (spec_with(shape="3x4"), "list of integers"),
+    (spec_with(shape=[3, 4.0]), "must be an integer"),
+    (spec_with(initializer={"class_name": "GlorotSomething"}), "unknown initializer"),
+    (spec_with(initializer={"class_name": "GlorotNormal", "config": {"seed": 1.5}}), "1.5"),
+    (spec_with(initializer={"class_name": "GlorotNormal", "config": {"sed": 1}}), "sed"),
+    (spec_with(dtype="int8"), "int8"),
+    (spec_with(initializer={"class_name": "VarianceScaling", "config": {"scale": 1e80}}),
+     "cannot represent"),
+    (spec_with(init="x"), "unknown key"),
+], ids=["top-key", "empty", "negative-dim", "shape-str", "float-dim", "unknown-class",
+        "float-seed", "unknown-config", "dtype", "unrepresentable", "unknown-key"])
+def test_spec_errors_write_nothing(capsys, tmp_path, spec, fragment):
+    out = tmp_path / "w.safetensors"
+    rc = main(["init", "--spec", str(write_spec(tmp_path, spec)), "-o", str(out)])
+    _, err = capsys.readouterr()
+    assert rc == 2 and fragment in err, err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "model.json"]
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["init", "--spec", "{s}"], "needs -o"),
+    (["init", "--spec", "{s}", "-o", "{d}/w.npy"], ".safetensors or .npz"),
+    (["init", "4", "--spec", "{s}", "-o", "{d}/w.npz"], "not both"),
+    (["init", "--spec", "{s}", "-o", "{d}/w.npz", "--seed", "1"], "--seed"),
+    (["init", "--spec", "{d}/nope.json", "-o", "{d}/w.npz"], "nope.json"),
+    (["init", "--spec", "{d}/bad.json", "-o", "{d}/w.npz"], "not valid JSON"),
+    (["init", "4", "4", "-o", "{d}/w.npz"], "--spec"),
+    (["init", "4", "4", "-o", "{d}/w.npy", "--block-mb", "0"], "block-mb"),
+], ids=["no-output", "npy-output", "dims-and-spec", "seed-with-spec", "missing-spec",
+        "bad-json", "npz-without-spec", "block-zero"])
+def test_spec_usage_errors(capsys, tmp_path, argv, fragment):
+    s = write_spec(tmp_path)
+    (tmp_path / "bad.json").write_text("{")
+    rc = main([a.format(s=s, d=tmp_path) for a in argv])
+    _, err = capsys.readouterr()
+    assert rc == 2 and fragment in err, err
+    assert not list(tmp_path.glob("w.*"))
+
+
+def test_example_spec_is_valid():
+    entries = _spec.load_spec(ROOT / "examples" / "model.json")
+    assert entries[0].name == "wte" and entries[0].shape == (50257, 768)
+    assert all(isinstance(e.init, gn.VarianceScaling) for e in entries)
+
+
+def test_spec_finds_classes_added_to_the_package(monkeypatch, capsys, tmp_path):
+    class Doubled(gn.VarianceScaling):
+        def __init__(self, seed=None, dtype="float32"):
+            super().__init__(2.0, "fan_avg", "truncated_normal", seed=seed, dtype=dtype)
+
+        def get_config(self):
+            return {"seed": self.seed, "dtype": "float32"}
+
+    monkeypatch.setattr(gn, "Doubled", Doubled, raising=False)
+    monkeypatch.setattr(gn, "__all__", [*gn.__all__, "Doubled"])
+    spec = {"tensors": {"w": {"shape": [40, 30],
+                              "initializer": {"class_name": "Doubled", "config": {"seed": 4}}}}}
+    out = tmp_path / "w.npz"
+    assert main(["init", "--spec", str(write_spec(tmp_path, spec)), "-o", str(out)]) == 0
+    capsys.readouterr()
+    with np.load(out) as data:
+        assert same_bits(data["w"], gn.VarianceScaling(2.0, "fan_avg", seed=4)((40, 30)))
+
+
+def test_bench_runs_the_quick_suite_of_the_checkout(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append((cmd, kw)) or 0)
+    assert main(["bench"]) == 0
+    (cmd, kw), = calls
+    assert cmd[:4] == [sys.executable, "-m", "bench", "--quick"]
+    assert cmd[4] == "--out"
+    assert Path(kw["cwd"]) == ROOT
+    assert "-m bench --quick --out" in capsys.readouterr().out
+    calls.clear()
+    assert main(["bench", "--full", "--out", "results"]) == 0
+    assert "--quick" not in calls[0][0] and calls[0][0][-1].endswith("results")
+
+
+def test_bench_without_a_source_tree(capsys, tmp_path):
+    assert main(["bench", "--source", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not of the installed package" in err and str(tmp_path) in err
+
+
+@pytest.mark.slow
+def test_subprocess_bench_quick(tmp_path):
+    proc = run_module("bench", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "**4096x4096 float32**" in proc.stdout
+    assert (tmp_path / "results.json").is_file()
+
+
+def test_check_with_a_spec(capsys, tmp_path):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "w.npz"
+    assert main(["init", "--spec", str(spec), "-o", str(out)]) == 0
+    capsys.readouterr()
+    # npz files record no spec: --spec supplies each tensor's initializer.
+    assert main(["check", str(out), "--tensor", "conv", "--spec", str(spec)]) == 0
+    text = capsys.readouterr().out
+    assert "scale=2.0" in text and "(from --spec)" in text
+    assert main(["check", str(out), "--tensor", "conv"]) == 1  # checked as Glorot: He values
+    capsys.readouterr()
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"tensors": {"emb": SPEC["tensors"]["emb"]}}))
+    assert main(["check", str(out), "--tensor", "conv", "--spec", str(other)]) == 2
+    assert "has no tensor 'conv'" in capsys.readouterr().err
+    assert main(["check", str(out), "--spec", str(spec), "--config", "GlorotNormal"]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_check_skips_tiny_tensors_of_a_model(capsys, tmp_path):
+    out = tmp_path / "w.safetensors"
+    assert main(["init", "--spec", str(write_spec(tmp_path)), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "not tested (fewer than 100 elements)" in text  # the scalar
+    assert text.count("verdict     : fits") == 3
+    assert "(from file)" in text
+
+
+def test_streams_without_slices_are_drawn_whole(tmp_path):
+    # Blocks of such a stream are not slices of the tensor, so files are
+    # written from one whole draw (and stay equal to the Python API's result).
+    from glorot_numba import _blocks
+
+    class ShapeOnly(gn.VarianceScaling):
+        compat = "shape-only"
+
+        def __call__(self, shape, dtype=None, partition_info=None, **kwargs):
+            return super().__call__(shape, dtype, **kwargs)
+
+    init = ShapeOnly(seed=2)
+    blocks = list(_blocks.draw_blocks(init, (300, 40), "float32", 1024))
+    assert len(blocks) == 1 and same_bits(blocks[0], init((300, 40)))
+    path = tmp_path / "s.npy"
+    _files.write_npy(init, (300, 40), np.dtype(np.float32), path, 1024)
+    assert same_bits(np.load(path), init((300, 40)))

@@ -1,0 +1,236 @@
+"""The statistical testing kit itself: false-alarm rate, power, exactness.
+
+The false-alarm tests run the assertion on many independent seeds and
+check the number of rejections against the binomial distribution; the
+power tests feed it samples with a known defect.  Every draw uses a fixed
+seed, so each test is deterministic.
+"""
+
+import math
+
+import ml_dtypes
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from scipy import stats
+
+import glorot_numba as gn
+from glorot_numba import initializers as _initializers
+from glorot_numba import testing as gt
+
+SIGMA = math.sqrt(2.0 / 2000.0)  # Glorot, (1000, 1000)
+
+
+def test_truncation_constant_from_first_principles():
+    assert gt.TRUNCATED_STD == pytest.approx(float(stats.truncnorm(-2, 2).std()), rel=1e-15)
+    ref = gt.reference({"distribution": "truncated_normal"}, fans=(7, 7))
+    assert ref.kurtosis == pytest.approx(3 + float(stats.truncnorm(-2, 2).stats(moments="k")),
+                                         rel=1e-12)
+
+
+@pytest.mark.parametrize("distribution, frozen", [
+    ("truncated_normal", stats.truncnorm(-2, 2, scale=0.5 / gt.TRUNCATED_STD)),
+    ("untruncated_normal", stats.norm(scale=0.5)),
+    ("uniform", stats.uniform(-0.5 * math.sqrt(3), 2 * 0.5 * math.sqrt(3))),
+])
+def test_reference_matches_scipy(distribution, frozen):
+    ref = gt.reference({"scale": 1.0, "mode": "fan_in", "distribution": distribution},
+                       fans=(4, 9))  # std 0.5
+    assert ref.std == pytest.approx(0.5, rel=1e-15)
+    x = np.linspace(-1.2, 1.2, 101)
+    np.testing.assert_allclose(ref.cdf(x), frozen.cdf(x), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ref.pdf(x), frozen.pdf(x), rtol=1e-12, atol=1e-15)
+    t = np.linspace(0, 1.2, 25)
+    np.testing.assert_allclose(ref.tail(t), frozen.sf(t) + frozen.cdf(-t), rtol=1e-10,
+                               atol=1e-15)
+
+
+def test_config_forms_agree():
+    init = gn.VarianceScaling(2.0, "fan_out", "uniform", seed=1)
+    as_dict = {"scale": 2.0, "mode": "fan_out", "distribution": "uniform"}
+    serial = {"class_name": "VarianceScaling", "config": init.get_config()}
+    refs = {gt.reference(c, (30, 40)) for c in (init, as_dict, serial)}
+    assert len(refs) == 1
+    assert gt.reference("GlorotNormal", (30, 40)) == gt.reference(gn.GlorotNormal(), (30, 40))
+
+
+def _rejections(distribution, dtype, seeds, shape, alpha):
+    init = gn.VarianceScaling(1.5, "fan_avg", distribution)
+    count = 0
+    for seed in seeds:
+        init.seed = seed
+        count += not gt.check_variance_scaling(init(shape, dtype), init, alpha=alpha).passed
+    return count
+
+
+def test_false_alarm_rate_is_at_most_alpha():
+    # 1200 independent assertions at alpha = 0.05 on correct samples.  With
+    # k tests at alpha / k each, the rejection rate lies between alpha / 5
+    # (the largest single test's level) and alpha (Bonferroni); the count
+    # must be consistent with that at the 1e-4 level on either side.
+    alpha, n_seeds = 0.05, 100
+    total = runs = 0
+    for distribution in ("truncated_normal", "untruncated_normal", "uniform"):
+        for dtype in ("float16", "bfloat16", "float32", "float64"):
+            total += _rejections(distribution, dtype, range(n_seeds), (40, 50), alpha)
+            runs += n_seeds
+    low = stats.binom.ppf(1e-4, runs, alpha / 5)
+    high = stats.binom.isf(1e-4, runs, alpha)
+    assert low <= total <= high, (total, runs, low, high)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal", "uniform"])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32", "float64"])
+def test_false_alarm_rate_at_1000_seeds(distribution, dtype):
+    alpha, n_seeds = 0.05, 1000
+    count = _rejections(distribution, dtype, range(10_000, 10_000 + n_seeds), (50, 60), alpha)
+    assert count <= stats.binom.isf(1e-4, n_seeds, alpha), count
+
+
+@pytest.fixture(scope="module")
+def glorot_1e6():
+    return gn.GlorotNormal(seed=3)((1000, 1000))
+
+
+def test_accepts_the_library(glorot_1e6):
+    gt.assert_variance_scaling(glorot_1e6, gn.GlorotNormal())
+
+
+def test_accepts_an_independent_producer():
+    rng = np.random.default_rng(5)
+    t = stats.truncnorm(-2, 2).rvs(size=(1000, 1000), random_state=rng) * SIGMA / gt.TRUNCATED_STD
+    gt.assert_variance_scaling(t, {"mode": "fan_avg"})
+    gt.assert_variance_scaling(t.astype(np.float32), {"mode": "fan_avg"})
+
+
+def test_rejects_truncation_constant_088(glorot_1e6):
+    # A producer that divides by 0.88 instead of 0.8796...: 0.04 % too
+    # narrow.  The moments cannot see it at 1e6 samples; the edge test can.
+    wrong = (glorot_1e6 * np.float32(gt.TRUNCATED_STD / 0.88)).astype(np.float32)
+    report = gt.check_variance_scaling(wrong, gn.GlorotNormal())
+    assert not report.passed
+    assert report.pvalues["edge"] < 1e-20
+    with pytest.raises(AssertionError, match="edge"):
+        gt.assert_variance_scaling(wrong, gn.GlorotNormal())
+
+
+def test_rejects_the_library_with_a_wrong_constant(monkeypatch):
+    monkeypatch.setattr(_initializers, "TRUNCATED_STD", 0.88)
+    broken = gn.GlorotNormal(seed=3)((1000, 1000))
+    with pytest.raises(AssertionError, match="edge"):
+        gt.assert_variance_scaling(broken, gn.GlorotNormal())
+
+
+@pytest.mark.parametrize("defect", ["scale_1.01", "mean_0.005sd", "clipped", "uniform",
+                                    "untruncated", "he_for_glorot"])
+def test_rejects_defects(glorot_1e6, defect):
+    w = glorot_1e6.astype(np.float64)
+    rng = np.random.default_rng(11)
+    if defect == "scale_1.01":          # variance 1 % high
+        w = w * math.sqrt(1.01)
+    elif defect == "mean_0.005sd":      # a biased transform
+        w = w + 0.005 * SIGMA
+    elif defect == "clipped":           # truncation by clipping, not resampling
+        bound = 2 * SIGMA / gt.TRUNCATED_STD
+        w = np.clip(rng.standard_normal(w.shape) * SIGMA / gt.TRUNCATED_STD, -bound, bound)
+    elif defect == "uniform":           # right variance, wrong shape
+        w = rng.uniform(-1, 1, w.shape) * SIGMA * math.sqrt(3)
+    elif defect == "untruncated":
+        w = rng.standard_normal(w.shape) * SIGMA
+    else:
+        w = gn.VarianceScaling(2.0, "fan_in", seed=3)((1000, 1000)).astype(np.float64)
+    shape = (1000, 1000)
+    with pytest.raises(AssertionError):
+        gt.assert_variance_scaling(w, gn.GlorotNormal(), shape)
+
+
+def test_rejects_values_beyond_the_bound():
+    w = gn.GlorotNormal(seed=4)((100, 100))
+    w[3, 3] = np.float32(2.0001 * math.sqrt(2 / 200) / gt.TRUNCATED_STD)
+    report = gt.check_variance_scaling(w, gn.GlorotNormal())
+    assert any("beyond the bound" in f for f in report.failures)
+    w[3, 3] = np.nan
+    report = gt.check_variance_scaling(w, gn.GlorotNormal())
+    assert any("non-finite" in f for f in report.failures)
+
+
+@pytest.mark.parametrize("dtype", ["float16", ml_dtypes.bfloat16])
+def test_narrow_dtypes_are_tested_exactly(dtype):
+    # A million bfloat16 values take only a few thousand distinct values;
+    # the cell-wise transform makes them uniform, so they pass — and a 1 %
+    # error of scale still fails.
+    init = gn.GlorotNormal(seed=9)
+    w = init((1000, 1000), dtype)
+    gt.assert_variance_scaling(w, init)
+    # The same values held in float32 arrays: dtype= says what they are.
+    gt.assert_variance_scaling(w.astype(np.float32), init, dtype=dtype)
+    wrong = (w.astype(np.float64) * math.sqrt(1.01)).astype(dtype)
+    assert not gt.check_variance_scaling(wrong, init).passed
+
+
+def test_input_errors():
+    w = gn.GlorotNormal(seed=1)((20, 20))
+    with pytest.raises(ValueError, match="at least 100"):
+        gt.check_variance_scaling(w[:5, :5], gn.GlorotNormal())
+    with pytest.raises(ValueError, match="floating"):
+        gt.check_variance_scaling(np.zeros((20, 20), np.int32), gn.GlorotNormal())
+    with pytest.raises(ValueError, match="not values of"):
+        gt.check_variance_scaling(w, gn.GlorotNormal(), dtype="float16")
+    with pytest.raises(ValueError, match="alpha"):
+        gt.check_variance_scaling(w, gn.GlorotNormal(), alpha=0)
+    with pytest.raises(TypeError, match="scale, mode and distribution"):
+        gt.check_variance_scaling(w, object())
+    with pytest.raises(ValueError, match="unknown initializer"):
+        gt.check_variance_scaling(w, "NoSuchNormal")
+
+
+def test_report_text(glorot_1e6):
+    text = str(gt.check_variance_scaling(glorot_1e6, gn.GlorotNormal()))
+    assert "verdict     : fits" in text and "kstest" in text and "cramervonmises" in text
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(init=gt.initializers(), shape=gt.shapes(min_rank=1, max_rank=4, min_side=1,
+                                              max_side=40, max_elements=20_000),
+       dtype=gt.dtypes())
+def test_every_configuration_fits(init, shape, dtype):
+    # Property: whatever the class, configuration, shape and dtype, the
+    # library's output passes the kit.  alpha = 1e-6 per example, so the
+    # chance of a false alarm over all examples is below 1e-4.
+    if math.prod(shape) < 400:
+        shape = shape + (400,)
+    try:
+        w = init(shape, dtype)
+    except ValueError:  # a standard deviation the dtype cannot represent
+        return
+    gt.assert_variance_scaling(w, init, alpha=1e-6)
+
+
+def test_strategies_cover_every_class():
+    names = set()
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(gt.initializer_configs())
+    def collect(spec):
+        names.add(spec["class_name"])
+
+    collect()
+    assert names == set(gn.__all__) & {c.__name__ for c in
+                                       gt._registry.initializer_classes().values()}
+
+
+def test_importing_needs_neither_scipy_nor_hypothesis():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['scipy'] = None; sys.modules['hypothesis'] = None\n"
+            "import glorot_numba, glorot_numba.testing, glorot_numba.cli\n"
+            "try:\n"
+            "    glorot_numba.testing.shapes()\n"
+            "except ImportError as e:\n"
+            "    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "glorot_numba[testing]" in proc.stdout
