@@ -134,15 +134,6 @@ def test_zarr_refuses_bfloat16(tmp_path):
     assert math.prod(z.shape) == 100
 
 
-class _ShapeOnlyStream(gn.VarianceScaling):
-    """Stands for a stream whose partitions ignore their offset (TensorFlow's)."""
-
-    compat = "shape-only"
-
-    def __call__(self, shape, dtype=None, partition_info=None, **kwargs):
-        return super().__call__(shape, dtype, **kwargs)
-
-
 def test_streams_without_slices_are_refused():
     with pytest.raises(ValueError, match="compat"):
-        gnd.from_initializer(_ShapeOnlyStream(seed=1), (100, 100), 50)
+        gnd.from_initializer(gn.GlorotNormal(seed=1, compat="tf.keras"), (100, 100), 50)
