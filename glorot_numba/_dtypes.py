@@ -35,7 +35,7 @@ def resolve_dtype(dtype):
     candidate = getattr(dtype, "as_numpy_dtype", dtype)
     try:
         resolved = np.dtype(candidate)
-    except TypeError as exc:
+    except (TypeError, SyntaxError) as exc:  # NumPy parses "a,b" strings with ast
         raise TypeError(f"dtype {dtype!r} is not a dtype NumPy understands") from exc
     if resolved not in SUPPORTED:
         raise ValueError(
