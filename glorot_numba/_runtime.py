@@ -25,7 +25,6 @@ loader does not search.  Loading it by path before Numba picks its layer is
 enough for Numba to find it; no Numba setting is changed.
 """
 
-import contextlib
 import ctypes
 import math
 import os
@@ -50,10 +49,12 @@ __all__ = [
     "overlaps_itself",
 ]
 
-# Below this many elements (two short work items) the serial twin is faster
-# than waking threads (measured on 2 cores: 4096 elements take 9 us
-# serially, 7 us on two threads).
-SERIAL_BELOW = 2 * _kernels.SMALL_CHUNK
+# Below this many elements (eight short work items) the serial twin is
+# faster than waking threads that have gone to sleep since the previous
+# call, as they have in any real program (measured on 2 cores, whole calls
+# with the TBB layer: 4096 elements 54 us serially, 101 us on two threads;
+# 9216 elements 90 us and 142 us; even at 16384).
+SERIAL_BELOW = 8 * _kernels.SMALL_CHUNK
 
 # Elements per thread and kernel call.  One call then takes a few ms at
 # full speed and well under 0.1 s on the slowest path (partition slices made
@@ -135,6 +136,8 @@ def threading_layer():
 
     Starts Numba's threads on the first call, as any parallel kernel would.
     """
+    if _numba_parallel._is_initialized:
+        return _numba_parallel._threading_layer
     try:
         numba.get_num_threads()
         return numba.threading_layer()
@@ -238,6 +241,8 @@ class num_threads:
 
 def _limit():
     """The smallest ``num_threads`` limit in force, or None."""
+    if not _limits:
+        return None
     with _limits_lock:
         return min((entry[0] for entry in _limits), default=None)
 
@@ -284,42 +289,39 @@ def _threads_wanted(layer):
     return n if limit is None else min(n, limit)
 
 
-@contextlib.contextmanager
-def _threads_for(size):
-    """Yield how many threads a fill of ``size`` elements may use (1: serial).
+def _claim_threads(size):
+    """How many threads a fill of ``size`` elements may use (1: serial twin).
 
-    Holds what makes the choice safe for the duration of the fill: the
-    workqueue lock, and Numba's per-thread count set to the number chosen.
+    Returns ``(threads, lock, before)``, to be handed to
+    :func:`_release_threads` when the fill ends: the workqueue lock, held
+    for the fill, and the calling thread's Numba thread count before it was
+    set to ``threads``.
     """
     if size < SERIAL_BELOW or _no_parallel is not None:
-        yield 1
-        return
+        return 1, None, None
     layer = threading_layer()
     if layer is None:
         _warn_once("layer", "no Numba threading layer could be loaded; "
                             "glorot_numba runs its kernels single-threaded")
-        yield 1
-        return
-    n = _threads_wanted(layer)
-    if n <= 1:
-        yield 1
-        return
+        return 1, None, None
+    before = numba.get_num_threads()
+    limit = _limit()
+    threads = before if limit is None else min(before, limit)
+    if threads <= 1:
+        return 1, None, None
     lock = _workqueue_lock if layer == "workqueue" else None
     if lock is not None and not lock.acquire(blocking=False):
-        yield 1  # another thread is in a workqueue region: run serially
-        return
-    try:
-        before = numba.get_num_threads()
-        if n != before:
-            numba.set_num_threads(n)
-        try:
-            yield n
-        finally:
-            if n != before:
-                numba.set_num_threads(before)
-    finally:
-        if lock is not None:
-            lock.release()
+        return 1, None, None  # another thread is in a workqueue region
+    if threads != before:
+        numba.set_num_threads(threads)
+    return threads, lock, before
+
+
+def _release_threads(threads, lock, before):
+    if before is not None and threads != before:
+        numba.set_num_threads(before)
+    if lock is not None:
+        lock.release()
 
 
 # --- pieces ----------------------------------------------------------------
@@ -353,11 +355,12 @@ class Runs:
 
     def starts(self, r0, r1):
         """``int64`` array of the starts of runs ``r0 <= r < r1``."""
+        if not self._outer:
+            return np.full(r1 - r0, self._base, np.int64)
         out = np.full(r1 - r0, self._base, np.int64)
-        if self._outer:
-            index = np.unravel_index(np.arange(r0, r1, dtype=np.int64), self._outer)
-            for i, step in zip(index, self._steps):
-                out += i * np.int64(step)
+        index = np.unravel_index(np.arange(r0, r1, dtype=np.int64), self._outer)
+        for i, step in zip(index, self._steps):
+            out += i * np.int64(step)
         return out
 
 
@@ -397,7 +400,8 @@ def _fill_positions(kernels, threads, buf, runs, first, args):
         r, q = divmod(pos, run_len)
         if q or end - pos < run_len:
             n = min(run_len - q, end - pos)  # part of one run
-            starts, length = runs.starts(r, r + 1) + np.int64(q), n
+            starts, length = runs.starts(r, r + 1), n
+            starts += q
         else:
             k = min((end - pos) // run_len, MAX_RUNS)
             n = k * run_len
@@ -426,7 +430,8 @@ def fill(result, kernels, native, full, offset, args):
     size = target.size
     in_place = (target.dtype == native and target.flags.c_contiguous
                 and target.flags.aligned)
-    with _threads_for(size) as threads:
+    threads, lock, before = _claim_threads(size)
+    try:
         if in_place:
             flat = target.reshape(-1)
             span = threads * SPAN_PER_THREAD
@@ -438,6 +443,8 @@ def fill(result, kernels, native, full, offset, args):
                 _fill_positions(kernels, threads, stage[:n], runs, first, args)
                 block = target[index + (Ellipsis,)]
                 block[...] = stage[:n].reshape(block.shape)
+    finally:
+        _release_threads(threads, lock, before)
 
 
 # --- memory ----------------------------------------------------------------
