@@ -120,7 +120,11 @@ class VarianceScaling:
         For arguments of the wrong type (e.g. ``seed=1.5``).
     ValueError
         For out-of-range values (e.g. ``scale=0``, ``mode="FAN_IN"``,
-        ``dtype="int32"``).
+        ``dtype="int32"``), and for an ``out=`` array whose elements share
+        memory.
+    MemoryError
+        When a call's new array needs more memory than the system can still
+        provide (checked before allocating it).
 
     Notes
     -----
