@@ -167,3 +167,19 @@ def test_peak_memory_is_the_output_plus_a_constant(kind):
     result = run_probe("memory", kind)
     bound = (32 << 20) + numba.config.NUMBA_NUM_THREADS * (1 << 20)
     assert result["extra_bytes"] < bound, result
+
+
+def test_import_changes_no_numba_setting_and_starts_no_threads():
+    code = ("import json, numba\n"
+            "from numba.np.ufunc import parallel\n"
+            "def settings():\n"
+            "    return {k: repr(getattr(numba.config, k)) for k in dir(numba.config) if k.isupper()}\n"
+            "before = settings()\n"
+            "import glorot_numba\n"
+            "print(json.dumps({'changed': sorted(k for k, v in settings().items()\n"
+            "                                   if before.get(k) != v),\n"
+            "                  'threads_started': parallel._is_initialized}))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environment(), cwd=ROOT, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"changed": [], "threads_started": False}
