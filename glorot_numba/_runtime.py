@@ -146,7 +146,12 @@ def threading_layer():
 
 
 def _after_fork_in_child():
-    global _workqueue_lock, _no_parallel
+    global _workqueue_lock, _limits_lock, _no_parallel
+    # Only the forking thread lives on: locks other threads held stay held
+    # forever, and their num_threads() blocks never end, unless reset here.
+    _limits_lock = threading.Lock()
+    me = threading.get_ident()
+    _limits[:] = [entry for entry in _limits if entry[1] == me]
     if _numba_parallel._is_initialized and _numba_parallel._threading_layer == "omp":
         # GNU OpenMP's thread pool does not survive fork(): Numba's guard
         # kills a child that launches a parallel region.
@@ -221,7 +226,7 @@ class num_threads:
     def __enter__(self):
         if self._token is not None:
             raise RuntimeError("this num_threads block is already active")
-        self._token = [self.n]  # a fresh object: identity marks this entry
+        self._token = [self.n, threading.get_ident()]  # identity marks this entry
         with _limits_lock:
             _limits.append(self._token)
         return self

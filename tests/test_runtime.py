@@ -265,6 +265,35 @@ def test_fork_hook_marks_children_of_openmp_parents(monkeypatch):
     assert "OpenMP" in _runtime._no_parallel
 
 
+@pytest.mark.skipif(MAX_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
+def test_fork_hook_drops_other_threads_limits(monkeypatch):
+    """In a forked child only the forking thread lives on: a num_threads()
+    block of another parent thread would never end there."""
+    for name in ("_limits_lock", "_workqueue_lock", "_no_parallel"):
+        monkeypatch.setattr(_runtime, name, getattr(_runtime, name))
+    monkeypatch.setattr(_runtime, "_limits", [])
+    entered, leave = threading.Event(), threading.Event()
+
+    def other():
+        with gn.num_threads(1):
+            entered.set()
+            leave.wait(10)
+
+    t = threading.Thread(target=other)
+    t.start()
+    try:
+        entered.wait(10)
+        with gn.num_threads(MAX_THREADS):
+            assert gn.runtime_info()["threads"] == 1
+            _runtime._after_fork_in_child()  # as the child of a fork here would
+            assert gn.runtime_info()["threads"] == MAX_THREADS
+            assert [e[0] for e in _runtime._limits] == [MAX_THREADS]
+        assert _runtime._limits == []
+    finally:
+        leave.set()
+        t.join()
+
+
 def test_no_threading_layer_warns_once_and_runs_serially(launches, monkeypatch):
     monkeypatch.setattr(_runtime, "threading_layer", lambda: None)
     monkeypatch.setattr(_runtime, "_warned", set())
