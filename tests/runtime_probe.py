@@ -133,19 +133,25 @@ def fork_probe(method):
     }
 
 
-def interrupt_probe():
-    """A fill planned to take tens of seconds, interrupted by SIGINT."""
+def interrupt_probe(dtype):
+    """A fill planned to take tens of seconds, interrupted by SIGINT.
+
+    ``float32`` is filled in place, ``float16`` through the staging buffer.
+    """
     init = gn.GlorotNormal(seed=11)
     rows = 1 << 21  # one-element runs: the slowest path, per element
-    sample = init((rows, 1), "float16", gn.PartitionInfo((rows, 7), (0, 3)))
+    sample = init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
     t = time.perf_counter()
-    init((rows, 1), "float16", gn.PartitionInfo((rows, 7), (0, 3)))
+    init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
     rate = rows / (time.perf_counter() - t)
-    # Sized for 40 s uninterrupted; float16 and lazily committed pages keep
-    # the memory touched before the interrupt small.
-    n = int(min(rate * 40, 3 << 30))
-    out = np.empty((n, 1), np.float16)
-    print(json.dumps({"ready": True, "planned_s": n / rate}), flush=True)
+    # Sized for 40 s uninterrupted; lazily committed pages keep the memory
+    # touched before the interrupt small.  The address space is capped at a
+    # quarter of the available memory.
+    room = _runtime.available_memory() or (8 << 30)
+    cap = room // 4 // np.dtype(dtype).itemsize
+    n = int(min(rate * 40, cap))
+    out = np.empty((n, 1), dtype)
+    print(json.dumps({"ready": True, "planned_s": n / rate, "capped": n == cap}), flush=True)
     started = time.monotonic()
     try:
         init((n, 1), partition_info=gn.PartitionInfo((n, 7), (0, 3)), out=out)
@@ -153,12 +159,12 @@ def interrupt_probe():
     except KeyboardInterrupt:
         caught = time.monotonic()
     # The process carries on: the same call on a small shape is still exact.
-    again = init((rows, 1), "float16", gn.PartitionInfo((rows, 7), (0, 3)))
+    again = init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
     return {
         "planned_s": n / rate,
         "started": started,
         "caught": caught,
-        "usable": bool(np.array_equal(again.view(np.uint16), sample.view(np.uint16))),
+        "usable": bool(np.array_equal(again, sample)),
         "threads_restored": gn.runtime_info()["threads"],
     }
 
