@@ -22,7 +22,7 @@ validates.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, typeof
 
 from . import _elementary, _ieee, _philox, _transforms
 from ._cache import enable_caching
@@ -294,7 +294,10 @@ def warmup():
     for native, (parallel, serial) in ((np.float32, KERNELS["f32"]),
                                        (np.float64, KERNELS["f64"])):
         out = np.empty(1, native)
+        args = (out, starts, np.int64(1), np.uint64(0), np.uint64(0), native(1.0), TRUNCATED, 1)
         for kernel in (parallel, serial):
-            kernel(out, starts, np.int64(1), np.uint64(0), np.uint64(0), native(1.0),
-                   TRUNCATED, 1)
+            # Compiled (or loaded), not run: a parallel launch is not safe in
+            # every process (a child forked after GNU OpenMP started).
+            if hasattr(kernel, "compile"):  # absent with NUMBA_DISABLE_JIT
+                kernel.compile(tuple(typeof(a) for a in args))
     return CACHED

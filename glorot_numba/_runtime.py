@@ -46,6 +46,7 @@ __all__ = [
     "threading_layer",
     "fill",
     "allocate",
+    "available_memory",
     "overlaps_itself",
 ]
 
@@ -53,7 +54,7 @@ __all__ = [
 # faster than waking threads that have gone to sleep since the previous
 # call, as they have in any real program (measured on 2 cores, whole calls
 # with the TBB layer: 4096 elements 54 us serially, 101 us on two threads;
-# 9216 elements 90 us and 142 us; even at 16384).
+# 9216 elements 90 us and 142 us; about even at 16384).
 SERIAL_BELOW = 8 * _kernels.SMALL_CHUNK
 
 # Elements per thread and kernel call.  One call then takes a few ms at
@@ -119,7 +120,6 @@ TBB_LIBRARY = _preload_tbb()
 
 # --- which layer, and is it safe here --------------------------------------
 
-_state = threading.local()
 _workqueue_lock = threading.Lock()
 _no_parallel = None  # why this process must not launch parallel regions
 _warned = set()

@@ -109,6 +109,7 @@ def threads_probe(unsafe=False):
 
 
 def _child_work(name):
+    gn.warmup()
     make = dict(CASES)[name]
     return name, digest(make()), gn.runtime_info()["parallel"], os.getpid()
 
