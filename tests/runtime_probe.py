@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 
 import glorot_numba as gn
@@ -52,6 +53,7 @@ class Counting:
     def __call__(self, *args):
         with COUNT_LOCK:
             self.counts[self.name] = self.counts.get(self.name, 0) + 1
+            self.counts["numba_threads_at_last_launch"] = numba.get_num_threads()
         return self.kernel(*args)
 
 
@@ -91,7 +93,11 @@ def threads_probe(unsafe=False):
     def worker(k):
         barrier.wait()
         for name, make in CASES[k:] + CASES[:k]:
-            bare.append((name, digest(make())))
+            if k % 3 == 0:  # thread limits come and go while others draw
+                with gn.num_threads(2 + k % 2):
+                    bare.append((name, digest(make())))
+            else:
+                bare.append((name, digest(make())))
 
     ts = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
     for t in ts:
@@ -99,12 +105,18 @@ def threads_probe(unsafe=False):
     for t in ts:
         t.join()
     results = pool + bare
+    launches = {k: v for k, v in counts.items() if k != "numba_threads_at_last_launch"}
+    with gn.num_threads(2):
+        gn.GlorotNormal(seed=1)((300, 200))
+        limited = counts["numba_threads_at_last_launch"]
     return {
+        "limited_launch_threads": limited,
+        "numba_threads_after": numba.get_num_threads(),
         "layer": gn.runtime_info()["threading_layer"],
         "max_threads": gn.runtime_info()["max_threads"],
         "calls": len(results),
         "mismatches": sum(reference[n] != d for n, d in results),
-        "launches": counts,
+        "launches": launches,
     }
 
 

@@ -54,6 +54,10 @@ def test_many_threads_under_each_layer(layer):
     skip_unless_layer(result, layer)
     assert result["calls"] == 96
     assert result["mismatches"] == 0
+    # num_threads(2) sets the launching thread's Numba count, then restores it.
+    if result["layer"] != "workqueue":
+        assert result["limited_launch_threads"] == 2
+    assert result["numba_threads_after"] == 4
     launches = result["launches"]
     assert launches.get("parallel", 0) >= 1
     if result["layer"] == "workqueue":
