@@ -123,6 +123,8 @@ TBB_LIBRARY = _preload_tbb()
 _workqueue_lock = threading.Lock()
 _no_parallel = None  # why this process must not launch parallel regions
 _warned = set()
+_limits = []  # [n, thread id] of each active num_threads() block
+_limits_lock = threading.Lock()
 
 
 def _warn_once(key, message):
@@ -168,10 +170,6 @@ if hasattr(os, "register_at_fork"):
 
 
 # --- thread counts -----------------------------------------------------------
-
-_limits = []
-_limits_lock = threading.Lock()
-
 
 class num_threads:
     """Limit the threads glorot_numba's kernels use, for the length of a block.
@@ -360,12 +358,11 @@ class Runs:
 
     def starts(self, r0, r1):
         """``int64`` array of the starts of runs ``r0 <= r < r1``."""
-        if not self._outer:
-            return np.full(r1 - r0, self._base, np.int64)
         out = np.full(r1 - r0, self._base, np.int64)
-        index = np.unravel_index(np.arange(r0, r1, dtype=np.int64), self._outer)
-        for i, step in zip(index, self._steps):
-            out += i * np.int64(step)
+        if self._outer:
+            index = np.unravel_index(np.arange(r0, r1, dtype=np.int64), self._outer)
+            for i, step in zip(index, self._steps):
+                out += i * np.int64(step)
         return out
 
 
