@@ -15,6 +15,8 @@ Examples
 ((784, 256), 'float32')
 """
 
+# First: makes the tbb wheel's library loadable before Numba picks a layer.
+from ._runtime import num_threads, runtime_info  # isort: skip
 from ._family import (
     GlorotUniform,
     HeNormal,
@@ -67,5 +69,7 @@ __all__ = [
     "set_random_seed",
     "philox4x32_10",
     "warmup",
+    "num_threads",
+    "runtime_info",
     "__version__",
 ]

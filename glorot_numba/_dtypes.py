@@ -72,7 +72,7 @@ def resolve_dtype(dtype):
             candidate = extra
     try:
         resolved = np.dtype(candidate)
-    except TypeError as exc:
+    except (TypeError, SyntaxError) as exc:  # NumPy parses "a,b" strings with ast
         if torch_name:  # a dtype, just not one NumPy has (torch.qint8, ...)
             raise ValueError(f"{_EXPECTED}, got {dtype}") from None
         raise TypeError(f"dtype {dtype!r} is not a dtype NumPy understands") from exc

@@ -26,7 +26,7 @@ validates.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, typeof
 
 from . import _elementary, _ieee, _philox, _transforms
 from ._cache import enable_caching
@@ -397,9 +397,12 @@ def warmup(compat=False):
                                (np.complex64, np.float32, "c64"),
                                (np.complex128, np.float64, "c128")):
         out = np.empty(1, native)
+        args = (out, starts, np.int64(1), np.uint64(0), np.uint64(0), real(1.0), TRUNCATED, 1)
         for kernel in KERNELS[path]:
-            kernel(out, starts, np.int64(1), np.uint64(0), np.uint64(0), real(1.0),
-                   TRUNCATED, 1)
+            # Compiled (or loaded), not run: a parallel launch is not safe in
+            # every process (a child forked after GNU OpenMP started).
+            if hasattr(kernel, "compile"):  # absent with NUMBA_DISABLE_JIT
+                kernel.compile(tuple(typeof(a) for a in args))
     if compat:
         from . import _tf_kernels
 

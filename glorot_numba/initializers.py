@@ -7,10 +7,9 @@ happens in the kernels of :mod:`glorot_numba._kernels`.
 import math
 import numbers
 
-import numba
 import numpy as np
 
-from . import _dtypes, _kernels, _seeding, _shapes, _tf_compat
+from . import _dtypes, _kernels, _runtime, _seeding, _shapes, _tf_compat
 
 __all__ = [
     "VarianceScaling",
@@ -40,10 +39,7 @@ _KIND = {
     "uniform": _kernels.UNIFORM,
 }
 
-# Below this many elements (two short chunks) the serial twin is faster
-# than waking threads (measured on 2 cores: 4096 elements take 9 us
-# serially, 7 us on two threads).
-SERIAL_BELOW = 2 * _kernels.SMALL_CHUNK
+SERIAL_BELOW = _runtime.SERIAL_BELOW
 
 
 def _check_scale(scale):
@@ -83,6 +79,8 @@ def _check_out(out, shape, dtype):
         )
     if not out.flags.writeable:
         raise ValueError("out is read-only")
+    if _runtime.overlaps_itself(out):
+        raise ValueError("out has elements that share memory (zero or overlapping strides)")
 
 
 def _in_dtype(value, dtype):
@@ -150,8 +148,12 @@ class VarianceScaling:
         For arguments of the wrong type (e.g. ``seed=1.5``).
     ValueError
         For out-of-range values (e.g. ``scale=0``, ``mode="FAN_IN"``,
-        ``dtype="int32"``, ``in_axis=0, out_axis=0``); at call time for axes
-        that the shape does not have.
+        ``dtype="int32"``, ``in_axis=0, out_axis=0``), at call time for axes
+        that the shape does not have, and for an ``out=`` array whose
+        elements share memory.
+    MemoryError
+        When a call's new array needs more memory than the system can still
+        provide (checked before allocating it).
 
     Notes
     -----
@@ -263,7 +265,7 @@ class VarianceScaling:
             _tf_compat.check_compat_dtype(self.compat, dtype)
             return _tf_compat.draw(self, shape, dtype, full, out)
         key = self._key()
-        result = np.empty(shape, dtype) if out is None else out
+        result = _runtime.allocate(shape, dtype) if out is None else out
         if result.size:
             _fill(result, full, offset, key, mult, _KIND[self.distribution])
         return result
@@ -448,17 +450,7 @@ xavier_normal = GlorotNormal
 
 
 def _fill(result, full, offset, key, mult, kind):
-    """Run the kernel for ``result``, an array of the slice's shape."""
-    dtype = result.dtype
-    path = _dtypes.path_of(dtype)
-    native = _dtypes.native_of(dtype)
-    direct = dtype == native and result.flags.c_contiguous
-    flat = result.reshape(-1) if direct else np.empty(result.size, native)
-    starts, run_len = _shapes.index_runs(result.shape, full, offset)
-    parallel, serial = _kernels.KERNELS[path]
-    kernel = serial if flat.size < SERIAL_BELOW else parallel
-    # No more workers than chunks: idle ones would only cost their wake-up.
-    workers = min(numba.get_num_threads(), -(-flat.size // _kernels.SMALL_CHUNK))
-    kernel(flat, starts, np.int64(run_len), key[0], key[1], mult, kind, workers)
-    if not direct:
-        result[...] = flat.reshape(result.shape)
+    """Run the kernels for ``result``, an array of the slice's shape."""
+    path = _dtypes.path_of(result.dtype)
+    _runtime.fill(result, _kernels.KERNELS[path], _dtypes.native_of(result.dtype), full,
+                  offset, (key[0], key[1], mult, kind))

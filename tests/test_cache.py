@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,32 +15,60 @@ from glorot_numba import _cache
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = (
-    "import json, glorot_numba as gn\n"
+    "import hashlib, json, time\n"
+    "import glorot_numba as gn\n"
     "from glorot_numba import _kernels as K\n"
+    "t = time.perf_counter()\n"
     "w = gn.GlorotNormal(seed=4)((50, 60))\n"
-    "print(json.dumps({'cached': K.CACHED, 'hits': sum(K.fill_f32_serial.stats.cache_hits.values()),"
-    " 'digest': __import__('hashlib').sha256(w.tobytes()).hexdigest()}))\n"
+    "first = time.perf_counter() - t\n"
+    "print(json.dumps({'cached': K.CACHED, 'first_call_s': first,\n"
+    "                  'hits': sum(K.fill_f32_serial.stats.cache_hits.values()),\n"
+    "                  'digest': hashlib.sha256(w.tobytes()).hexdigest()}))\n"
 )
 
 
-def probe(**env):
-    full_env = dict(os.environ, PYTHONPATH=str(ROOT), **env)
-    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                          env=full_env, cwd=ROOT, timeout=600)
+def probe_process(env, pythonpath=ROOT, cwd=ROOT):
+    """Run PROBE in a new process with warnings shown; return (result, warning lines)."""
+    full_env = dict(os.environ, PYTHONPATH=str(pythonpath), **env)
+    proc = subprocess.run([sys.executable, "-W", "always", "-c", PROBE], capture_output=True,
+                          text=True, env=full_env, cwd=cwd, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    warned = [line for line in proc.stderr.splitlines() if "Warning" in line]
+    return json.loads(proc.stdout), warned
+
+
+def probe(**env):
+    return probe_process(env)[0]
 
 
 pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
 
 
-def test_second_process_loads_the_cache(tmp_path):
-    first = probe(NUMBA_CACHE_DIR=str(tmp_path))
-    second = probe(NUMBA_CACHE_DIR=str(tmp_path))
-    assert first["cached"] and second["cached"]
-    assert second["hits"] >= 1
-    assert first["digest"] == second["digest"]
-    assert any(tmp_path.rglob("*.nbi"))
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    """A cache directory filled by one cold process, and what that process saw."""
+    path = tmp_path_factory.mktemp("warm-cache")
+    return path, probe(NUMBA_CACHE_DIR=str(path))
+
+
+@pytest.fixture
+def warm_copy(warm, tmp_path):
+    """A private copy of the warm cache, for tests that damage it."""
+    path, cold = warm
+    shutil.copytree(path, tmp_path / "cache")
+    return tmp_path / "cache", cold
+
+
+def test_second_process_loads_the_cache(warm):
+    path, cold = warm
+    second = probe(NUMBA_CACHE_DIR=str(path))
+    assert cold["cached"] and second["cached"]
+    assert cold["hits"] == 0 and second["hits"] >= 1
+    assert cold["digest"] == second["digest"]
+    assert any(path.rglob("*.nbi"))
+    # Loading is far cheaper than compiling (seconds) -- a loose bound, as
+    # both are timed on whatever else the machine is doing.
+    assert second["first_call_s"] < cold["first_call_s"]
 
 
 def test_cache_can_be_turned_off(tmp_path):
@@ -48,12 +77,12 @@ def test_cache_can_be_turned_off(tmp_path):
     assert not any(tmp_path.rglob("*.nbi"))
 
 
-def test_changed_dependency_empties_the_cache(tmp_path):
-    probe(NUMBA_CACHE_DIR=str(tmp_path))
-    markers = list(tmp_path.rglob("fill_f32_serial.sources"))
+def test_changed_dependency_empties_the_cache(warm_copy):
+    path, _ = warm_copy
+    markers = list(path.rglob("fill_f32_serial.sources"))
     assert len(markers) == 1
     markers[0].write_text("a digest of other sources")
-    result = probe(NUMBA_CACHE_DIR=str(tmp_path))
+    result = probe(NUMBA_CACHE_DIR=str(path))
     assert result["hits"] == 0  # recompiled instead of loading stale code
     assert markers[0].read_text() != "a digest of other sources"
 
@@ -82,3 +111,108 @@ def test_no_cache_location_falls_back_to_memory(tmp_path):
 def test_environment_switch(monkeypatch, value, expected):
     monkeypatch.setenv("GLOROT_NUMBA_CACHE", value)
     assert _cache.caching_requested() is expected
+
+
+# --------------------------------------------------------------------------
+# Damaged, unwritable and contended caches never break a call
+# --------------------------------------------------------------------------
+
+def reference_digest():
+    """Digest of the probe's draw, computed in this process."""
+    import hashlib
+
+    import glorot_numba as gn
+
+    return hashlib.sha256(gn.GlorotNormal(seed=4)((50, 60)).tobytes()).hexdigest()
+
+
+@pytest.mark.parametrize("damage", ["index", "data"])
+def test_damaged_cache_files_are_recompiled_and_replaced(warm_copy, damage):
+    path, cold = warm_copy
+    files = list(path.rglob("*fill_f32_serial*.nbi" if damage == "index"
+                            else "*fill_f32_serial*.nbc"))
+    assert files
+    for f in files:
+        f.write_bytes(f.read_bytes()[:40])  # as a crash or a full disk leaves it
+    second, warned = probe_process({"NUMBA_CACHE_DIR": str(path)})
+    assert second["digest"] == cold["digest"] == reference_digest()
+    assert second["hits"] == 0 and warned == []
+    third, _ = probe_process({"NUMBA_CACHE_DIR": str(path)})
+    assert third["hits"] >= 1  # the damaged entry was replaced
+    assert third["digest"] == cold["digest"]
+
+
+def test_read_only_install_without_a_home_compiles_in_memory(tmp_path):
+    """Neither the package directory nor a user cache directory can be
+    written (a regular file stands where each directory would be, which
+    stops root too): the call works, with at most one warning."""
+    package = tmp_path / "site" / "glorot_numba"
+    shutil.copytree(ROOT / "glorot_numba", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "__pycache__").write_text("not a directory")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    env = {"HOME": str(blocker / "home"), "XDG_CACHE_HOME": str(blocker / "cache"),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    result, warned = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
+    assert result["cached"] is False
+    assert result["digest"] == reference_digest()
+    assert len(warned) <= 1, warned
+
+
+def test_unusable_cache_dir_setting_does_not_break_a_call(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    result, warned = probe_process({"NUMBA_CACHE_DIR": str(blocker / "cache")})
+    assert result["digest"] == reference_digest()
+    assert len(warned) <= 1, warned
+
+
+def test_four_processes_compiling_at_once(tmp_path):
+    """A fresh cache, four processes compiling and saving the same kernels at
+    the same moment: all succeed with the same values, and a fifth process
+    loads what they stored."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
+    procs = [subprocess.Popen([sys.executable, "-W", "always", "-c", PROBE], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+        assert [line for line in err.splitlines() if "Warning" in line] == []
+        results.append(json.loads(out))
+    assert {r["digest"] for r in results} == {reference_digest()}
+    assert sum(r["hits"] == 0 for r in results) >= 2  # at least two really compiled
+    fifth, _ = probe_process({"NUMBA_CACHE_DIR": str(tmp_path)})
+    assert fifth["hits"] >= 1 and fifth["digest"] == reference_digest()
+
+
+class _Broken:
+    """A Numba cache stand-in whose files cannot be read, written or emptied."""
+
+    def __init__(self):
+        self.enabled = True
+
+    def load_overload(self, sig, target_context):
+        raise EOFError("truncated")
+
+    def save_overload(self, sig, data):
+        raise OSError(28, "No space left on device")
+
+    def flush(self):
+        raise PermissionError(13, "Permission denied")
+
+    def disable(self):
+        self.enabled = False
+
+
+def test_guarded_cache_turns_failures_into_one_warning(monkeypatch):
+    monkeypatch.setattr(_cache, "_warned", [])
+    inner = _Broken()
+    guarded = _cache.GuardedCache(inner, "fill_f32")
+    with pytest.warns(RuntimeWarning, match="fill_f32.*EOFError"):
+        assert guarded.load_overload(None, None) is None
+    assert inner.enabled is False
+    guarded.save_overload(None, None)  # no second warning: warnings are errors here
+    assert guarded.disable == inner.disable  # everything else is the inner cache's

@@ -171,7 +171,7 @@ def test_jit_disabled_gives_identical_bits():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_thread_count_does_not_change_bits(dtype):
-    shape = (300, 500)
+    shape = (400, 500)
     assert np.prod(shape) > 10 * initializers.SERIAL_BELOW
     before = numba.get_num_threads()
     try:

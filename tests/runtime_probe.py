@@ -1,0 +1,229 @@
+"""Subprocess probes for tests/test_runtime_processes.py.
+
+Run as ``python tests/runtime_probe.py NAME [ARGS]``; each probe prints one
+JSON line.  They run in processes of their own because what they exercise
+can abort, hang or kill a process, or depends on process-wide state (the
+threading layer, peak memory, signals).
+"""
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import resource
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+
+import glorot_numba as gn
+from glorot_numba import _kernels, _runtime
+
+# Every initializer variety and output kind; all large enough for the
+# parallel kernels (SERIAL_BELOW elements or more).
+CASES = [
+    ("glorot-f32", lambda: gn.GlorotNormal(seed=1)((300, 200))),
+    ("glorot-f64", lambda: gn.GlorotNormal(seed=2)((300, 200), "float64")),
+    ("glorot-f16", lambda: gn.GlorotNormal(seed=3)((300, 200), "float16")),
+    ("glorot-bf16", lambda: gn.GlorotNormal(seed=4)((300, 200), "bfloat16")),
+    ("uniform-f64", lambda: gn.VarianceScaling(distribution="uniform", seed=5)((70, 900),
+                                                                            "float64")),
+    ("normal-f32", lambda: gn.VarianceScaling(2.0, "fan_out", "untruncated_normal",
+                                              seed=6)((3, 3, 64, 40))),
+    ("partition", lambda: gn.GlorotNormal(seed=7)(
+        (200, 150), partition_info=gn.PartitionInfo((400, 300), (100, 120)))),
+    ("out-strided", lambda: gn.GlorotNormal(seed=8)(
+        (250, 100), out=np.empty((250, 300), np.float32)[:, ::3])),
+]
+
+
+def digest(a):
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+class Counting:
+    """Wraps a kernel to count its launches (by any thread)."""
+
+    def __init__(self, kernel, counts, name):
+        self.kernel, self.counts, self.name = kernel, counts, name
+
+    def __call__(self, *args):
+        with COUNT_LOCK:
+            self.counts[self.name] = self.counts.get(self.name, 0) + 1
+            self.counts["numba_threads_at_last_launch"] = numba.get_num_threads()
+        return self.kernel(*args)
+
+
+COUNT_LOCK = threading.Lock()
+
+
+def count_launches():
+    counts = {}
+    for path, (par, ser) in list(_kernels.KERNELS.items()):
+        _kernels.KERNELS[path] = (Counting(par, counts, "parallel"),
+                                  Counting(ser, counts, "serial"))
+    return counts
+
+
+def threads_probe(unsafe=False):
+    """Many Python threads calling every case at once."""
+    reference = {name: digest(make()) for name, make in CASES}
+    counts = count_launches()
+    if unsafe:  # what the lock prevents: every call tries the parallel kernel
+        class Always:
+            def acquire(self, blocking=True):
+                return True
+
+            def release(self):
+                pass
+
+            def locked(self):
+                return False
+
+        _runtime._workqueue_lock = Always()
+    tasks = [CASES[i % len(CASES)] for i in range(48)]
+    with ThreadPoolExecutor(8) as ex:
+        pool = list(ex.map(lambda c: (c[0], digest(c[1]())), tasks))
+    barrier = threading.Barrier(6)
+    bare = []
+
+    def worker(k):
+        barrier.wait()
+        for name, make in CASES[k:] + CASES[:k]:
+            if k % 3 == 0:  # thread limits come and go while others draw
+                with gn.num_threads(2 + k % 2):
+                    bare.append((name, digest(make())))
+            else:
+                bare.append((name, digest(make())))
+
+    ts = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    results = pool + bare
+    launches = {k: v for k, v in counts.items() if k != "numba_threads_at_last_launch"}
+    with gn.num_threads(2):
+        gn.GlorotNormal(seed=1)((300, 200))
+        limited = counts["numba_threads_at_last_launch"]
+    return {
+        "limited_launch_threads": limited,
+        "numba_threads_after": numba.get_num_threads(),
+        "layer": gn.runtime_info()["threading_layer"],
+        "max_threads": gn.runtime_info()["max_threads"],
+        "calls": len(results),
+        "mismatches": sum(reference[n] != d for n, d in results),
+        "launches": launches,
+    }
+
+
+def _child_work(name):
+    gn.warmup()
+    make = dict(CASES)[name]
+    return name, digest(make()), gn.runtime_info()["parallel"], os.getpid()
+
+
+def fork_probe(method):
+    """A pool of another start method after the parent ran parallel kernels."""
+    reference = {name: digest(make()) for name, make in CASES}
+    layer = gn.runtime_info()["threading_layer"]
+    ctx = mp.get_context(method)
+    t0 = time.monotonic()
+    with ctx.Pool(2) as pool:
+        results = pool.map_async(_child_work, [n for n, _ in CASES] * 2).get(timeout=120)
+    elapsed = time.monotonic() - t0
+    return {
+        "layer": layer,
+        "method": method,
+        "calls": len(results),
+        "children": len({r[3] for r in results}),
+        "mismatches": sum(reference[n] != d for n, d, _, _ in results),
+        "child_parallel": sorted({p for _, _, p, _ in results}),
+        "seconds": round(elapsed, 2),
+    }
+
+
+def interrupt_probe(dtype):
+    """A fill planned to take tens of seconds, interrupted by SIGINT.
+
+    ``float32`` is filled in place, ``float16`` through the staging buffer.
+    """
+    init = gn.GlorotNormal(seed=11)
+    rows = 1 << 21  # one-element runs: the slowest path, per element
+    sample = init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
+    t = time.perf_counter()
+    init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
+    rate = rows / (time.perf_counter() - t)
+    # Sized for 40 s uninterrupted; lazily committed pages keep the memory
+    # touched before the interrupt small.  The address space is capped at a
+    # quarter of the available memory.
+    room = _runtime.available_memory() or (8 << 30)
+    cap = room // 4 // np.dtype(dtype).itemsize
+    n = int(min(rate * 40, cap))
+    out = np.empty((n, 1), dtype)
+    print(json.dumps({"ready": True, "planned_s": n / rate, "capped": n == cap}), flush=True)
+    started = time.monotonic()
+    try:
+        init((n, 1), partition_info=gn.PartitionInfo((n, 7), (0, 3)), out=out)
+        caught = None
+    except KeyboardInterrupt:
+        caught = time.monotonic()
+    # The process carries on: the same call on a small shape is still exact.
+    again = init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
+    return {
+        "planned_s": n / rate,
+        "started": started,
+        "caught": caught,
+        "usable": bool(np.array_equal(again, sample)),
+        "threads_restored": gn.runtime_info()["threads"],
+    }
+
+
+def _rss(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(field)
+
+
+def memory_probe(kind):
+    """Peak resident memory of one large fill, above what the output needs."""
+    init = gn.GlorotNormal(seed=12)
+    n = 1 << 26  # 64 Mi elements
+    dtype = {"f32": "float32", "f16": "float16", "bf16": "bfloat16",
+             "f64": "float64", "strided": "float32"}[kind]
+    gn.warmup()
+    init((4096, 4), dtype)  # every kernel and cast loaded before measuring
+    if kind == "strided":
+        base = np.ones((n // 1024, 2048), np.float32)  # resident before measuring
+        out = base[:, ::2]
+        output_bytes = 0
+    else:
+        out = None
+        output_bytes = n * np.dtype(gn.GlorotNormal(dtype=dtype).dtype).itemsize
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the peak (VmHWM) to the current resident size
+    before = _rss("VmRSS")
+    if out is None:
+        a = init((n // 1024, 1024), dtype)
+    else:
+        a = init(out.shape, out=out)
+    peak = _rss("VmHWM")
+    del a
+    return {"kind": kind, "output_bytes": output_bytes, "extra_bytes": peak - before - output_bytes,
+            "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+if __name__ == "__main__":
+    name, *args = sys.argv[1:]
+    probe = {"threads": threads_probe, "fork": fork_probe, "interrupt": interrupt_probe,
+             "memory": memory_probe}[name]
+    if name == "threads" and args:
+        result = probe(unsafe=args[0] == "unsafe")
+    else:
+        result = probe(*args)
+    print(json.dumps(result), flush=True)
