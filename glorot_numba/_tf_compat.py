@@ -25,8 +25,8 @@ The kernel returns standard samples ``z`` (or uniforms ``u`` on [0, 1));
 the result is then formed as TensorFlow forms it, in the output dtype:
 ``z * dtype(stddev) + dtype(0)``, or ``u * (dtype(hi) - dtype(lo)) +
 dtype(lo)``.  float16 and bfloat16 samples are rounded to the dtype first
-and the arithmetic is done as Eigen does it (in float32, rounded after each
-operation), which for these operands is NumPy's half / ml_dtypes arithmetic.
+and the arithmetic is done as Eigen does it: in float32, rounded to the
+dtype after each operation (see :func:`._tf_kernels._put`).
 """
 
 import math
@@ -56,6 +56,10 @@ _UNIFORM_BITS = {
     _dtypes.BFLOAT16: (0x7F, 2.0**-7),
     np.dtype(np.float64): (0, 1.0),
 }
+
+_LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
+
+_LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
 
 # Below this many elements the serial kernel is faster than waking threads.
 SERIAL_BELOW = 4096
@@ -156,11 +160,12 @@ def draw(init, shape, dtype, full, out):
         return result
     path = _dtypes.path_of(dtype)
     native = np.float64 if path == "f64" else np.float32
-    direct = dtype == native and result.flags.c_contiguous
+    # float16 and bfloat16: the fill kernel writes the float32 samples, and
+    # a second pass does the dtype's arithmetic.
+    lowp = _LOWP.get(dtype, 0)
+    direct = result.flags.c_contiguous and not lowp
     flat = result.reshape(-1) if direct else np.empty(result.size, native)
-    # Low-precision outputs: the kernel writes the float32 samples, and the
-    # dtype arithmetic follows below.
-    kmul, kadd = (mul, add) if dtype == native else (native(1), native(0))
+    kmul, kadd = (native(1), native(0)) if lowp else (native(mul), native(add))
     umask, uscale = _UNIFORM_BITS[dtype]
     parallel, serial = _tf_kernels.KERNELS[path]
     kernel = serial if flat.size < SERIAL_BELOW else parallel
@@ -168,11 +173,15 @@ def draw(init, shape, dtype, full, out):
     workers = min(numba.get_num_threads(), -(-groups // _tf_kernels.CHUNK_GROUPS))
     u = np.uint64
     kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
-           native(uscale), native(kmul), native(kadd), workers)
-    if dtype != native:
-        with np.errstate(over="ignore"):
-            flat = flat.astype(dtype) * mul + add
-    if not direct:
+           native(uscale), kmul, kadd, workers)
+    if lowp:
+        contiguous = result.flags.c_contiguous
+        bits = result.reshape(-1).view(np.uint16) if contiguous else np.empty(flat.size, np.uint16)
+        _tf_kernels.tf_finish_lowp(flat, bits, np.float32(mul), np.float32(add), lowp,
+                                   workers if flat.size >= SERIAL_BELOW else 1)
+        if not contiguous:
+            result[...] = bits.view(dtype).reshape(result.shape)
+    elif not direct:
         result[...] = flat.reshape(result.shape)
     return result
 

@@ -40,7 +40,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from . import _philox
+from numba import types
+
+from . import _ieee, _philox
 from ._cache import enable_caching
 from ._philox import philox_block
 
@@ -65,6 +67,8 @@ _T3 = 3 * TILE
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _U32 = np.uint64(32)
+_U13 = np.uint32(13)
+_U16 = np.uint32(16)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MASK23 = np.uint64(0x7FFFFF)
 _MASK20 = np.uint64(0xFFFFF)
@@ -76,6 +80,9 @@ _F32_2M23 = np.float32(2.0**-23)
 _F32_EPS = np.float32(1e-7)
 _F32_MINUS2 = np.float32(-2.0)
 _F32_TWO = np.float32(2.0)
+_F32_2M24 = np.float32(2.0**-24)
+_F32_2P23 = np.float32(2.0**23)
+_F32_2P24 = np.float32(2.0**24)
 _F64_2M52 = np.float64(2.0**-52)
 _F64_EPS = np.float64(1e-7)
 _F64_MINUS2 = np.float64(-2.0)
@@ -85,6 +92,13 @@ _TWO_PI = np.float64(2.0 * math.pi)
 
 
 if numba.config.DISABLE_JIT:
+
+    def _f32_bits(x):
+        return np.float32(x).view(np.uint32)
+
+    def _f32_from_bits(b):
+        return np.uint32(b).view(np.float32)
+
     # Interpreted, ``math.log`` of a float32 would run in double precision;
     # call the C library's single-precision functions instead.
     _libm = ctypes.CDLL(ctypes.util.find_library("m") or None)
@@ -102,6 +116,8 @@ if numba.config.DISABLE_JIT:
         return np.float32(_libm.cosf(x))
 
 else:
+    _f32_bits = _ieee._bitcast(types.float32, types.uint32)
+    _f32_from_bits = _ieee._bitcast(types.uint32, types.float32)
 
     @njit(inline="always")
     def _logf(x):
@@ -367,12 +383,80 @@ def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, ad
           _tile_f64)
 
 
+@njit(inline="always")
+def _half_bits(x):
+    """float32 ``x`` rounded to float16 (nearest, ties to even), as bits."""
+    a = _f32_bits(x)
+    sign = (a >> _U16) & np.uint32(0x8000)
+    a &= np.uint32(0x7FFFFFFF)
+    if a >= np.uint32(0x38800000):  # 2**-14 and up: a normal half, or inf
+        h = (a - np.uint32(0x38000000) + np.uint32(0xFFF) + ((a >> _U13) & np.uint32(1))) >> _U13
+        if h > np.uint32(0x7C00):
+            h = np.uint32(0x7C00)
+    else:
+        # A subnormal half is an integer multiple of 2**-24; adding and
+        # subtracting 2**23 rounds that integer to nearest even.
+        y = abs(x) * _F32_2P24
+        h = np.uint32((y + _F32_2P23) - _F32_2P23)
+    return np.uint16(sign | h)
+
+
+@njit(inline="always")
+def _half_value(h):
+    """The float32 value of float16 bits ``h``."""
+    h = np.uint32(h)
+    sign = (h & np.uint32(0x8000)) << _U16
+    e = h & np.uint32(0x7C00)
+    if e == np.uint32(0x7C00):
+        return _f32_from_bits(sign | np.uint32(0x7F800000) | ((h & np.uint32(0x3FF)) << _U13))
+    if e == np.uint32(0):
+        v = np.float32(h & np.uint32(0x3FF)) * _F32_2M24
+        return -v if sign else v
+    return _f32_from_bits(sign | (((h & np.uint32(0x7FFF)) << _U13) + np.uint32(0x38000000)))
+
+
+@njit(inline="always")
+def _bfloat16_bits(x):
+    """float32 ``x`` rounded to bfloat16 (nearest, ties to even), as bits."""
+    a = _f32_bits(x)
+    return np.uint16((a + np.uint32(0x7FFF) + ((a >> _U16) & np.uint32(1))) >> _U16)
+
+
+@njit(inline="always")
+def _bfloat16_value(b):
+    return _f32_from_bits(np.uint32(b) << _U16)
+
+
+@njit(inline="always")
+def _finish(src, dst, mul, add, lowp, lo, hi):
+    """``dst[i] = dtype(src[i]) * mul + add`` in float16 (``lowp`` 1) or
+    bfloat16 (2) arithmetic, as bits: Eigen's operators compute in float32
+    and round to the dtype after each operation."""
+    if lowp == 1:
+        for i in range(lo, hi):
+            p = _half_value(_half_bits(_half_value(_half_bits(src[i])) * mul))
+            dst[i] = _half_bits(p + add)
+    else:
+        for i in range(lo, hi):
+            p = _bfloat16_value(_bfloat16_bits(_bfloat16_value(_bfloat16_bits(src[i])) * mul))
+            dst[i] = _bfloat16_bits(p + add)
+
+
+@njit(parallel=True)
+def tf_finish_lowp(src, dst, mul, add, lowp, workers):
+    """:func:`_finish` over all of ``src``, split among ``workers``."""
+    n = src.shape[0]
+    step = (n + workers - 1) // workers
+    for w in prange(workers):
+        _finish(src, dst, mul, add, lowp, w * step, min(n, (w + 1) * step))
+
+
 # path -> (parallel kernel, serial twin).
 KERNELS = {"f32": (tf_fill_f32, tf_fill_f32_serial), "f64": (tf_fill_f64, tf_fill_f64_serial)}
 
 CACHED = enable_caching(
-    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial],
-    [_philox.__file__, __file__],
+    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial, tf_finish_lowp],
+    [_ieee.__file__, _philox.__file__, __file__],
 )
 
 
@@ -384,4 +468,6 @@ def warmup():
         for kernel in (parallel, serial):
             kernel(out, TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
                    native(1.0), native(1.0), native(0.0), 1)
+    tf_finish_lowp(np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
+                   np.float32(0.0), 1, 1)
     return CACHED

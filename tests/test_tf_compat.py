@@ -12,6 +12,7 @@ import platform
 from collections import defaultdict
 from pathlib import Path
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -291,6 +292,7 @@ def test_keras_modes_ignore_the_global_seed():
 
 _NOJIT = r"""
 import json, sys
+import ml_dtypes
 import numpy as np
 import glorot_numba as gn
 from tests.test_tf_compat import SINGLE, GOLDEN, _init, _call, _bits
@@ -323,3 +325,25 @@ def test_warmup_compiles_the_compat_kernels_too():
     assert isinstance(gn.warmup(compat=True), bool)
     for kernel in (k for pair in _tf_kernels.KERNELS.values() for k in pair):
         assert getattr(kernel, "signatures", [None])  # compiled (or plain Python)
+
+
+@pytest.mark.parametrize("dtype,lowp", [(np.float16, 1), (ml_dtypes.bfloat16, 2)])
+def test_low_precision_arithmetic_matches_numpy(dtype, lowp):
+    """float16 / bfloat16 rounding and arithmetic in the kernel equal NumPy's
+    (float32 arithmetic rounded to the dtype after each step), including
+    subnormals, ties, overflow to infinity and the sign of zero."""
+    rng = np.random.default_rng(0)
+    n = 1 << 18
+    exps = rng.uniform(-30, 17, n).astype(np.float32)
+    v = (np.exp2(exps) * rng.choice([-1, 1], n)).astype(np.float32)
+    # Exact ties between neighbouring values of the dtype.
+    ties = (np.arange(-2048, 2048, dtype=np.float32) + np.float32(0.5)) * np.float32(2.0**-24)
+    v = np.concatenate([v, ties, ties * np.float32(2**14), np.float32([0.0, -0.0, 65519.0,
+                                                                       65520.0, 1e-30])])
+    for mul, add in [(1.0, 0.0), (0.0345, 0.0), (3.0e-4, -1.5e-4), (1.7, -0.85), (300.0, 0.0)]:
+        m, a = np.asarray(mul).astype(dtype), np.asarray(add).astype(dtype)
+        with np.errstate(over="ignore"):
+            want = v.astype(dtype) * m + a
+        got = np.empty(v.size, np.uint16)
+        _tf_kernels.tf_finish_lowp(v, got, np.float32(m), np.float32(a), lowp, 2)
+        np.testing.assert_array_equal(got, want.view(np.uint16))
