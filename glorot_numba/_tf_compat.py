@@ -169,16 +169,21 @@ def draw(init, shape, dtype, full, out):
     umask, uscale = _UNIFORM_BITS[dtype]
     parallel, serial = _tf_kernels.KERNELS[path]
     kernel = serial if flat.size < SERIAL_BELOW else parallel
-    groups = -(-flat.size // _tf_kernels.GROUP[path])
-    workers = min(numba.get_num_threads(), -(-groups // _tf_kernels.CHUNK_GROUPS))
     u = np.uint64
-    kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
-           native(uscale), kmul, kadd, workers)
+    # Dynamic scheduling (chunk size 1) for these calls only; Numba keeps the
+    # setting per calling thread.
+    before = numba.set_parallel_chunksize(1)
+    try:
+        kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
+               native(uscale), kmul, kadd)
+        if lowp:
+            contiguous = result.flags.c_contiguous
+            bits = (result.reshape(-1).view(np.uint16) if contiguous
+                    else np.empty(flat.size, np.uint16))
+            _tf_kernels.tf_finish_lowp(flat, bits, np.float32(mul), np.float32(add), lowp)
+    finally:
+        numba.set_parallel_chunksize(before)
     if lowp:
-        contiguous = result.flags.c_contiguous
-        bits = result.reshape(-1).view(np.uint16) if contiguous else np.empty(flat.size, np.uint16)
-        _tf_kernels.tf_finish_lowp(flat, bits, np.float32(mul), np.float32(add), lowp,
-                                   workers if flat.size >= SERIAL_BELOW else 1)
         if not contiguous:
             result[...] = bits.view(dtype).reshape(result.shape)
     elif not direct:

@@ -23,7 +23,8 @@ group by group from one Philox4x32-10 generator:
   absolute value is below 2.
 
 Since every group starts from a counter computed from its index, the work is
-split into runs of whole groups and the bits do not depend on the split.
+split into runs of whole groups (``CHUNK_GROUPS`` each, handed to whichever
+thread is free) and the bits do not depend on the split.
 
 float32 Box-Muller uses the platform's ``logf``, ``sinf`` and ``cosf`` (the
 single-precision ``math`` functions lower to them), as TensorFlow's build
@@ -58,6 +59,8 @@ GROUP = {"f32": 4, "f64": 2}
 
 # Groups per work item: 8192 float32 outputs, a few microseconds of work.
 CHUNK_GROUPS = 2048
+# Elements per work item of the float16 / bfloat16 arithmetic pass.
+FINISH_ITEM = 16384
 # Groups whose first Philox calls are computed together, in one vector loop.
 TILE = 64
 _T1 = TILE
@@ -340,47 +343,67 @@ def _tile_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, 
 
 
 @njit(inline="always")
-def _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, worker, workers,
-          group_size, group_fn, tile_fn):
+def _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+           group_size, group_fn, tile_fn):
+    """Work item ``c``: groups ``c * CHUNK_GROUPS`` onwards, tiles then singles."""
     n = out.shape[0]
     groups = (n + group_size - 1) // group_size
     full = n // group_size  # groups whose outputs all lie inside out
+    g = c * CHUNK_GROUPS
+    stop = min(groups, g + CHUNK_GROUPS)
+    while g + TILE <= min(stop, full):
+        tile_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+        g += TILE
+    while g < stop:
+        group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+        g += 1
+
+
+@njit(inline="always")
+def _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+                   group_size, group_fn, tile_fn):
+    groups = (out.shape[0] + group_size - 1) // group_size
+    # Callers set Numba's parallel chunk size to 1 around the call, so that
+    # work items go to whichever thread is free and a thread slowed by other
+    # load on the machine does not hold the others up.
+    for c in prange((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
+        words = np.empty(4 * TILE, np.uint32)
+        _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+               group_size, group_fn, tile_fn)
+
+
+@njit(inline="always")
+def _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+                 group_size, group_fn, tile_fn):
+    groups = (out.shape[0] + group_size - 1) // group_size
     words = np.empty(4 * TILE, np.uint32)
-    for c in range(worker, (groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS, workers):
-        g = c * CHUNK_GROUPS
-        stop = min(groups, g + CHUNK_GROUPS)
-        while g + TILE <= min(stop, full):
-            tile_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
-            g += TILE
-        while g < stop:
-            group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
-            g += 1
+    for c in range((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
+        _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+               group_size, group_fn, tile_fn)
 
 
 @njit(parallel=True)
-def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    for w in prange(workers):
-        _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
-              4, _group_f32, _tile_f32)
+def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
+                   _tile_f32)
 
 
 @njit
-def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 4, _group_f32,
-          _tile_f32)
+def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
+                 _tile_f32)
 
 
 @njit(parallel=True)
-def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    for w in prange(workers):
-        _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
-              2, _group_f64, _tile_f64)
+def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
+                   _tile_f64)
 
 
 @njit
-def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 2, _group_f64,
-          _tile_f64)
+def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
+                 _tile_f64)
 
 
 @njit(inline="always")
@@ -443,12 +466,11 @@ def _finish(src, dst, mul, add, lowp, lo, hi):
 
 
 @njit(parallel=True)
-def tf_finish_lowp(src, dst, mul, add, lowp, workers):
-    """:func:`_finish` over all of ``src``, split among ``workers``."""
+def tf_finish_lowp(src, dst, mul, add, lowp):
+    """:func:`_finish` over all of ``src``, in work items of ``FINISH_ITEM``."""
     n = src.shape[0]
-    step = (n + workers - 1) // workers
-    for w in prange(workers):
-        _finish(src, dst, mul, add, lowp, w * step, min(n, (w + 1) * step))
+    for c in prange((n + FINISH_ITEM - 1) // FINISH_ITEM):
+        _finish(src, dst, mul, add, lowp, c * FINISH_ITEM, min(n, (c + 1) * FINISH_ITEM))
 
 
 # path -> (parallel kernel, serial twin).
@@ -467,7 +489,7 @@ def warmup():
         out = np.empty(1, native)
         for kernel in (parallel, serial):
             kernel(out, TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
-                   native(1.0), native(1.0), native(0.0), 1)
+                   native(1.0), native(1.0), native(0.0))
     tf_finish_lowp(np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
-                   np.float32(0.0), 1, 1)
+                   np.float32(0.0), 1)
     return CACHED

@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import ml_dtypes
+import numba
 import numpy as np
 import pytest
 
@@ -121,17 +122,22 @@ def test_golden_unseeded_sequence(g):
 
 @pytest.mark.parametrize("path,native", [("f32", np.float32), ("f64", np.float64)])
 @pytest.mark.parametrize("kind", [_tf_kernels.TRUNCATED, _tf_kernels.NORMAL, _tf_kernels.UNIFORM])
-def test_parallel_serial_and_worker_counts_agree(path, native, kind):
+def test_parallel_serial_and_thread_counts_agree(path, native, kind):
     n = 3 * _tf_kernels.CHUNK_GROUPS * _tf_kernels.GROUP[path] + 5  # four work items
     parallel, serial = _tf_kernels.KERNELS[path]
     u = np.uint64
     args = (kind, u(0x12345678), u(0x9ABCDEF0), u(0), u(0), u(7), u(0), u(0x7FFFFF),
             native(2.0**-23), native(0.5), native(0.0))
     outs = []
-    for kernel, workers in [(serial, 1), (parallel, 1), (parallel, 2), (parallel, 4)]:
-        out = np.full(n, np.nan, native)
-        kernel(out, *args, workers)
-        outs.append(out)
+    before = numba.get_num_threads()
+    try:
+        for kernel, threads in [(serial, 1), (parallel, 1), (parallel, before)]:
+            numba.set_num_threads(threads)
+            out = np.full(n, np.nan, native)
+            kernel(out, *args)
+            outs.append(out)
+    finally:
+        numba.set_num_threads(before)
     assert not np.isnan(outs[0]).any()
     for out in outs[1:]:
         np.testing.assert_array_equal(out.view(_WIDTH[out.itemsize]),
@@ -146,10 +152,10 @@ def test_counter_carries_across_words():
     # (0, 1, 0, 0); the same group as group 0 of a draw starting there.
     a = np.empty(8, np.float32)
     serial(a, _tf_kernels.NORMAL, u(1), u(2), u(0xFFFFFFFF), u(0), u(0), u(0), u(0),
-           np.float32(1), np.float32(1), np.float32(0), 1)
+           np.float32(1), np.float32(1), np.float32(0))
     b = np.empty(4, np.float32)
     serial(b, _tf_kernels.NORMAL, u(1), u(2), u(0), u(1), u(0), u(0), u(0),
-           np.float32(1), np.float32(1), np.float32(0), 1)
+           np.float32(1), np.float32(1), np.float32(0))
     np.testing.assert_array_equal(a[4:], b)
 
 
@@ -293,6 +299,7 @@ def test_keras_modes_ignore_the_global_seed():
 _NOJIT = r"""
 import json, sys
 import ml_dtypes
+import numba
 import numpy as np
 import glorot_numba as gn
 from tests.test_tf_compat import SINGLE, GOLDEN, _init, _call, _bits
@@ -345,5 +352,5 @@ def test_low_precision_arithmetic_matches_numpy(dtype, lowp):
         with np.errstate(over="ignore"):
             want = v.astype(dtype) * m + a
         got = np.empty(v.size, np.uint16)
-        _tf_kernels.tf_finish_lowp(v, got, np.float32(m), np.float32(a), lowp, 2)
+        _tf_kernels.tf_finish_lowp(v, got, np.float32(m), np.float32(a), lowp)
         np.testing.assert_array_equal(got, want.view(np.uint16))
