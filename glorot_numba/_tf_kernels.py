@@ -84,6 +84,7 @@ _F32_EPS = np.float32(1e-7)
 _F32_MINUS2 = np.float32(-2.0)
 _F32_TWO = np.float32(2.0)
 _F32_2M24 = np.float32(2.0**-24)
+_F32_2M14 = np.float32(2.0**-14)
 _F32_2P23 = np.float32(2.0**23)
 _F32_2P24 = np.float32(2.0**24)
 _F64_2M52 = np.float64(2.0**-52)
@@ -409,18 +410,18 @@ def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, ad
 @njit(inline="always")
 def _half_bits(x):
     """float32 ``x`` rounded to float16 (nearest, ties to even), as bits."""
+    # Both cases are computed and one is selected, so that loops vectorise.
     a = _f32_bits(x)
     sign = (a >> _U16) & np.uint32(0x8000)
     a &= np.uint32(0x7FFFFFFF)
-    if a >= np.uint32(0x38800000):  # 2**-14 and up: a normal half, or inf
-        h = (a - np.uint32(0x38000000) + np.uint32(0xFFF) + ((a >> _U13) & np.uint32(1))) >> _U13
-        if h > np.uint32(0x7C00):
-            h = np.uint32(0x7C00)
-    else:
-        # A subnormal half is an integer multiple of 2**-24; adding and
-        # subtracting 2**23 rounds that integer to nearest even.
-        y = abs(x) * _F32_2P24
-        h = np.uint32((y + _F32_2P23) - _F32_2P23)
+    # From 2**-14 up: a normal half (or inf, once the carry reaches it).
+    normal = (a - np.uint32(0x38000000) + np.uint32(0xFFF) + ((a >> _U13) & np.uint32(1))) >> _U13
+    normal = min(normal, np.uint32(0x7C00))
+    # Below: an integer multiple of 2**-24; adding and subtracting 2**23
+    # rounds that integer to nearest even.
+    y = min(abs(x), _F32_2M14) * _F32_2P24
+    subnormal = np.uint32((y + _F32_2P23) - _F32_2P23)
+    h = normal if a >= np.uint32(0x38800000) else subnormal
     return np.uint16(sign | h)
 
 
@@ -430,12 +431,12 @@ def _half_value(h):
     h = np.uint32(h)
     sign = (h & np.uint32(0x8000)) << _U16
     e = h & np.uint32(0x7C00)
-    if e == np.uint32(0x7C00):
-        return _f32_from_bits(sign | np.uint32(0x7F800000) | ((h & np.uint32(0x3FF)) << _U13))
-    if e == np.uint32(0):
-        v = np.float32(h & np.uint32(0x3FF)) * _F32_2M24
-        return -v if sign else v
-    return _f32_from_bits(sign | (((h & np.uint32(0x7FFF)) << _U13) + np.uint32(0x38000000)))
+    # Rebias the exponent by 112, and by 112 more for inf and NaN.
+    rebias = np.uint32(0x70000000) if e == np.uint32(0x7C00) else np.uint32(0x38000000)
+    normal = _f32_from_bits(sign | (((h & np.uint32(0x7FFF)) << _U13) + rebias))
+    subnormal = _f32_from_bits(
+        _f32_bits(np.float32(h & np.uint32(0x3FF)) * _F32_2M24) | sign)
+    return subnormal if e == np.uint32(0) else normal
 
 
 @njit(inline="always")
