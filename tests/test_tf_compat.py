@@ -79,7 +79,7 @@ def test_golden_coverage():
     assert {len(c["shape"]) for c in CASES} == {0, 1, 2, 3, 4, 5}
     dists = {c.get("distribution", "truncated_normal") for c in CASES}
     assert dists == {"truncated_normal", "untruncated_normal", "uniform", "normal"}
-    assert any(c.get("global_seed") is not None for c in SINGLE for c in [c[1]])
+    assert any(c.get("global_seed") is not None for _, c in SINGLE)
     assert any(c.get("full_shape") is not None for c in CASES)
     assert any(int(np.prod(c["shape"])) % 4 for c in CASES)
     assert SEQUENCES
@@ -99,7 +99,8 @@ def test_golden_bits(item):
     assert got.shape == tuple(case["shape"])
     assert got.dtype.name == case["dtype"]
     mismatch = np.flatnonzero(_bits(got).reshape(-1) != want.reshape(-1))
-    assert mismatch.size == 0, f"{mismatch.size} of {got.size} elements differ, first {mismatch[:5]}"
+    assert mismatch.size == 0, (
+        f"{mismatch.size} of {got.size} elements differ, first {mismatch[:5]}")
 
 
 @pytest.mark.parametrize("g", sorted(SEQUENCES))
