@@ -36,7 +36,6 @@ import numba
 import numpy as np
 
 from . import _dtypes, _seeding, _tf_kernels
-from ._shapes import fans_of
 
 __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "draw"]
 
@@ -147,12 +146,13 @@ def _affine(kind, factor, dtype, compat):
         return hi - lo, lo
 
 
-def draw(init, shape, dtype, full, out):
+def draw(init, shape, dtype, fans, out):
     """Fill ``out`` (or a new array) with ``init``'s values in its compat mode.
 
-    Arguments are validated already; ``full`` is the shape that sets the fans.
+    Arguments are validated already; ``fans`` are ``(fan_in, fan_out)`` of the
+    full variable.
     """
-    kind, factor = _factor(init, fans_of(full))
+    kind, factor = _factor(init, fans)
     mul, add = _affine(kind, factor, dtype, init.compat)
     (k0, k1), (c0, c1, c2, c3) = stream_origin(init.compat, init.seed)
     result = np.empty(shape, dtype) if out is None else out

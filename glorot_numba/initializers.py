@@ -219,9 +219,10 @@ class VarianceScaling:
             full, offset = _shapes.check_partition(shape, partition_info)
         if out is not None:
             _check_out(out, shape, dtype)
-        mult = self._multiplier(_shapes.fans_of(full), dtype)
+        fans = _shapes.fans_of(full)
+        mult = self._multiplier(fans, dtype)
         if self.compat is not None:
-            return _tf_compat.draw(self, shape, dtype, full, out)
+            return _tf_compat.draw(self, shape, dtype, fans, out)
         key = _seeding.key_for(self.seed)
         result = np.empty(shape, dtype) if out is None else out
         if result.size:
