@@ -42,6 +42,7 @@ __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "d
 MODES = ("tf.compat.v1", "tf.keras", "keras2")
 
 _M32 = 0xFFFFFFFF
+_TF_MODES = ("fan_in", "fan_out", "fan_avg")
 _STATELESS_KEY = (0x3EC8F720, 0x02461E29)
 # Keras 3's TensorFlow backend folds int64 seeds into int32 with
 # floormod(seed, tf.int32.max - 1).
@@ -152,6 +153,13 @@ def draw(init, shape, dtype, fans, out):
     Arguments are validated already; ``fans`` are ``(fan_in, fan_out)`` of the
     full variable.
     """
+    # TensorFlow's ops and modes; other dtypes (complex) and modes have no
+    # TensorFlow values to reproduce.
+    if dtype not in _UNIFORM_BITS:
+        raise ValueError(f"compat={init.compat!r} supports float16, bfloat16, float32 and "
+                         f"float64, got {dtype.name}")
+    if init.mode not in _TF_MODES:
+        raise ValueError(f"compat={init.compat!r} supports mode {_TF_MODES}, got {init.mode!r}")
     kind, factor = _factor(init, fans)
     mul, add = _affine(kind, factor, dtype, init.compat)
     (k0, k1), (c0, c1, c2, c3) = stream_origin(init.compat, init.seed)

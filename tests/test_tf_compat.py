@@ -359,3 +359,14 @@ def test_low_precision_arithmetic_matches_numpy(dtype, lowp):
         got = np.empty(v.size, np.uint16)
         _tf_kernels.tf_finish_lowp(v, got, np.float32(m), np.float32(a), lowp)
         np.testing.assert_array_equal(got, want.view(np.uint16))
+
+
+def test_modes_without_tensorflow_values_are_rejected_before_writing():
+    """Only TensorFlow's fan modes have TensorFlow values to reproduce."""
+    init = gn.VarianceScaling(seed=1, compat="tf.compat.v1")
+    init.mode = "fan_geo_avg"  # a mode TensorFlow does not have
+    out = _sentinel((3, 4), np.float32)
+    before = out.copy()
+    with pytest.raises(ValueError, match="supports mode"):
+        init((3, 4), out=out)
+    assert before.tobytes() == out.tobytes()
