@@ -25,8 +25,8 @@ The kernel returns standard samples ``z`` (or uniforms ``u`` on [0, 1));
 the result is then formed as TensorFlow forms it, in the output dtype:
 ``z * dtype(stddev) + dtype(0)``, or ``u * (dtype(hi) - dtype(lo)) +
 dtype(lo)``.  float16 and bfloat16 samples are rounded to the dtype first
-and the arithmetic is done as Eigen does it (in float32, rounded after each
-operation), which for these operands is NumPy's half / ml_dtypes arithmetic.
+and the arithmetic is done as Eigen does it: in float32, rounded to the
+dtype after each operation (see :func:`._tf_kernels._put`).
 """
 
 import math
@@ -42,6 +42,7 @@ __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "d
 MODES = ("tf.compat.v1", "tf.keras", "keras2")
 
 _M32 = 0xFFFFFFFF
+_TF_MODES = ("fan_in", "fan_out", "fan_avg")
 _STATELESS_KEY = (0x3EC8F720, 0x02461E29)
 # Keras 3's TensorFlow backend folds int64 seeds into int32 with
 # floormod(seed, tf.int32.max - 1).
@@ -55,6 +56,10 @@ _UNIFORM_BITS = {
     _dtypes.BFLOAT16: (0x7F, 2.0**-7),
     np.dtype(np.float64): (0, 1.0),
 }
+
+_LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
+
+_LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
 
 # Below this many elements the serial kernel is faster than waking threads.
 SERIAL_BELOW = 4096
@@ -73,7 +78,7 @@ def check_compat(compat):
 
 def check_compat_mode(compat, mode):
     """Raise if TensorFlow has no ``mode`` (``fan_geo_avg`` is JAX's)."""
-    if compat is not None and mode not in ("fan_in", "fan_out", "fan_avg"):
+    if compat is not None and mode not in _TF_MODES:
         raise ValueError(
             f"mode {mode!r} has no TensorFlow counterpart, so compat={compat!r} cannot "
             "reproduce it; use compat=None"
@@ -160,12 +165,13 @@ def _affine(kind, factor, dtype, compat):
         return hi - lo, lo
 
 
-def draw(init, shape, dtype, full, out):
+def draw(init, shape, dtype, fans, out):
     """Fill ``out`` (or a new array) with ``init``'s values in its compat mode.
 
-    Arguments are validated already; ``full`` is the shape that sets the fans.
+    Arguments are validated already; ``fans`` are ``(fan_in, fan_out)`` of the
+    full variable.
     """
-    kind, factor = _factor(init, init._fans(full))
+    kind, factor = _factor(init, fans)
     mul, add = _affine(kind, factor, dtype, init.compat)
     (k0, k1), (c0, c1, c2, c3) = stream_origin(init.compat, init.seed)
     result = np.empty(shape, dtype) if out is None else out
@@ -173,23 +179,33 @@ def draw(init, shape, dtype, full, out):
         return result
     path = _dtypes.path_of(dtype)
     native = np.float64 if path == "f64" else np.float32
-    direct = dtype == native and result.flags.c_contiguous
+    # float16 and bfloat16: the fill kernel writes the float32 samples, and
+    # a second pass does the dtype's arithmetic.
+    lowp = _LOWP.get(dtype, 0)
+    direct = result.flags.c_contiguous and not lowp
     flat = result.reshape(-1) if direct else np.empty(result.size, native)
-    # Low-precision outputs: the kernel writes the float32 samples, and the
-    # dtype arithmetic follows below.
-    kmul, kadd = (mul, add) if dtype == native else (native(1), native(0))
+    kmul, kadd = (native(1), native(0)) if lowp else (native(mul), native(add))
     umask, uscale = _UNIFORM_BITS[dtype]
     parallel, serial = _tf_kernels.KERNELS[path]
     kernel = serial if flat.size < SERIAL_BELOW else parallel
-    groups = -(-flat.size // _tf_kernels.GROUP[path])
-    workers = min(numba.get_num_threads(), -(-groups // _tf_kernels.CHUNK_GROUPS))
     u = np.uint64
-    kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
-           native(uscale), native(kmul), native(kadd), workers)
-    if dtype != native:
-        with np.errstate(over="ignore"):
-            flat = flat.astype(dtype) * mul + add
-    if not direct:
+    # Dynamic scheduling (chunk size 1) for these calls only; Numba keeps the
+    # setting per calling thread.
+    before = numba.set_parallel_chunksize(1)
+    try:
+        kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
+               native(uscale), kmul, kadd)
+        if lowp:
+            contiguous = result.flags.c_contiguous
+            bits = (result.reshape(-1).view(np.uint16) if contiguous
+                    else np.empty(flat.size, np.uint16))
+            _tf_kernels.tf_finish_lowp(flat, bits, np.float32(mul), np.float32(add), lowp)
+    finally:
+        numba.set_parallel_chunksize(before)
+    if lowp:
+        if not contiguous:
+            result[...] = bits.view(dtype).reshape(result.shape)
+    elif not direct:
         result[...] = flat.reshape(result.shape)
     return result
 

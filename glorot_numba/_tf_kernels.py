@@ -23,7 +23,8 @@ group by group from one Philox4x32-10 generator:
   absolute value is below 2.
 
 Since every group starts from a counter computed from its index, the work is
-split into runs of whole groups and the bits do not depend on the split.
+split into runs of whole groups (``CHUNK_GROUPS`` each, handed to whichever
+thread is free) and the bits do not depend on the split.
 
 float32 Box-Muller uses the platform's ``logf``, ``sinf`` and ``cosf`` (the
 single-precision ``math`` functions lower to them), as TensorFlow's build
@@ -40,7 +41,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from . import _philox
+from numba import types
+
+from . import _ieee, _philox
 from ._cache import enable_caching
 from ._philox import philox_block
 
@@ -56,6 +59,8 @@ GROUP = {"f32": 4, "f64": 2}
 
 # Groups per work item: 8192 float32 outputs, a few microseconds of work.
 CHUNK_GROUPS = 2048
+# Elements per work item of the float16 / bfloat16 arithmetic pass.
+FINISH_ITEM = 16384
 # Groups whose first Philox calls are computed together, in one vector loop.
 TILE = 64
 _T1 = TILE
@@ -65,6 +70,8 @@ _T3 = 3 * TILE
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _U32 = np.uint64(32)
+_U13 = np.uint32(13)
+_U16 = np.uint32(16)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MASK23 = np.uint64(0x7FFFFF)
 _MASK20 = np.uint64(0xFFFFF)
@@ -76,6 +83,10 @@ _F32_2M23 = np.float32(2.0**-23)
 _F32_EPS = np.float32(1e-7)
 _F32_MINUS2 = np.float32(-2.0)
 _F32_TWO = np.float32(2.0)
+_F32_2M24 = np.float32(2.0**-24)
+_F32_2M14 = np.float32(2.0**-14)
+_F32_2P23 = np.float32(2.0**23)
+_F32_2P24 = np.float32(2.0**24)
 _F64_2M52 = np.float64(2.0**-52)
 _F64_EPS = np.float64(1e-7)
 _F64_MINUS2 = np.float64(-2.0)
@@ -85,6 +96,13 @@ _TWO_PI = np.float64(2.0 * math.pi)
 
 
 if numba.config.DISABLE_JIT:
+
+    def _f32_bits(x):
+        return np.float32(x).view(np.uint32)
+
+    def _f32_from_bits(b):
+        return np.uint32(b).view(np.float32)
+
     # Interpreted, ``math.log`` of a float32 would run in double precision;
     # call the C library's single-precision functions instead.
     _libm = ctypes.CDLL(ctypes.util.find_library("m") or None)
@@ -102,6 +120,8 @@ if numba.config.DISABLE_JIT:
         return np.float32(_libm.cosf(x))
 
 else:
+    _f32_bits = _ieee._bitcast(types.float32, types.uint32)
+    _f32_from_bits = _ieee._bitcast(types.uint32, types.float32)
 
     @njit(inline="always")
     def _logf(x):
@@ -324,55 +344,142 @@ def _tile_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, 
 
 
 @njit(inline="always")
-def _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, worker, workers,
-          group_size, group_fn, tile_fn):
+def _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+           group_size, group_fn, tile_fn):
+    """Work item ``c``: groups ``c * CHUNK_GROUPS`` onwards, tiles then singles."""
     n = out.shape[0]
     groups = (n + group_size - 1) // group_size
     full = n // group_size  # groups whose outputs all lie inside out
+    g = c * CHUNK_GROUPS
+    stop = min(groups, g + CHUNK_GROUPS)
+    while g + TILE <= min(stop, full):
+        tile_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+        g += TILE
+    while g < stop:
+        group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+        g += 1
+
+
+@njit(inline="always")
+def _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+                   group_size, group_fn, tile_fn):
+    groups = (out.shape[0] + group_size - 1) // group_size
+    # Callers set Numba's parallel chunk size to 1 around the call, so that
+    # work items go to whichever thread is free and a thread slowed by other
+    # load on the machine does not hold the others up.
+    for c in prange((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
+        words = np.empty(4 * TILE, np.uint32)
+        _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+               group_size, group_fn, tile_fn)
+
+
+@njit(inline="always")
+def _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+                 group_size, group_fn, tile_fn):
+    groups = (out.shape[0] + group_size - 1) // group_size
     words = np.empty(4 * TILE, np.uint32)
-    for c in range(worker, (groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS, workers):
-        g = c * CHUNK_GROUPS
-        stop = min(groups, g + CHUNK_GROUPS)
-        while g + TILE <= min(stop, full):
-            tile_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
-            g += TILE
-        while g < stop:
-            group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
-            g += 1
+    for c in range((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
+        _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+               group_size, group_fn, tile_fn)
 
 
 @njit(parallel=True)
-def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    for w in prange(workers):
-        _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
-              4, _group_f32, _tile_f32)
+def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
+                   _tile_f32)
 
 
 @njit
-def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 4, _group_f32,
-          _tile_f32)
+def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
+                 _tile_f32)
 
 
 @njit(parallel=True)
-def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    for w in prange(workers):
-        _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, w, workers,
-              2, _group_f64, _tile_f64)
+def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
+                   _tile_f64)
 
 
 @njit
-def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, workers):
-    _fill(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 0, 1, 2, _group_f64,
-          _tile_f64)
+def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
+                 _tile_f64)
+
+
+@njit(inline="always")
+def _half_bits(x):
+    """float32 ``x`` rounded to float16 (nearest, ties to even), as bits."""
+    # Both cases are computed and one is selected, so that loops vectorise.
+    a = _f32_bits(x)
+    sign = (a >> _U16) & np.uint32(0x8000)
+    a &= np.uint32(0x7FFFFFFF)
+    # From 2**-14 up: a normal half (or inf, once the carry reaches it).
+    normal = (a - np.uint32(0x38000000) + np.uint32(0xFFF) + ((a >> _U13) & np.uint32(1))) >> _U13
+    normal = min(normal, np.uint32(0x7C00))
+    # Below: an integer multiple of 2**-24; adding and subtracting 2**23
+    # rounds that integer to nearest even.
+    y = min(abs(x), _F32_2M14) * _F32_2P24
+    subnormal = np.uint32((y + _F32_2P23) - _F32_2P23)
+    h = normal if a >= np.uint32(0x38800000) else subnormal
+    return np.uint16(sign | h)
+
+
+@njit(inline="always")
+def _half_value(h):
+    """The float32 value of float16 bits ``h``."""
+    h = np.uint32(h)
+    sign = (h & np.uint32(0x8000)) << _U16
+    e = h & np.uint32(0x7C00)
+    # Rebias the exponent by 112, and by 112 more for inf and NaN.
+    rebias = np.uint32(0x70000000) if e == np.uint32(0x7C00) else np.uint32(0x38000000)
+    normal = _f32_from_bits(sign | (((h & np.uint32(0x7FFF)) << _U13) + rebias))
+    subnormal = _f32_from_bits(
+        _f32_bits(np.float32(h & np.uint32(0x3FF)) * _F32_2M24) | sign)
+    return subnormal if e == np.uint32(0) else normal
+
+
+@njit(inline="always")
+def _bfloat16_bits(x):
+    """float32 ``x`` rounded to bfloat16 (nearest, ties to even), as bits."""
+    a = _f32_bits(x)
+    return np.uint16((a + np.uint32(0x7FFF) + ((a >> _U16) & np.uint32(1))) >> _U16)
+
+
+@njit(inline="always")
+def _bfloat16_value(b):
+    return _f32_from_bits(np.uint32(b) << _U16)
+
+
+@njit(inline="always")
+def _finish(src, dst, mul, add, lowp, lo, hi):
+    """``dst[i] = dtype(src[i]) * mul + add`` in float16 (``lowp`` 1) or
+    bfloat16 (2) arithmetic, as bits: Eigen's operators compute in float32
+    and round to the dtype after each operation."""
+    if lowp == 1:
+        for i in range(lo, hi):
+            p = _half_value(_half_bits(_half_value(_half_bits(src[i])) * mul))
+            dst[i] = _half_bits(p + add)
+    else:
+        for i in range(lo, hi):
+            p = _bfloat16_value(_bfloat16_bits(_bfloat16_value(_bfloat16_bits(src[i])) * mul))
+            dst[i] = _bfloat16_bits(p + add)
+
+
+@njit(parallel=True)
+def tf_finish_lowp(src, dst, mul, add, lowp):
+    """:func:`_finish` over all of ``src``, in work items of ``FINISH_ITEM``."""
+    n = src.shape[0]
+    for c in prange((n + FINISH_ITEM - 1) // FINISH_ITEM):
+        _finish(src, dst, mul, add, lowp, c * FINISH_ITEM, min(n, (c + 1) * FINISH_ITEM))
 
 
 # path -> (parallel kernel, serial twin).
 KERNELS = {"f32": (tf_fill_f32, tf_fill_f32_serial), "f64": (tf_fill_f64, tf_fill_f64_serial)}
 
 CACHED = enable_caching(
-    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial],
-    [_philox.__file__, __file__],
+    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial, tf_finish_lowp],
+    [_ieee.__file__, _philox.__file__, __file__],
 )
 
 
@@ -383,5 +490,7 @@ def warmup():
         out = np.empty(1, native)
         for kernel in (parallel, serial):
             kernel(out, TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
-                   native(1.0), native(1.0), native(0.0), 1)
+                   native(1.0), native(1.0), native(0.0))
+    tf_finish_lowp(np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
+                   np.float32(0.0), 1)
     return CACHED

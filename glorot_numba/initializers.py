@@ -260,10 +260,11 @@ class VarianceScaling:
             full, offset = _shapes.check_partition(shape, partition_info)
         if out is not None:
             _check_out(out, shape, dtype)
-        mult = self._multiplier(self._fans(full), dtype)
+        fans = self._fans(full)
+        mult = self._multiplier(fans, dtype)
         if self.compat is not None:
             _tf_compat.check_compat_dtype(self.compat, dtype)
-            return _tf_compat.draw(self, shape, dtype, full, out)
+            return _tf_compat.draw(self, shape, dtype, fans, out)
         key = self._key()
         result = _runtime.allocate(shape, dtype) if out is None else out
         if result.size:

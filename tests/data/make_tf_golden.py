@@ -162,7 +162,8 @@ def build_cases():
     # GlorotNormal itself, every mode and dtype, plus large tensors.
     for mode in ("tf.compat.v1", "tf.keras", "keras2"):
         for i, dtype in enumerate(DTYPES):
-            cases.append({"compat": mode, "cls": "GlorotNormal", "seed": SEEDS[(3 * i + 1) % len(SEEDS)],
+            cases.append({"compat": mode, "cls": "GlorotNormal",
+                          "seed": SEEDS[(3 * i + 1) % len(SEEDS)],
                           "shape": SHAPES[(5 * i + 4) % len(SHAPES)], "dtype": dtype})
         for shape, dtype in zip(LARGE, ("float32", "float64")):
             cases.append({"compat": mode, "cls": "GlorotNormal", "seed": 5, "shape": shape,
@@ -177,7 +178,8 @@ def build_cases():
                   "dtype": "float32"})
     # Global seeds: (g mod M, s mod M), including (0, 0) -> (0, 2**31 - 1).
     for g, s, dtype in [(1234, 7, "float32"), (0, 0, "float32"), (-5, 9, "float64"),
-                        (2**33, 2**31 + 5, "float16"), (99, -3, "bfloat16"), (2**31 - 1, 4, "float32")]:
+                        (2**33, 2**31 + 5, "float16"), (99, -3, "bfloat16"),
+                        (2**31 - 1, 4, "float32")]:
         cases.append({"compat": "tf.compat.v1", "cls": "GlorotNormal", "seed": s,
                       "shape": (3, 5, 7), "dtype": dtype, "global_seed": g})
     cases.append({"compat": "tf.compat.v1", "cls": "VarianceScaling", "scale": 2.0,
