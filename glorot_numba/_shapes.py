@@ -16,7 +16,6 @@ __all__ = [
     "TORCH_LAYOUT",
     "PartitionInfo",
     "check_partition",
-    "index_runs",
 ]
 
 _MAX_ELEMENTS = np.iinfo(np.int64).max
@@ -279,29 +278,3 @@ def check_partition(shape, partition_info):
                 f"> full_shape {f}"
             )
     return full, offset
-
-
-def index_runs(shape, full, offset):
-    """Flat C-order indices in ``full`` of the slice ``shape`` at ``offset``.
-
-    Returns ``(starts, run_len)``: the slice's elements, in C order, are
-    ``starts[r] + t`` for ``t < run_len``.  Trailing axes the slice spans
-    entirely merge into one run, so an unpartitioned tensor is a single run.
-    """
-    ndim = len(shape)
-    strides = [1] * ndim
-    for a in range(ndim - 2, -1, -1):
-        strides[a] = strides[a + 1] * full[a + 1]
-    # Axes after `split` are spanned entirely and contiguous in memory.
-    split = ndim - 1
-    while split >= 0 and shape[split] == full[split]:
-        split -= 1
-    if split < 0:
-        return np.zeros(1, np.int64), math.prod(shape)
-    run_len = shape[split] * strides[split]
-    base = sum(o * st for o, st in zip(offset, strides))
-    starts = np.full((), base, np.int64)
-    for a in range(split):
-        steps = np.arange(shape[a], dtype=np.int64) * strides[a]
-        starts = np.add.outer(starts, steps)
-    return starts.reshape(-1), run_len

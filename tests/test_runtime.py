@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glorot_numba as gn
-from glorot_numba import _kernels, _runtime, _shapes
+from glorot_numba import _kernels, _runtime
 
 BF16 = ml_dtypes.bfloat16
 MAX_THREADS = int(numba.config.NUMBA_NUM_THREADS)
@@ -42,16 +42,20 @@ def partitions(draw):
 
 @settings(max_examples=300, deadline=None)
 @given(partitions(), st.data())
-def test_runs_agree_with_index_runs(part, data):
+def test_runs_are_the_flat_indices_of_the_slice(part, data):
     shape, full, offset = part
-    starts, run_len = _shapes.index_runs(shape, full, offset)
+    # Reference: the flat C-order index of every element of the full tensor,
+    # cut to the slice.
+    index = np.arange(int(np.prod(full)), dtype=np.int64).reshape(full)
+    want = index[tuple(slice(o, o + n) for o, n in zip(offset, shape))].reshape(-1)
     runs = _runtime.Runs(shape, full, offset)
-    assert runs.run_len == run_len and runs.count == len(starts)
+    starts = runs.starts(0, runs.count)
+    assert starts.dtype == np.int64 and runs.count * runs.run_len == want.size
+    got = (starts[:, None] + np.arange(runs.run_len, dtype=np.int64)).reshape(-1)
+    assert np.array_equal(got, want)
     r0 = data.draw(st.integers(0, runs.count - 1))
     r1 = data.draw(st.integers(r0, runs.count))
-    got = runs.starts(r0, r1)
-    assert got.dtype == np.int64
-    assert np.array_equal(got, starts[r0:r1])
+    assert np.array_equal(runs.starts(r0, r1), starts[r0:r1])
 
 
 @settings(max_examples=300, deadline=None)
