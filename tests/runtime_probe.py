@@ -241,6 +241,7 @@ def _rss(field):
 
 def memory_probe(kind):
     """Peak resident memory of one large fill, above what the output needs."""
+    label = kind
     compat = kind.startswith("compat-")
     if compat:
         kind = kind[len("compat-"):]
@@ -266,7 +267,7 @@ def memory_probe(kind):
         a = init(out.shape, out=out)
     peak = _rss("VmHWM")
     del a
-    return {"kind": kind, "output_bytes": output_bytes, "extra_bytes": peak - before - output_bytes,
+    return {"kind": label, "output_bytes": output_bytes, "extra_bytes": peak - before - output_bytes,
             "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 

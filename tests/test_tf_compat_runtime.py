@@ -65,7 +65,7 @@ def test_tiny_pieces_give_the_same_bits(request, monkeypatch, dist, dtype):
         # A reversed, strided out= goes through the staging buffer in blocks
         # whose starts are not on group boundaries.
         base = np.zeros((2,) + shape, storage)
-        out = base[1, ...] if shape == () else np.flip(base[1], axis=-1)[..., ::-1]
+        out = base[1, ...] if shape == () else base[1][..., ::-1]
         assert init(shape, dtype, out=out) is out
         assert np.array_equal(bits(out), bits(whole)), shape
         assert not base[0].any()
