@@ -10,6 +10,8 @@ import ml_dtypes
 import numba
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import glorot_numba as gn
 from glorot_numba import _runtime, _tf_compat, _tf_kernels
@@ -79,6 +81,29 @@ def test_tiny_pieces_give_the_same_bits(request, monkeypatch, dist, dtype):
     assert max(n for _, n in calls) <= MAX_THREADS * 11 + 13
     if MAX_THREADS > 1:
         assert {name for name, _ in calls} == {"parallel", "serial"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(dist=st.sampled_from(sorted(INITS)),
+       dtype=st.sampled_from(["float32", "float16", "bfloat16", "float64"]),
+       shape=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+       steps=st.lists(st.sampled_from([1, 2, -1, -3]), min_size=3, max_size=3),
+       span=st.integers(1, 9), stage=st.integers(1, 17))
+def test_any_pieces_and_strides_give_the_same_bits(dist, dtype, shape, steps, span, stage):
+    init = INITS[dist]()
+    shape = tuple(shape)
+    whole = init(shape, dtype)
+    storage = np.dtype(BF16) if dtype == "bfloat16" else np.dtype(dtype)
+    base = np.zeros(tuple(abs(s) * n for s, n in zip(steps, shape)), storage)
+    out = base[tuple(slice(None, None, s) for s in steps[:len(shape)])]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_runtime, "SPAN_PER_THREAD", span)
+        mp.setattr(_runtime, "STAGE", stage)
+        mp.setattr(_runtime, "SERIAL_BELOW", 5)
+        pieces = init(shape, dtype)
+        init(shape, dtype, out=out)
+    assert np.array_equal(bits(pieces), bits(whole))
+    assert np.array_equal(bits(out), bits(whole))
 
 
 def test_pieces_equal_one_kernel_call_over_the_whole_tensor(tiny_pieces):
