@@ -44,6 +44,9 @@ __all__ = [
     "num_threads",
     "runtime_info",
     "threading_layer",
+    "claim_threads",
+    "release_threads",
+    "run_pieces",
     "fill",
     "allocate",
     "available_memory",
@@ -292,11 +295,11 @@ def _threads_wanted(layer):
     return n if limit is None else min(n, limit)
 
 
-def _claim_threads(size):
+def claim_threads(size):
     """How many threads a fill of ``size`` elements may use (1: serial twin).
 
     Returns ``(threads, lock, before)``, to be handed to
-    :func:`_release_threads` when the fill ends: the workqueue lock, held
+    :func:`release_threads` when the fill ends: the workqueue lock, held
     for the fill, and the calling thread's Numba thread count before it was
     set to ``threads``.
     """
@@ -320,7 +323,7 @@ def _claim_threads(size):
     return threads, lock, before
 
 
-def _release_threads(threads, lock, before):
+def release_threads(threads, lock, before):
     if before is not None and threads != before:
         numba.set_num_threads(before)
     if lock is not None:
@@ -418,35 +421,62 @@ def _fill_positions(kernels, threads, buf, runs, first, args):
         pos += n
 
 
+def run_pieces(target, native, fill_positions, align=1, store=None):
+    """Fill the ndarray ``target`` piece by piece, on the threads this call may use.
+
+    ``fill_positions(threads, buf, first)`` writes C-order positions
+    ``first .. first + len(buf) - 1`` of ``target`` into the 1-D ``native``
+    buffer ``buf``; ``first`` is always a multiple of ``align``.  A
+    C-contiguous, aligned ``target`` of dtype ``native`` (and no ``store``)
+    is filled in place, ``threads * SPAN_PER_THREAD`` positions at a time;
+    any other through a staging buffer of at most ``STAGE + align - 1``
+    elements, each staged block then written by ``store(threads, staged,
+    block)`` (default: a cast and copy).  Between calls Python gets
+    control, so signals (Ctrl-C) are seen.
+    """
+    size = target.size
+    in_place = (store is None and target.dtype == native and target.flags.c_contiguous
+                and target.flags.aligned)
+    threads, lock, before = claim_threads(size)
+    try:
+        if in_place:
+            flat = target.reshape(-1)
+            span = threads * SPAN_PER_THREAD
+            span = max(align, span - span % align)
+            for first in range(0, size, span):
+                fill_positions(threads, flat[first:first + span], first)
+        else:
+            stage = np.empty(min(size, STAGE) + align - 1, native)
+            for index, first, n in _blocks(target.shape, STAGE):
+                # Start at the multiple of align before ``first``; the
+                # extra leading positions are computed and dropped.
+                lead = first % align
+                fill_positions(threads, stage[:lead + n], first - lead)
+                block = target[index + (Ellipsis,)]
+                if store is None:
+                    block[...] = stage[lead:lead + n].reshape(block.shape)
+                else:
+                    store(threads, stage[lead:lead + n], block)
+    finally:
+        release_threads(threads, lock, before)
+
+
 def fill(result, kernels, native, full, offset, args):
     """Fill ``result`` (a slice of shape ``result.shape`` at ``offset`` in ``full``).
 
     ``kernels`` is ``(parallel, serial)``, both called as ``kernel(out,
     starts, run_len, *args, workers)`` on 1-D ``native`` buffers.  Arrays of
     ``native`` dtype that are C-contiguous and aligned are filled in place;
-    any other array through a staging buffer of at most ``STAGE`` elements.
-    Between kernel calls Python gets control, so signals (Ctrl-C) are seen.
+    any other array through a staging buffer of at most ``STAGE`` elements
+    (see :func:`run_pieces`).
     """
     target = result if type(result) is np.ndarray else result.view(np.ndarray)
     runs = Runs(target.shape, full, offset)
-    size = target.size
-    in_place = (target.dtype == native and target.flags.c_contiguous
-                and target.flags.aligned)
-    threads, lock, before = _claim_threads(size)
-    try:
-        if in_place:
-            flat = target.reshape(-1)
-            span = threads * SPAN_PER_THREAD
-            for first in range(0, size, span):
-                _fill_positions(kernels, threads, flat[first:first + span], runs, first, args)
-        else:
-            stage = np.empty(min(size, STAGE), native)
-            for index, first, n in _blocks(target.shape, STAGE):
-                _fill_positions(kernels, threads, stage[:n], runs, first, args)
-                block = target[index + (Ellipsis,)]
-                block[...] = stage[:n].reshape(block.shape)
-    finally:
-        _release_threads(threads, lock, before)
+
+    def fill_positions(threads, buf, first):
+        _fill_positions(kernels, threads, buf, runs, first, args)
+
+    run_pieces(target, native, fill_positions)
 
 
 # --- memory ----------------------------------------------------------------

@@ -35,7 +35,7 @@ import secrets
 import numba
 import numpy as np
 
-from . import _dtypes, _seeding, _tf_kernels
+from . import _dtypes, _runtime, _seeding, _tf_kernels
 
 __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "draw"]
 
@@ -59,10 +59,7 @@ _UNIFORM_BITS = {
 
 _LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
 
-_LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
-
-# Below this many elements the serial kernel is faster than waking threads.
-SERIAL_BELOW = 4096
+_M128 = (1 << 128) - 1
 
 
 def check_compat(compat):
@@ -165,47 +162,75 @@ def _affine(kind, factor, dtype, compat):
         return hi - lo, lo
 
 
+def _counter_plus(counter, n):
+    """The 128-bit Philox counter ``(c0, c1, c2, c3)`` (low word first) plus ``n``."""
+    c0, c1, c2, c3 = counter
+    c = (c0 | c1 << 32 | c2 << 64 | c3 << 96) + n & _M128
+    return c & _M32, c >> 32 & _M32, c >> 64 & _M32, c >> 96
+
+
+def _launch(parallel, serial, threads, n, *args):
+    """``parallel(*args)`` if this fill has threads and ``n`` is worth them,
+    else ``serial(*args)``."""
+    if threads > 1 and n >= _runtime.SERIAL_BELOW:
+        # Dynamic scheduling (chunk size 1) for this call only; Numba keeps
+        # the setting per calling thread.
+        before = numba.set_parallel_chunksize(1)
+        try:
+            parallel(*args)
+        finally:
+            numba.set_parallel_chunksize(before)
+    else:
+        serial(*args)
+
+
 def draw(init, shape, dtype, fans, out):
     """Fill ``out`` (or a new array) with ``init``'s values in its compat mode.
 
     Arguments are validated already; ``fans`` are ``(fan_in, fan_out)`` of the
-    full variable.
+    full variable.  The fill runs like a native one (:mod:`._runtime`): on the
+    threads the call may use, in pieces that each start on a group boundary
+    from that group's counter, and through a bounded staging buffer where
+    the output cannot hold the kernel's samples in place.
     """
     kind, factor = _factor(init, fans)
     mul, add = _affine(kind, factor, dtype, init.compat)
-    (k0, k1), (c0, c1, c2, c3) = stream_origin(init.compat, init.seed)
-    result = np.empty(shape, dtype) if out is None else out
+    key, counter = stream_origin(init.compat, init.seed)
+    result = _runtime.allocate(shape, dtype) if out is None else out
     if result.size == 0:
         return result
+    target = result if type(result) is np.ndarray else result.view(np.ndarray)
     path = _dtypes.path_of(dtype)
-    native = np.float64 if path == "f64" else np.float32
+    native = np.dtype(np.float64 if path == "f64" else np.float32)
+    group = _tf_kernels.GROUP[path]
+    step = _tf_kernels.STEP.get((path, kind), 1)
     # float16 and bfloat16: the fill kernel writes the float32 samples, and
     # a second pass does the dtype's arithmetic.
     lowp = _LOWP.get(dtype, 0)
-    direct = result.flags.c_contiguous and not lowp
-    flat = result.reshape(-1) if direct else np.empty(result.size, native)
-    kmul, kadd = (native(1), native(0)) if lowp else (native(mul), native(add))
+    kmul, kadd = (native.type(1), native.type(0)) if lowp else (native.type(mul),
+                                                                 native.type(add))
     umask, uscale = _UNIFORM_BITS[dtype]
     parallel, serial = _tf_kernels.KERNELS[path]
-    kernel = serial if flat.size < SERIAL_BELOW else parallel
     u = np.uint64
-    # Dynamic scheduling (chunk size 1) for these calls only; Numba keeps the
-    # setting per calling thread.
-    before = numba.set_parallel_chunksize(1)
-    try:
-        kernel(flat, kind, u(k0), u(k1), u(c0), u(c1), u(c2), u(c3), u(umask),
-               native(uscale), kmul, kadd)
-        if lowp:
-            contiguous = result.flags.c_contiguous
-            bits = (result.reshape(-1).view(np.uint16) if contiguous
-                    else np.empty(flat.size, np.uint16))
-            _tf_kernels.tf_finish_lowp(flat, bits, np.float32(mul), np.float32(add), lowp)
-    finally:
-        numba.set_parallel_chunksize(before)
-    if lowp:
-        if not contiguous:
-            result[...] = bits.view(dtype).reshape(result.shape)
-    elif not direct:
-        result[...] = flat.reshape(result.shape)
-    return result
+    k0, k1 = u(key[0]), u(key[1])
 
+    def fill_positions(threads, buf, first):
+        c0, c1, c2, c3 = _counter_plus(counter, first // group * step)
+        _launch(parallel, serial, threads, buf.shape[0], buf, kind, k0, k1, u(c0), u(c1),
+                u(c2), u(c3), u(umask), native.type(uscale), kmul, kadd)
+
+    store = None
+    if lowp:
+        fmul, fadd = np.float32(mul), np.float32(add)
+
+        def store(threads, samples, block):
+            direct = block.flags.c_contiguous and block.flags.aligned
+            bits = (block.reshape(-1).view(np.uint16) if direct
+                    else np.empty(samples.shape[0], np.uint16))
+            _launch(_tf_kernels.tf_finish_lowp, _tf_kernels.tf_finish_lowp_serial, threads,
+                    samples.shape[0], samples, bits, fmul, fadd, lowp)
+            if not direct:
+                block[...] = bits.view(dtype).reshape(block.shape)
+
+    _runtime.run_pieces(target, native, fill_positions, align=group, store=store)
+    return result

@@ -47,7 +47,7 @@ from . import _ieee, _philox
 from ._cache import enable_caching
 from ._philox import philox_block
 
-__all__ = ["TRUNCATED", "NORMAL", "UNIFORM", "GROUP", "CHUNK_GROUPS", "KERNELS",
+__all__ = ["TRUNCATED", "NORMAL", "UNIFORM", "GROUP", "STEP", "CHUNK_GROUPS", "KERNELS",
            "CACHED", "warmup"]
 
 UNIFORM = 0
@@ -78,6 +78,9 @@ _MASK20 = np.uint64(0xFFFFF)
 # Philox calls reserved per truncated-normal group: 256 per 4 outputs.
 _SKIP_F32 = np.uint64(256)
 _SKIP_F64 = np.uint64(128)
+# Counters from one group's first Philox call to the next group's, by path
+# and kind (the kernels' group ``g`` starts at ``base + g * step``).
+STEP = {("f32", TRUNCATED): int(_SKIP_F32), ("f64", TRUNCATED): int(_SKIP_F64)}
 
 _F32_2M23 = np.float32(2.0**-23)
 _F32_EPS = np.float32(1e-7)
@@ -474,23 +477,39 @@ def tf_finish_lowp(src, dst, mul, add, lowp):
         _finish(src, dst, mul, add, lowp, c * FINISH_ITEM, min(n, (c + 1) * FINISH_ITEM))
 
 
+@njit
+def tf_finish_lowp_serial(src, dst, mul, add, lowp):
+    """Serial twin of :func:`tf_finish_lowp`."""
+    _finish(src, dst, mul, add, lowp, 0, src.shape[0])
+
+
 # path -> (parallel kernel, serial twin).
 KERNELS = {"f32": (tf_fill_f32, tf_fill_f32_serial), "f64": (tf_fill_f64, tf_fill_f64_serial)}
 
 CACHED = enable_caching(
-    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial, tf_finish_lowp],
+    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial, tf_finish_lowp,
+     tf_finish_lowp_serial],
     [_ieee.__file__, _philox.__file__, __file__],
 )
 
 
 def warmup():
-    """Compile the four kernels now (see :func:`glorot_numba.warmup`)."""
+    """Compile the six kernels now (see :func:`glorot_numba.warmup`)."""
     for native, (parallel, serial) in ((np.float32, KERNELS["f32"]),
                                        (np.float64, KERNELS["f64"])):
-        out = np.empty(1, native)
+        args = (np.empty(1, native), TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
+                native(1.0), native(1.0), native(0.0))
         for kernel in (parallel, serial):
-            kernel(out, TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
-                   native(1.0), native(1.0), native(0.0))
-    tf_finish_lowp(np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
-                   np.float32(0.0), 1)
+            _compile(kernel, args)
+    args = (np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
+            np.float32(0.0), 1)
+    for kernel in (tf_finish_lowp, tf_finish_lowp_serial):
+        _compile(kernel, args)
     return CACHED
+
+
+def _compile(kernel, args):
+    # Compiled (or loaded), not run: a parallel launch is not safe in every
+    # process (a child forked after GNU OpenMP started).
+    if hasattr(kernel, "compile"):  # absent with NUMBA_DISABLE_JIT
+        kernel.compile(tuple(numba.typeof(a) for a in args))

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 import glorot_numba as gn
-from glorot_numba import _kernels, _runtime
+from glorot_numba import _kernels, _runtime, _tf_kernels
 
 # Every initializer variety and output kind; all large enough for the
 # parallel kernels (SERIAL_BELOW elements or more).
@@ -37,7 +37,16 @@ CASES = [
         (200, 150), partition_info=gn.PartitionInfo((400, 300), (100, 120)))),
     ("out-strided", lambda: gn.GlorotNormal(seed=8)(
         (250, 100), out=np.empty((250, 300), np.float32)[:, ::3])),
+    # compat=: TensorFlow's stream, filled by its own kernels.
+    ("compat-f32-truncated", lambda: gn.GlorotNormal(seed=9, compat="tf.compat.v1")((300, 200))),
+    ("compat-f16", lambda: gn.VarianceScaling(seed=10, compat="tf.keras")((300, 200),
+                                                                        "float16")),
+    ("compat-f64-uniform", lambda: gn.VarianceScaling(distribution="uniform", seed=11,
+                                                      compat="keras2")((70, 900), "float64")),
 ]
+# Kernel launches per call of each case, with parallel kernels: compat
+# float16 has a second pass for the dtype's arithmetic.
+LAUNCHES = {name: 2 if name == "compat-f16" else 1 for name, _ in CASES}
 
 
 def digest(a):
@@ -62,9 +71,12 @@ COUNT_LOCK = threading.Lock()
 
 def count_launches():
     counts = {}
-    for path, (par, ser) in list(_kernels.KERNELS.items()):
-        _kernels.KERNELS[path] = (Counting(par, counts, "parallel"),
-                                  Counting(ser, counts, "serial"))
+    for kernels in (_kernels.KERNELS, _tf_kernels.KERNELS):
+        for path, (par, ser) in list(kernels.items()):
+            kernels[path] = (Counting(par, counts, "parallel"), Counting(ser, counts, "serial"))
+    _tf_kernels.tf_finish_lowp = Counting(_tf_kernels.tf_finish_lowp, counts, "parallel")
+    _tf_kernels.tf_finish_lowp_serial = Counting(_tf_kernels.tf_finish_lowp_serial, counts,
+                                                 "serial")
     return counts
 
 
@@ -109,7 +121,12 @@ def threads_probe(unsafe=False):
     with gn.num_threads(2):
         gn.GlorotNormal(seed=1)((300, 200))
         limited = counts["numba_threads_at_last_launch"]
+    with gn.num_threads(2):
+        dict(CASES)["compat-f32-truncated"]()
+        compat_limited = counts["numba_threads_at_last_launch"]
     return {
+        "compat_limited_launch_threads": compat_limited,
+        "expected_launches": sum(LAUNCHES[n] for n, _ in results),
         "limited_launch_threads": limited,
         "numba_threads_after": numba.get_num_threads(),
         "layer": gn.runtime_info()["threading_layer"],
@@ -121,7 +138,7 @@ def threads_probe(unsafe=False):
 
 
 def _child_work(name):
-    gn.warmup()
+    gn.warmup(compat=True)  # compiles only: a launch would kill a child under omp
     make = dict(CASES)[name]
     return name, digest(make()), gn.runtime_info()["parallel"], os.getpid()
 
@@ -182,6 +199,38 @@ def interrupt_probe(dtype):
     }
 
 
+def compat_interrupt_probe(dtype):
+    """A compat fill planned to take tens of seconds, interrupted by SIGINT.
+
+    ``float32`` is filled in place, ``float16`` through the staging buffer.
+    """
+    init = gn.GlorotNormal(seed=11, compat="tf.compat.v1")
+    rows = 1 << 22
+    sample = init((rows, 1), dtype)
+    t = time.perf_counter()
+    init((rows, 1), dtype)
+    rate = rows / (time.perf_counter() - t)
+    room = _runtime.available_memory() or (8 << 30)
+    cap = room // 4 // np.dtype(dtype).itemsize
+    n = int(min(rate * 40, cap))
+    out = np.empty((n, 1), dtype)
+    print(json.dumps({"ready": True, "planned_s": n / rate, "capped": n == cap}), flush=True)
+    started = time.monotonic()
+    try:
+        init((n, 1), out=out)
+        caught = None
+    except KeyboardInterrupt:
+        caught = time.monotonic()
+    again = init((rows, 1), dtype)
+    return {
+        "planned_s": n / rate,
+        "started": started,
+        "caught": caught,
+        "usable": bool(np.array_equal(again, sample)),
+        "threads_restored": gn.runtime_info()["threads"],
+    }
+
+
 def _rss(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -192,11 +241,15 @@ def _rss(field):
 
 def memory_probe(kind):
     """Peak resident memory of one large fill, above what the output needs."""
-    init = gn.GlorotNormal(seed=12)
+    label = kind
+    compat = kind.startswith("compat-")
+    if compat:
+        kind = kind[len("compat-"):]
+    init = gn.GlorotNormal(seed=12, compat="tf.compat.v1" if compat else None)
     n = 1 << 26  # 64 Mi elements
     dtype = {"f32": "float32", "f16": "float16", "bf16": "bfloat16",
              "f64": "float64", "strided": "float32"}[kind]
-    gn.warmup()
+    gn.warmup(compat=compat)
     init((4096, 4), dtype)  # every kernel and cast loaded before measuring
     if kind == "strided":
         base = np.ones((n // 1024, 2048), np.float32)  # resident before measuring
@@ -214,14 +267,14 @@ def memory_probe(kind):
         a = init(out.shape, out=out)
     peak = _rss("VmHWM")
     del a
-    return {"kind": kind, "output_bytes": output_bytes, "extra_bytes": peak - before - output_bytes,
+    return {"kind": label, "output_bytes": output_bytes, "extra_bytes": peak - before - output_bytes,
             "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]
     probe = {"threads": threads_probe, "fork": fork_probe, "interrupt": interrupt_probe,
-             "memory": memory_probe}[name]
+             "compat-interrupt": compat_interrupt_probe, "memory": memory_probe}[name]
     if name == "threads" and args:
         result = probe(unsafe=args[0] == "unsafe")
     else:

@@ -219,6 +219,11 @@ def calls(draw):
         gn.VarianceScaling(3.0, "fan_in", "uniform", seed=-7, dtype="float64"),
         gn.VarianceScaling(1e-30, "fan_out", "untruncated_normal", seed=1, dtype="bfloat16"),
         gn.VarianceScaling(1e9, "fan_avg", "normal", seed=3, dtype="float16"),
+        # compat=: TensorFlow's stream, filled in its own pieces.
+        gn.GlorotNormal(seed=5, compat="tf.compat.v1"),
+        gn.VarianceScaling(2.0, "fan_out", "uniform", seed=8, dtype="float16", compat="tf.keras"),
+        gn.VarianceScaling(0.5, "fan_in", "untruncated_normal", seed=9, dtype="float64",
+                           compat="keras2"),
     ]))
     # Which argument is hostile: none (a valid call), one, or all of them.
     bad = draw(st.sampled_from(["none", "none", "shape", "dtype", "info", "out", "all"]))
