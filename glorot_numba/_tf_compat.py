@@ -219,18 +219,17 @@ def draw(init, shape, dtype, fans, out):
         _launch(parallel, serial, threads, buf.shape[0], buf, kind, k0, k1, u(c0), u(c1),
                 u(c2), u(c3), u(umask), native.type(uscale), kmul, kadd)
 
-    store = None
-    if lowp:
-        fmul, fadd = np.float32(mul), np.float32(add)
+    fmul, fadd = np.float32(mul), np.float32(add)
 
-        def store(threads, samples, block):
-            direct = block.flags.c_contiguous and block.flags.aligned
-            bits = (block.reshape(-1).view(np.uint16) if direct
-                    else np.empty(samples.shape[0], np.uint16))
-            _launch(_tf_kernels.tf_finish_lowp, _tf_kernels.tf_finish_lowp_serial, threads,
-                    samples.shape[0], samples, bits, fmul, fadd, lowp)
-            if not direct:
-                block[...] = bits.view(dtype).reshape(block.shape)
+    def store_lowp(threads, samples, block):
+        direct = block.flags.c_contiguous and block.flags.aligned
+        bits = (block.reshape(-1).view(np.uint16) if direct
+                else np.empty(samples.shape[0], np.uint16))
+        _launch(_tf_kernels.tf_finish_lowp, _tf_kernels.tf_finish_lowp_serial, threads,
+                samples.shape[0], samples, bits, fmul, fadd, lowp)
+        if not direct:
+            block[...] = bits.view(dtype).reshape(block.shape)
 
-    _runtime.run_pieces(target, native, fill_positions, align=group, store=store)
+    _runtime.run_pieces(target, native, fill_positions, align=group,
+                        store=store_lowp if lowp else None)
     return result
