@@ -77,6 +77,9 @@ MAX_RUNS = 1 << 16
 # can still provide; smaller ones are left to NumPy.
 CHECK_MEMORY_FROM = 1 << 30
 
+# The largest byte count an array can have.
+_MAX_BYTES = int(np.iinfo(np.intp).max)
+
 _TBB_NAME = "libtbb.so.12"
 
 
@@ -361,7 +364,8 @@ class Runs:
 
     def starts(self, r0, r1):
         """``int64`` array of the starts of runs ``r0 <= r < r1``."""
-        out = np.full(r1 - r0, self._base, np.int64)
+        out = np.empty(r1 - r0, np.int64)
+        out.fill(self._base)  # cheaper than np.full, which is Python code
         if self._outer:
             index = np.unravel_index(np.arange(r0, r1, dtype=np.int64), self._outer)
             for i, step in zip(index, self._steps):
@@ -521,7 +525,7 @@ def allocate(shape, dtype):
     against the memory still available first.
     """
     nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes > np.iinfo(np.intp).max:
+    if nbytes > _MAX_BYTES:
         raise ValueError(
             f"an array of shape {tuple(shape)} and dtype {dtype} is too big: "
             f"{nbytes} bytes do not fit in a memory address"

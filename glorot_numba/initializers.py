@@ -4,6 +4,7 @@ Front end only: validation, seeds, scale arithmetic and dispatch.  Sampling
 happens in the kernels of :mod:`glorot_numba._kernels`.
 """
 
+import functools
 import math
 import numbers
 
@@ -89,6 +90,23 @@ def _in_dtype(value, dtype):
     if _dtypes.path_of(dtype) == "f64":
         return np.float64(rounded)
     return np.float32(rounded)
+
+
+@functools.lru_cache(maxsize=256)
+def _rounded_factor(factor, reach, component):
+    """``factor`` rounded to ``component``, or None if it or ``reach`` times it
+    is not a finite, non-zero value of that dtype.
+
+    Cached: small tensors are drawn again and again with the same factor, and
+    NumPy's scalar rounding costs as much as drawing a few hundred samples.
+    """
+    # Overflow is reported by the caller as an error, not as a warning.
+    with np.errstate(over="ignore"):
+        mult = _in_dtype(factor, component)
+        bound = np.asarray(reach * float(mult)).astype(component)
+    if not np.isfinite(bound) or mult == 0:
+        return None
+    return mult
 
 
 class VarianceScaling:
@@ -314,12 +332,8 @@ class VarianceScaling:
             factor, reach = math.sqrt(variance), 1.0
         else:
             factor, reach = math.sqrt(3.0 * variance), 1.0
-        # Overflow is detected below and reported as an error, not a warning.
-        component = _dtypes.component_of(dtype)
-        with np.errstate(over="ignore"):
-            mult = _in_dtype(factor, component)
-            bound = np.asarray(reach * float(mult)).astype(component)
-        if not np.isfinite(bound) or mult == 0:
+        mult = _rounded_factor(factor, reach, _dtypes.component_of(dtype))
+        if mult is None:
             raise ValueError(
                 f"scale {self.scale} with fans {fans} gives a standard deviation that "
                 f"{_dtypes.dtype_name(dtype)} cannot represent"
