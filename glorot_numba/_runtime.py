@@ -438,6 +438,8 @@ def run_pieces(target, native, fill_positions, align=1, store=None):
     block)`` (default: a cast and copy).  Between calls Python gets
     control, so signals (Ctrl-C) are seen.
     """
+    # Subclasses (np.matrix, ...) index and reshape by rules of their own.
+    target = target if type(target) is np.ndarray else target.view(np.ndarray)
     size = target.size
     in_place = (store is None and target.dtype == native and target.flags.c_contiguous
                 and target.flags.aligned)
@@ -474,13 +476,12 @@ def fill(result, kernels, native, full, offset, args):
     any other array through a staging buffer of at most ``STAGE`` elements
     (see :func:`run_pieces`).
     """
-    target = result if type(result) is np.ndarray else result.view(np.ndarray)
-    runs = Runs(target.shape, full, offset)
+    runs = Runs(result.shape, full, offset)
 
     def fill_positions(threads, buf, first):
         _fill_positions(kernels, threads, buf, runs, first, args)
 
-    run_pieces(target, native, fill_positions)
+    run_pieces(result, native, fill_positions)
 
 
 # --- memory ----------------------------------------------------------------

@@ -199,9 +199,8 @@ def draw(init, shape, dtype, fans, out):
     result = _runtime.allocate(shape, dtype) if out is None else out
     if result.size == 0:
         return result
-    target = result if type(result) is np.ndarray else result.view(np.ndarray)
     path = _dtypes.path_of(dtype)
-    native = np.dtype(np.float64 if path == "f64" else np.float32)
+    native = _dtypes.native_of(dtype)
     group = _tf_kernels.GROUP[path]
     step = _tf_kernels.STEP.get((path, kind), 1)
     # float16 and bfloat16: the fill kernel writes the float32 samples, and
@@ -230,6 +229,6 @@ def draw(init, shape, dtype, fans, out):
         if not direct:
             block[...] = bits.view(dtype).reshape(block.shape)
 
-    _runtime.run_pieces(target, native, fill_positions, align=group,
+    _runtime.run_pieces(result, native, fill_positions, align=group,
                         store=store_lowp if lowp else None)
     return result
