@@ -8,19 +8,28 @@ import copy
 
 import numpy as np
 
+from . import _family
 from ._philox import philox4x32_10
+from .initializers import GlorotNormal
 
 __all__ = ["FAMILY", "keyed", "key_from_words"]
 
-# name -> (scale, mode, distribution): each member is a VarianceScaling
-# configuration, under the names TensorFlow/Keras and JAX give them.
+
+def _configuration(cls):
+    init = cls()
+    return init.scale, init.mode, init.distribution
+
+
+# name -> (scale, mode, distribution), read off the package's classes: each
+# member is a VarianceScaling configuration, under the names TensorFlow/Keras
+# and JAX give them.
 FAMILY = {
-    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
-    "glorot_uniform": (1.0, "fan_avg", "uniform"),
-    "he_normal": (2.0, "fan_in", "truncated_normal"),
-    "he_uniform": (2.0, "fan_in", "uniform"),
-    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
-    "lecun_uniform": (1.0, "fan_in", "uniform"),
+    "glorot_normal": _configuration(GlorotNormal),
+    "glorot_uniform": _configuration(_family.GlorotUniform),
+    "he_normal": _configuration(_family.HeNormal),
+    "he_uniform": _configuration(_family.HeUniform),
+    "lecun_normal": _configuration(_family.LecunNormal),
+    "lecun_uniform": _configuration(_family.LecunUniform),
 }
 
 
