@@ -163,16 +163,14 @@ def fork_probe(method):
     }
 
 
-def interrupt_probe(dtype):
-    """A fill planned to take tens of seconds, interrupted by SIGINT.
+def _interrupted_fill(draw, rows, dtype):
+    """Time ``draw(rows, dtype)``, then interrupt a ``draw`` planned to take 40 s.
 
-    ``float32`` is filled in place, ``float16`` through the staging buffer.
+    ``draw(n, dtype, out=None)`` fills an ``(n, 1)`` array.
     """
-    init = gn.GlorotNormal(seed=11)
-    rows = 1 << 21  # one-element runs: the slowest path, per element
-    sample = init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
+    sample = draw(rows, dtype)
     t = time.perf_counter()
-    init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
+    draw(rows, dtype)
     rate = rows / (time.perf_counter() - t)
     # Sized for 40 s uninterrupted; lazily committed pages keep the memory
     # touched before the interrupt small.  The address space is capped at a
@@ -184,12 +182,12 @@ def interrupt_probe(dtype):
     print(json.dumps({"ready": True, "planned_s": n / rate, "capped": n == cap}), flush=True)
     started = time.monotonic()
     try:
-        init((n, 1), partition_info=gn.PartitionInfo((n, 7), (0, 3)), out=out)
+        draw(n, dtype, out=out)
         caught = None
     except KeyboardInterrupt:
         caught = time.monotonic()
     # The process carries on: the same call on a small shape is still exact.
-    again = init((rows, 1), dtype, gn.PartitionInfo((rows, 7), (0, 3)))
+    again = draw(rows, dtype)
     return {
         "planned_s": n / rate,
         "started": started,
@@ -197,6 +195,20 @@ def interrupt_probe(dtype):
         "usable": bool(np.array_equal(again, sample)),
         "threads_restored": gn.runtime_info()["threads"],
     }
+
+
+def interrupt_probe(dtype):
+    """A fill planned to take tens of seconds, interrupted by SIGINT.
+
+    ``float32`` is filled in place, ``float16`` through the staging buffer;
+    one-element runs of a partition are the slowest path, per element.
+    """
+    init = gn.GlorotNormal(seed=11)
+
+    def draw(n, dtype, out=None):
+        return init((n, 1), dtype, gn.PartitionInfo((n, 7), (0, 3)), out=out)
+
+    return _interrupted_fill(draw, 1 << 21, dtype)
 
 
 def compat_interrupt_probe(dtype):
@@ -205,30 +217,11 @@ def compat_interrupt_probe(dtype):
     ``float32`` is filled in place, ``float16`` through the staging buffer.
     """
     init = gn.GlorotNormal(seed=11, compat="tf.compat.v1")
-    rows = 1 << 22
-    sample = init((rows, 1), dtype)
-    t = time.perf_counter()
-    init((rows, 1), dtype)
-    rate = rows / (time.perf_counter() - t)
-    room = _runtime.available_memory() or (8 << 30)
-    cap = room // 4 // np.dtype(dtype).itemsize
-    n = int(min(rate * 40, cap))
-    out = np.empty((n, 1), dtype)
-    print(json.dumps({"ready": True, "planned_s": n / rate, "capped": n == cap}), flush=True)
-    started = time.monotonic()
-    try:
-        init((n, 1), out=out)
-        caught = None
-    except KeyboardInterrupt:
-        caught = time.monotonic()
-    again = init((rows, 1), dtype)
-    return {
-        "planned_s": n / rate,
-        "started": started,
-        "caught": caught,
-        "usable": bool(np.array_equal(again, sample)),
-        "threads_restored": gn.runtime_info()["threads"],
-    }
+
+    def draw(n, dtype, out=None):
+        return init((n, 1), dtype, out=out)
+
+    return _interrupted_fill(draw, 1 << 22, dtype)
 
 
 def _rss(field):
