@@ -28,8 +28,9 @@ validates.
 import numpy as np
 from numba import njit, prange, typeof
 
-from . import _elementary, _ieee, _philox, _transforms
+from . import _codegen, _elementary, _ieee, _philox, _transforms
 from ._cache import enable_caching
+from ._codegen import prefer_wide_vectors
 from ._ieee import trailing_zeros
 from ._transforms import (
     EXP_TRUNCATION_F32,
@@ -236,11 +237,15 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
 @njit(inline="always")
 def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_fn,
           list_fn, limit):
-    # Chunks are dealt round-robin so each worker allocates its scratch once.
+    prefer_wide_vectors()
+    # Each worker takes one contiguous range of chunks (allocating its
+    # scratch once): it then faults in the pages of a new array -- 2 MiB
+    # huge pages -- on its own, not in step with the other workers.
     n = out.shape[0]
     length = CHUNK if n >= 4 * workers * CHUNK else SMALL_CHUNK
     scratch = _scratch(out)
-    for c in range(worker, (n + length - 1) // length, workers):
+    count = (n + length - 1) // length
+    for c in range(worker * count // workers, (worker + 1) * count // workers):
         p0 = c * length
         _chunk(out, starts, run_len, k0, k1, mult, kind, p0, min(n, p0 + length) - p0,
                scratch, tile, tile_fn, list_fn, limit)
@@ -277,6 +282,7 @@ def _complex_fill(flat, starts, run_len, k0, k1, mult, kind, worker, workers, sc
                   words_fn, polar_fn, truncation, zero, one):
     """Elements ``p`` of a complex output whose components are ``flat[2p]``
     and ``flat[2p + 1]``, in the chunks of ``worker``."""
+    prefer_wide_vectors()
     radius, angle, re, im = scratch
     n = flat.shape[0] // 2
     length = CHUNK if n >= 4 * workers * CHUNK else SMALL_CHUNK
@@ -364,7 +370,7 @@ KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial
 CACHED = enable_caching(
     [fill_f32, fill_f32_serial, fill_f64, fill_f64_serial,
      fill_c64, fill_c64_serial, fill_c128, fill_c128_serial],
-    [m.__file__ for m in (_elementary, _ieee, _philox, _transforms)] + [__file__],
+    [m.__file__ for m in (_codegen, _elementary, _ieee, _philox, _transforms)] + [__file__],
 )
 
 

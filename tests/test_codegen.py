@@ -1,0 +1,63 @@
+"""The code-generation hint of glorot_numba/_codegen.py.
+
+That it never changes values is what the golden hashes and the JIT-off
+comparisons of test_reproducibility.py check; here: that it takes effect at
+all, and touches nothing but the functions that ask for it.
+"""
+
+import numba
+import numpy as np
+import pytest
+from llvmlite import binding as llvm
+from numba import njit
+
+from glorot_numba import _codegen
+
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
+
+
+def _host_has_avx512():
+    return "+avx512f" in llvm.get_host_cpu_features().flatten().split(",")
+
+
+@njit(inline="always")
+def _scale(x, out):
+    for i in range(x.shape[0]):
+        out[i] = x[i] * np.float32(3.0) + np.float32(1.0)
+
+
+@njit
+def _wide(x, out):
+    _codegen.prefer_wide_vectors()
+    _scale(x, out)
+
+
+@njit
+def _plain(x, out):
+    _scale(x, out)
+
+
+def test_hint_parses_with_this_llvmlite():
+    # If this fails the kernels still compile and give the same values,
+    # only without the hint: slower on AVX-512 machines.
+    assert _codegen.hint_usable()
+
+
+def test_hint_is_set_only_where_asked():
+    x = np.arange(1024, dtype=np.float32)
+    a, b = np.empty_like(x), np.empty_like(x)
+    _wide(x, a)
+    _plain(x, b)
+    np.testing.assert_array_equal(a, b)
+    hint = '"prefer-vector-width"="512"'
+    assert hint in _wide.inspect_llvm(_wide.signatures[0])
+    # Per function: _plain, compiled after _wide in the same process, is
+    # left to LLVM's default for this CPU.
+    assert hint not in _plain.inspect_llvm(_plain.signatures[0])
+
+
+@pytest.mark.skipif(not _host_has_avx512(), reason="the hint only matters with AVX-512")
+def test_hint_gives_512_bit_vectors():
+    x = np.arange(1024, dtype=np.float32)
+    _wide(x, np.empty_like(x))
+    assert "zmm" in _wide.inspect_asm(_wide.signatures[0])
