@@ -1,4 +1,4 @@
-"""Bit-level helpers: IEEE-754 floats as unsigned integers and back, trailing zeros.
+"""Bit-level helpers: IEEE-754 floats as unsigned integers and back, bit masks.
 
 The elementary functions take exponents and mantissas apart with integer
 operations, which needs a bit-level view of a float scalar.  Under the JIT
@@ -13,7 +13,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["f64_as_u64", "u64_as_f64", "centred_frexp_f32", "trailing_zeros"]
+__all__ = ["f64_as_u64", "u64_as_f64", "centred_frexp_f32", "trailing_zeros", "nonzero_mask64"]
 
 # float32 bit patterns: sqrt(1/2) rounded, and the shift that moves the
 # exponent boundary from 1.0 down to it.
@@ -40,6 +40,25 @@ def _cttz(typingctx, x):
         return builder.cttz(value, ir.Constant(ir.IntType(1), 1))
 
     return types.uint64(types.uint64), codegen
+
+
+@intrinsic
+def _nonzero_mask64(typingctx, words, start):
+    # One vector compare and a bitcast of its 64 result bits: LLVM turns
+    # that into a few mask instructions (vptestmd + kmovq with AVX-512),
+    # where the same written as a loop of shifts stays scalar.
+    if not (isinstance(words, types.Array) and words.ndim == 1 and words.layout == "C"
+            and words.dtype in (types.uint32, types.int32)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        vec = ir.VectorType(ir.IntType(32), 64)
+        ptr = builder.bitcast(builder.gep(data, [args[1]]), vec.as_pointer())
+        nonzero = builder.icmp_unsigned("!=", builder.load(ptr, align=4), ir.Constant(vec, None))
+        return builder.bitcast(nonzero, ir.IntType(64))
+
+    return types.uint64(words, types.intp), codegen
 
 
 # All in 32-bit integers: Numba would widen the same steps written in
@@ -69,6 +88,14 @@ if numba.config.DISABLE_JIT:
         m = np.uint32((hx & 0x7FFFFF) + _SQRT_HALF_BITS).view(np.float32)
         return np.float32((hx >> 23) - 127), m
 
+    def nonzero_mask64(words, start):
+        """Bit ``i`` set where ``words[start + i]`` is non-zero, ``i < 64``."""
+        bits = 0
+        for i in range(64):
+            if words[start + i]:
+                bits |= 1 << i
+        return np.uint64(bits)
+
     def trailing_zeros(x):
         """Index of the lowest set bit of a non-zero np.uint64."""
         x = int(x)
@@ -83,5 +110,6 @@ if numba.config.DISABLE_JIT:
 else:
     centred_frexp_f32 = _centred_frexp_f32
     trailing_zeros = _cttz
+    nonzero_mask64 = _nonzero_mask64
     f64_as_u64 = _bitcast(types.float64, types.uint64)
     u64_as_f64 = _bitcast(types.uint64, types.float64)

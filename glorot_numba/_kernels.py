@@ -31,7 +31,7 @@ from numba import njit, prange, typeof
 from . import _codegen, _elementary, _ieee, _philox, _transforms
 from ._cache import enable_caching
 from ._codegen import prefer_wide_vectors
-from ._ieee import trailing_zeros
+from ._ieee import nonzero_mask64, trailing_zeros
 from ._transforms import (
     EXP_TRUNCATION_F32,
     EXP_TRUNCATION_F64,
@@ -66,7 +66,6 @@ UNIFORM = 0
 NORMAL = 1
 TRUNCATED = 2
 
-_U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _U32 = np.uint64(32)
 _TWO_F32 = np.float32(2.0)
@@ -203,11 +202,9 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
             tile_fn(out[o:o + tile], words, t, k0, k1, mult, kind)
             if kind == TRUNCATED:
                 for g in range(0, tile, 64):
-                    # Gather 64 flags into a word (vectorised), then list
-                    # the ~3 rejected candidates by walking its set bits.
-                    mask = _U0
-                    for i in range(64):
-                        mask |= np.uint64(words[g + i]) << np.uint64(i)
+                    # Gather 64 flags into a word, then list the ~3
+                    # rejected candidates by walking its set bits.
+                    mask = nonzero_mask64(words, g)
                     while mask:
                         i = np.int64(trailing_zeros(mask))
                         todo_pos[m] = o + g + i

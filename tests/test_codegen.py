@@ -1,8 +1,9 @@
-"""The code-generation hint of glorot_numba/_codegen.py.
+"""The code-generation hint of glorot_numba/_codegen.py, and _ieee.nonzero_mask64.
 
 That it never changes values is what the golden hashes and the JIT-off
-comparisons of test_reproducibility.py check; here: that it takes effect at
-all, and touches nothing but the functions that ask for it.
+comparisons of test_reproducibility.py check (they also cover the pure-Python
+twin of nonzero_mask64); here: that the hint takes effect at all, and touches
+nothing but the functions that ask for it.
 """
 
 import numba
@@ -11,7 +12,7 @@ import pytest
 from llvmlite import binding as llvm
 from numba import njit
 
-from glorot_numba import _codegen
+from glorot_numba import _codegen, _ieee
 
 pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
 
@@ -61,3 +62,20 @@ def test_hint_gives_512_bit_vectors():
     x = np.arange(1024, dtype=np.float32)
     _wide(x, np.empty_like(x))
     assert "zmm" in _wide.inspect_asm(_wide.signatures[0])
+
+
+@njit
+def _mask_jit(words, start):
+    return _ieee.nonzero_mask64(words, start)
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.int32])
+def test_nonzero_mask64_matches_a_plain_loop(dtype):
+    rng = np.random.default_rng(5)
+    words = (rng.integers(0, 3, 64 * 5) * rng.integers(1, 2**31, 64 * 5)).astype(dtype)
+    words[64:128] = 0
+    words[128:192] = -1 if dtype == np.int32 else 0xFFFFFFFF
+    words[200] = 1 << 31 if dtype == np.uint32 else -(1 << 31)
+    for start in (0, 64, 128, 192, 7, 64 * 4):
+        expected = sum(1 << i for i in range(64) if words[start + i])
+        assert int(_mask_jit(words, start)) == expected
