@@ -133,13 +133,16 @@ def _tile_f64(out, words, t, k0, k1, mult, kind):
 
 
 @njit(inline="always")
-def _scratch(out):
+def _scratch(out, length):
     """Per-worker buffers: a tile's Philox words; the list (output position,
     element index, attempt) of pending candidates, which never holds more
-    than CHUNK entries; and the list pass's intermediate words and values."""
-    return (np.empty(TILE_F32, np.uint32), np.empty(CHUNK, np.int64),
-            np.empty(CHUNK, np.int64), np.empty(CHUNK, np.int64),
-            np.empty((3, CHUNK), np.uint32), np.empty(CHUNK, out.dtype))
+    entries than a work item (``length``) has positions; and the list pass's
+    intermediate words and values."""
+    # Sized by the work item, not by CHUNK: small fills then touch (and
+    # page in) a quarter of the memory, which shows in their call time.
+    return (np.empty(TILE_F32, np.uint32), np.empty(length, np.int64),
+            np.empty(length, np.int64), np.empty(length, np.int64),
+            np.empty((3, length), np.uint32), np.empty(length, out.dtype))
 
 
 @njit(inline="always")
@@ -240,7 +243,7 @@ def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_
     # huge pages -- on its own, not in step with the other workers.
     n = out.shape[0]
     length = CHUNK if n >= 4 * workers * CHUNK else SMALL_CHUNK
-    scratch = _scratch(out)
+    scratch = _scratch(out, length)
     count = (n + length - 1) // length
     for c in range(worker * count // workers, (worker + 1) * count // workers):
         p0 = c * length
