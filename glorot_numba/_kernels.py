@@ -76,7 +76,7 @@ _B3 = 3 * TILE_BLOCKS
 
 
 @njit(inline="always")
-def _tile_f32(out, words, t, k0, k1, mult, kind):
+def _tile_f32(out, words, bits, t, k0, k1, mult, kind):
     """Tile ``t``, attempt 0, times ``mult``, into ``out[:TILE_F32]``.
 
     For truncated normals, ``words[i]`` is left 1 where candidate ``i`` is
@@ -107,7 +107,7 @@ def _tile_f32(out, words, t, k0, k1, mult, kind):
 
 
 @njit(inline="always")
-def _tile_f64(out, words, t, k0, k1, mult, kind):
+def _tile_f64(out, words, bits, t, k0, k1, mult, kind):
     """Tile ``t``, attempt 0, times ``mult``, into ``out[:TILE_F64]``; flags as
     in :func:`_tile_f32`."""
     b0 = t * TILE_BLOCKS
@@ -118,8 +118,9 @@ def _tile_f64(out, words, t, k0, k1, mult, kind):
             out[_B1 + b] = uniform_f64(w2, w3) * mult
     else:
         # As in _tile_f32, Philox and the transform run in separate loops,
-        # each at its own vector width; `out` holds the 53-bit words between.
-        bits = out.view(np.uint64)
+        # each at its own vector width; `bits` holds the 64-bit words between.
+        # (Not `out` itself: LLVM cannot tell that reading and writing the
+        # same element through two arrays is safe, and would not vectorise.)
         for b in range(TILE_BLOCKS):
             w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
             bits[b] = (w0 << _U32) | w1
@@ -134,13 +135,15 @@ def _tile_f64(out, words, t, k0, k1, mult, kind):
 
 @njit(inline="always")
 def _scratch(out, length):
-    """Per-worker buffers: a tile's Philox words; the list (output position,
+    """Per-worker buffers: a tile's Philox words (and, float64 path, its
+    64-bit words); the list (output position,
     element index, attempt) of pending candidates, which never holds more
     entries than a work item (``length``) has positions; and the list pass's
     intermediate words and values."""
     # Sized by the work item, not by CHUNK: small fills then touch (and
     # page in) a quarter of the memory, which shows in their call time.
-    return (np.empty(TILE_F32, np.uint32), np.empty(length, np.int64),
+    return (np.empty(TILE_F32, np.uint32), np.empty(TILE_F64, np.uint64),
+            np.empty(length, np.int64),
             np.empty(length, np.int64), np.empty(length, np.int64),
             np.empty((3, length), np.uint32), np.empty(length, out.dtype))
 
@@ -177,7 +180,7 @@ def _list_f64(elem, tries, m, k0, k1, uniform, words, values):
 def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, tile_fn,
            list_fn, limit):
     """Fill positions ``[p0, p0 + size)`` of ``out`` (``size <= CHUNK``)."""
-    words, todo_pos, todo_elem, todo_try, list_words, values = scratch
+    words, bits, todo_pos, todo_elem, todo_try, list_words, values = scratch
     uniform = kind == UNIFORM
     m = 0
     p = p0
@@ -202,7 +205,7 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
         body = (t_end - t_first) * tile
         for t in range(t_first, t_end):
             o = p + head + (t - t_first) * tile
-            tile_fn(out[o:o + tile], words, t, k0, k1, mult, kind)
+            tile_fn(out[o:o + tile], words, bits, t, k0, k1, mult, kind)
             if kind == TRUNCATED:
                 for g in range(0, tile, 64):
                     # Gather 64 flags into a word, then list the ~3
