@@ -56,9 +56,12 @@ from ._transforms import (
 __all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "warmup"]
 
 # Positions per work item: multiples of both tile sizes.  Long items make
-# long list passes (whose vector loops then run at speed), and CHUNK sizes
-# the scratch buffers (a few hundred KiB per worker, in L2); tensors too
-# small to give each worker four long items use short ones, to balance.
+# long list passes (whose vector loops then run at speed), and CHUNK bounds
+# the scratch buffers (a few hundred KiB per worker, in L2).  Real kernels
+# give each worker an equal share and go through it item by item; the
+# complex kernels deal whole items round-robin, short ones (SMALL_CHUNK)
+# for tensors too small to give each worker four long items.  SMALL_CHUNK
+# is also the least work worth a thread of its own (see _runtime).
 CHUNK = 8192
 SMALL_CHUNK = 2048
 
@@ -241,16 +244,18 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
 def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_fn,
           list_fn, limit):
     prefer_wide_vectors()
-    # Each worker takes one contiguous range of chunks (allocating its
-    # scratch once): it then faults in the pages of a new array -- 2 MiB
-    # huge pages -- on its own, not in step with the other workers.
+    # Each worker takes one contiguous range, an equal share cut at a
+    # multiple of the tile, and goes through it in work items of at most
+    # CHUNK positions, allocating its scratch once.  It then faults in the
+    # pages of a new array (2 MiB huge pages) on its own, not in step with
+    # the other workers.
     n = out.shape[0]
-    length = CHUNK if n >= 4 * workers * CHUNK else SMALL_CHUNK
-    scratch = _scratch(out, length)
-    count = (n + length - 1) // length
-    for c in range(worker * count // workers, (worker + 1) * count // workers):
-        p0 = c * length
-        _chunk(out, starts, run_len, k0, k1, mult, kind, p0, min(n, p0 + length) - p0,
+    units = (n + tile - 1) // tile
+    first = min(n, worker * units // workers * tile)
+    end = min(n, (worker + 1) * units // workers * tile)
+    scratch = _scratch(out, min(CHUNK, max(end - first, 1)))
+    for p0 in range(first, end, CHUNK):
+        _chunk(out, starts, run_len, k0, k1, mult, kind, p0, min(end, p0 + CHUNK) - p0,
                scratch, tile, tile_fn, list_fn, limit)
 
 
