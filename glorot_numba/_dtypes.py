@@ -61,6 +61,27 @@ def resolve_dtype(dtype):
     >>> resolve_dtype("bfloat16"), resolve_dtype("double"), resolve_dtype(complex)
     (dtype(bfloat16), dtype('float64'), dtype('complex128'))
     """
+    if not isinstance(dtype, _CACHEABLE):
+        return _resolve(dtype)
+    # Keyed by type too: np.dtype("float32") == "float32" in NumPy.
+    key = (type(dtype), dtype)
+    resolved = _RESOLVED.get(key)
+    if resolved is None:
+        resolved = _resolve(dtype)
+        if len(_RESOLVED) < 256:
+            _RESOLVED[key] = resolved
+    return resolved
+
+
+# Names, NumPy dtypes and scalar types seen before, and what they resolved
+# to (failures are not kept: they raise every time).  Resolving them again
+# would give the same dtype, and takes microseconds: a sizeable part of a
+# small call.
+_CACHEABLE = (str, np.dtype, type)
+_RESOLVED = {}
+
+
+def _resolve(dtype):
     if isinstance(dtype, bool) or dtype is None:
         raise TypeError(f"dtype must be a dtype, got {dtype!r}")
     torch_name = _torch_dtype_name(dtype)

@@ -35,8 +35,8 @@ _op_seeds = None  # (random.Random(g mod M), random.Random(g)) while a global se
 
 def check_seed(seed, name="seed"):
     """Return ``seed`` as a Python int (or None); reject non-integers."""
-    if seed is None:
-        return None
+    if seed is None or type(seed) is int:  # plain ints skip the slow ABC checks
+        return seed
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{name} must be an integer or None, got {type(seed).__name__} {seed!r}")
     return int(seed)

@@ -71,6 +71,8 @@ Examples
 
 def _check_axes(value, name):
     """An int, or a tuple of ints, from an axis argument; or raise TypeError."""
+    if type(value) is int:  # plain ints skip the slow ABC checks
+        return value
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     try:
@@ -102,6 +104,9 @@ def check_layout(in_axis=-2, out_axis=-1, batch_axis=()):
     checked by :func:`fans_of`; axes written identically in two arguments are
     rejected here already.
     """
+    if (in_axis, out_axis, batch_axis) == DEFAULT_LAYOUT and type(in_axis) is int \
+            and type(out_axis) is int and type(batch_axis) is tuple:
+        return DEFAULT_LAYOUT  # what nearly every constructor gets
     layout = tuple(_check_axes(v, n) for v, n in zip((in_axis, out_axis, batch_axis),
                                                       _LAYOUT_NAMES))
     seen = {}

@@ -27,6 +27,18 @@ def test_names_and_numpy_types(spec, expected):
     assert resolve_dtype(spec) == expected
 
 
+def test_resolving_again_gives_the_same_and_errors_again():
+    # Resolved names and types are remembered; refusals are not.
+    for spec in ("bfloat16", np.float64, F32, "f4"):
+        assert resolve_dtype(spec) == resolve_dtype(spec)
+    assert resolve_dtype("float32") == F32 and resolve_dtype(F32) == F32
+    for _ in range(2):
+        with pytest.raises(ValueError, match="int8"):
+            resolve_dtype("int8")
+        with pytest.raises(TypeError):
+            resolve_dtype("no such dtype")
+
+
 class FakeTFDType:
     """What the library relies on of ``tf.DType``: ``as_numpy_dtype``."""
 
