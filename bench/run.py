@@ -194,6 +194,14 @@ def machine():
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             pass
+    # The widest vectors the kernels can use here: results depend on it.
+    from llvmlite import binding as llvm
+
+    features = llvm.get_host_cpu_features().flatten().split(",")
+    for flag, name in (("+avx512f", "AVX-512"), ("+avx2", "AVX2"), ("+neon", "NEON")):
+        if flag in features:
+            model = f"{model} ({name})"
+            break
     return {"cpu": model, "cores": os.cpu_count(), "system": platform.platform(),
             "versions": versions}
 
