@@ -30,7 +30,7 @@ from numba import njit, prange, typeof
 
 from . import _codegen, _elementary, _ieee, _philox, _transforms
 from ._cache import enable_caching
-from ._codegen import prefer_wide_vectors
+from ._codegen import borrowed, prefer_wide_vectors
 from ._ieee import nonzero_mask64, trailing_zeros
 from ._transforms import (
     EXP_TRUNCATION_F32,
@@ -208,7 +208,7 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
         body = (t_end - t_first) * tile
         for t in range(t_first, t_end):
             o = p + head + (t - t_first) * tile
-            tile_fn(out[o:o + tile], words, bits, t, k0, k1, mult, kind)
+            tile_fn(borrowed(out, o, o + tile), words, bits, t, k0, k1, mult, kind)
             if kind == TRUNCATED:
                 for g in range(0, tile, 64):
                     # Gather 64 flags into a word, then list the ~3

@@ -1,4 +1,4 @@
-"""The code-generation hint of glorot_numba/_codegen.py, and _ieee.nonzero_mask64.
+"""glorot_numba/_codegen.py (the wide-vector hint, borrowed views) and _ieee.nonzero_mask64.
 
 That it never changes values is what the golden hashes and the JIT-off
 comparisons of test_reproducibility.py check (they also cover the pure-Python
@@ -122,3 +122,18 @@ def test_kernels_transform_in_512_bit_vectors():
     assert set(counts) == {"fill_f32", "fill_f32_serial", "fill_f64", "fill_f64_serial"}
     for name, by_width in counts.items():
         assert by_width["zmm"] >= 2, (name, by_width)  # tile pass and list pass
+
+
+@njit
+def _borrow_and_write(a, lo, hi):
+    v = _codegen.borrowed(a, lo, hi)
+    for i in range(v.shape[0]):
+        v[i] = i + 100
+    return v.shape[0], v[0] if v.shape[0] else -1.0
+
+
+def test_borrowed_is_the_slice_without_a_reference():
+    a = np.zeros(10)
+    assert _borrow_and_write(a, 3, 7) == (4, 100.0)
+    np.testing.assert_array_equal(a, [0, 0, 0, 100, 101, 102, 103, 0, 0, 0])
+    assert _borrow_and_write(a, 5, 5) == (0, -1.0)
