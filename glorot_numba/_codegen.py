@@ -9,8 +9,9 @@ pure arithmetic.  With 512-bit vectors their float32 transform loop runs
 
 The hint is LLVM's per-function attribute ``"prefer-vector-width"="512"``,
 set by :func:`prefer_wide_vectors` on the function being compiled where it
-is called.  Nothing global changes: other Numba functions in the process
-compile as before, and on CPUs without 512-bit vectors LLVM ignores it.
+is called, on CPUs where 512-bit vectors run at full speed (see
+:func:`hint_wanted`).  Nothing global changes: other Numba functions in the
+process compile as before.
 Results never depend on it: every floating-point operation is IEEE-754
 lane by lane (no fused multiply-add, no reassociation), so any vector width
 gives the same bits.
@@ -35,9 +36,26 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["prefer_wide_vectors", "hint_usable", "borrowed"]
+__all__ = ["prefer_wide_vectors", "hint_wanted", "hint_usable", "borrowed"]
 
 _ATTRIBUTE = '"prefer-vector-width"="512"'
+
+
+@functools.lru_cache(maxsize=None)
+def hint_wanted():
+    """Whether to ask for 512-bit vectors: on CPUs where they pay, if the hint works.
+
+    That is AVX-512 CPUs that also have AVX512-IFMA: Ice Lake, Sapphire
+    Rapids, Zen 4 and later.  Their 512-bit units run at full width without
+    the clock penalty of the first AVX-512 generation (Skylake-SP, Cascade
+    Lake), where many parts have a single 512-bit unit and LLVM's default is
+    kept.
+    """
+    try:
+        features = set(llvm.get_host_cpu_features().flatten().split(","))
+    except Exception:  # noqa: BLE001 - no feature list: keep LLVM's default
+        return False
+    return {"+avx512f", "+avx512ifma"} <= features and hint_usable()
 
 
 @functools.lru_cache(maxsize=None)
@@ -60,7 +78,7 @@ def hint_usable():
 @intrinsic
 def _prefer_wide_vectors(typingctx):
     def codegen(context, builder, signature, args):
-        if hint_usable():
+        if hint_wanted():
             set.add(builder.function.attributes, _ATTRIBUTE)
         return context.get_dummy_value()
 

@@ -17,10 +17,6 @@ from glorot_numba import _codegen, _ieee
 pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
 
 
-def _host_has_avx512():
-    return "+avx512f" in llvm.get_host_cpu_features().flatten().split(",")
-
-
 @njit(inline="always")
 def _scale(x, out):
     for i in range(x.shape[0]):
@@ -44,6 +40,12 @@ def test_hint_parses_with_this_llvmlite():
     assert _codegen.hint_usable()
 
 
+def test_hint_wanted_where_512_bit_units_run_at_full_speed():
+    features = llvm.get_host_cpu_features().flatten().split(",")
+    expected = "+avx512f" in features and "+avx512ifma" in features
+    assert _codegen.hint_wanted() == expected
+
+
 def test_hint_is_set_only_where_asked():
     x = np.arange(1024, dtype=np.float32)
     a, b = np.empty_like(x), np.empty_like(x)
@@ -51,13 +53,13 @@ def test_hint_is_set_only_where_asked():
     _plain(x, b)
     np.testing.assert_array_equal(a, b)
     hint = '"prefer-vector-width"="512"'
-    assert hint in _wide.inspect_llvm(_wide.signatures[0])
+    assert (hint in _wide.inspect_llvm(_wide.signatures[0])) == _codegen.hint_wanted()
     # Per function: _plain, compiled after _wide in the same process, is
     # left to LLVM's default for this CPU.
     assert hint not in _plain.inspect_llvm(_plain.signatures[0])
 
 
-@pytest.mark.skipif(not _host_has_avx512(), reason="the hint only matters with AVX-512")
+@pytest.mark.skipif(not _codegen.hint_wanted(), reason="no hint on this CPU")
 def test_hint_gives_512_bit_vectors():
     x = np.arange(1024, dtype=np.float32)
     _wide(x, np.empty_like(x))
@@ -100,7 +102,7 @@ print(json.dumps(counts))
 """
 
 
-@pytest.mark.skipif(not _host_has_avx512(), reason="checks the AVX-512 code")
+@pytest.mark.skipif(not _codegen.hint_wanted(), reason="no hint on this CPU")
 def test_kernels_transform_in_512_bit_vectors():
     # The Box-Muller transform is the one place with a square root: packed
     # square roots on 512-bit registers show that the tile loop and the
