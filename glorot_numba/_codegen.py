@@ -85,18 +85,6 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-if numba.config.DISABLE_JIT:
-
-    def prefer_wide_vectors():
-        """No-op: no code is generated without the JIT."""
-        return None
-
-else:
-    # Called as prefer_wide_vectors() from a jitted function: asks LLVM for
-    # 512-bit vectors in the function being compiled; no run-time effect.
-    prefer_wide_vectors = _prefer_wide_vectors
-
-
 @intrinsic
 def _borrowed(typingctx, arr, start, stop):
     if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C"):
@@ -120,11 +108,18 @@ def _borrowed(typingctx, arr, start, stop):
 
 if numba.config.DISABLE_JIT:
 
+    def prefer_wide_vectors():
+        """No-op: no code is generated without the JIT."""
+        return None
+
     def borrowed(arr, start, stop):
         """``arr[start:stop]``."""
         return arr[start:stop]
 
 else:
+    # Called as prefer_wide_vectors() from a jitted function: asks LLVM for
+    # 512-bit vectors in the function being compiled; no run-time effect.
+    prefer_wide_vectors = _prefer_wide_vectors
     # borrowed(arr, start, stop) is arr[start:stop] (0 <= start <= stop <=
     # len(arr), not checked) without a reference to arr's memory: valid only
     # while arr itself is alive, as in a kernel's own loops.

@@ -84,6 +84,8 @@ def _tile_f32(out, words, bits, t, k0, k1, mult, kind):
 
     For truncated normals, ``words[i]`` is left 1 where candidate ``i`` is
     outside (-2, 2) (its slot in ``out`` then holds a placeholder), else 0.
+    ``bits`` is unused: the float64 tile, which shares this signature, needs
+    it.
     """
     # Two loops: Philox works on 64-bit lanes and vectorises 8 wide, the
     # float32 transforms 16 wide; `words` (in the order w0, w2, w1, w3)
@@ -138,11 +140,11 @@ def _tile_f64(out, words, bits, t, k0, k1, mult, kind):
 
 @njit(inline="always")
 def _scratch(out, length):
-    """Per-worker buffers: a tile's Philox words (and, float64 path, its
-    64-bit words); the list (output position,
-    element index, attempt) of pending candidates, which never holds more
-    entries than a work item (``length``) has positions; and the list pass's
-    intermediate words and values."""
+    """Per-worker buffers: a tile's Philox words (and, on the float64 path,
+    its 64-bit words); the list (output position, element index, attempt)
+    of pending candidates, which never holds more entries than a work item
+    (``length``) has positions; and the list pass's intermediate words and
+    values."""
     # Sized by the work item, not by CHUNK: small fills then touch (and
     # page in) a quarter of the memory, which shows in their call time.
     return (np.empty(TILE_F32, np.uint32), np.empty(TILE_F64, np.uint64),

@@ -44,11 +44,11 @@ SERIAL_BELOW = _runtime.SERIAL_BELOW
 
 
 def _check_scale(scale):
-    if type(scale) is float and math.isfinite(scale) and scale > 0.0:
-        return scale  # plain floats skip the slow ABC checks
-    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
-        raise TypeError(f"scale must be a real number, got {type(scale).__name__} {scale!r}")
-    scale = float(scale)
+    if type(scale) is not float:  # plain floats skip the slow ABC checks
+        if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
+            raise TypeError(
+                f"scale must be a real number, got {type(scale).__name__} {scale!r}")
+        scale = float(scale)
     if not (math.isfinite(scale) and scale > 0.0):
         raise ValueError(f"scale must be a positive, finite number, got {scale}")
     return scale
