@@ -178,12 +178,12 @@ def _box_muller_f64(x0, x1, x2, x3):
 
 
 @njit(inline="always")
-def _accept_f32(out, i, end, f0, f1, mul, add):
-    """Keep ``f0`` then ``f1`` while they are inside (-2, 2) and room is left."""
-    if abs(f0) < _F32_TWO:
+def _accept(out, i, end, f0, f1, mul, add, two):
+    """Keep ``f0`` then ``f1`` while they are inside (-two, two) and room is left."""
+    if abs(f0) < two:
         out[i] = f0 * mul + add
         i += 1
-    if i < end and abs(f1) < _F32_TWO:
+    if i < end and abs(f1) < two:
         out[i] = f1 * mul + add
         i += 1
     return i
@@ -196,10 +196,10 @@ def _truncated_rest_f32(out, i, end, k0, k1, c0, c1, c2, c3, mul, add):
         r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
         c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
         f0, f1 = _box_muller_f32(r0, r1)
-        i = _accept_f32(out, i, end, f0, f1, mul, add)
+        i = _accept(out, i, end, f0, f1, mul, add, _F32_TWO)
         if i < end:
             f0, f1 = _box_muller_f32(r2, r3)
-            i = _accept_f32(out, i, end, f0, f1, mul, add)
+            i = _accept(out, i, end, f0, f1, mul, add, _F32_TWO)
 
 
 @njit(inline="always")
@@ -270,24 +270,13 @@ def _tile_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, 
             i = 4 * j
             end = i + 4
             f0, f1 = _box_muller_f32(np.uint64(words[j]), np.uint64(words[_T1 + j]))
-            i = _accept_f32(o, i, end, f0, f1, mul, add)
+            i = _accept(o, i, end, f0, f1, mul, add, _F32_TWO)
             f0, f1 = _box_muller_f32(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
-            i = _accept_f32(o, i, end, f0, f1, mul, add)
+            i = _accept(o, i, end, f0, f1, mul, add, _F32_TWO)
             if i < end:
                 c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3,
                                               np.uint64(g0 + j) * _SKIP_F32 + _U1)
                 _truncated_rest_f32(o, i, end, k0, k1, c0, c1, c2, c3, mul, add)
-
-
-@njit(inline="always")
-def _accept_f64(out, i, end, f0, f1, mul, add):
-    if abs(f0) < _F64_TWO:
-        out[i] = f0 * mul + add
-        i += 1
-    if i < end and abs(f1) < _F64_TWO:
-        out[i] = f1 * mul + add
-        i += 1
-    return i
 
 
 @njit(inline="always")
@@ -296,7 +285,7 @@ def _truncated_rest_f64(out, i, end, k0, k1, c0, c1, c2, c3, mul, add):
         r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
         c0, c1, c2, c3 = _counter_add(c0, c1, c2, c3, _U1)
         f0, f1 = _box_muller_f64(r0, r1, r2, r3)
-        i = _accept_f64(out, i, end, f0, f1, mul, add)
+        i = _accept(out, i, end, f0, f1, mul, add, _F64_TWO)
 
 
 @njit(inline="always")
@@ -339,7 +328,7 @@ def _tile_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, 
                 o[2 * j] = f0 * mul + add
                 o[2 * j + 1] = f1 * mul + add
                 continue
-            i = _accept_f64(o, 2 * j, 2 * j + 2, f0, f1, mul, add)
+            i = _accept(o, 2 * j, 2 * j + 2, f0, f1, mul, add, _F64_TWO)
             if i < 2 * j + 2:
                 c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3,
                                               np.uint64(g0 + j) * _SKIP_F64 + _U1)
