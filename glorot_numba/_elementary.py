@@ -37,7 +37,13 @@ nearest), with enough terms that truncation stays far below half an ulp.
 import numpy as np
 from numba import njit
 
-from ._ieee import centred_frexp_f32, f64_as_u64, u64_as_f64
+from ._ieee import (
+    centred_frexp_f32,
+    f64_as_u64,
+    quarter_turns_f32,
+    rotate_quadrant_f32,
+    u64_as_f64,
+)
 
 __all__ = ["log_f32", "log_f64", "sincos_turn_f32", "sincos_turn_f64"]
 
@@ -109,9 +115,6 @@ _F64_TWO = np.float64(2.0)
 _F64_HALF = np.float64(0.5)
 _F64_QUARTER = np.float64(0.25)
 _F32_2M21 = np.float32(2.0**-21)
-_F32_2M22 = np.float32(2.0**-22)
-_F32_2P22 = np.float32(2.0**22)
-_F32_THREE = np.float32(3.0)
 _F64_2M50 = np.float64(2.0**-50)
 
 _U1 = np.uint64(1)
@@ -229,16 +232,14 @@ def sincos_turn_f32(k):
         docstring; ``sin`` is exactly zero at ``k = 0`` and ``2**23``.
     """
     # Nearest multiple of a quarter turn (2**22) and the signed remainder
-    # in [-2**21, 2**21): the angle is m*pi/2 + (pi/4)*y.  Done in float32,
-    # where every step is exact (k < 2**24), so that float32 loops stay
-    # 32 bits wide; m is 0..4, and 4 is a whole turn.
-    kf = np.float32(k)
-    m = np.floor(kf * _F32_2M22 + _F32_HALF)
-    y = (kf - m * _F32_2P22) * _F32_2M21
+    # in [-2**21, 2**21): the angle is q*pi/2 + (pi/4)*y.  Integer steps in
+    # 32 bits (in _ieee), so that float32 loops stay 16 lanes wide; q is
+    # 0..4, and 4 is a whole turn.
+    r, q = quarter_turns_f32(k)
+    y = r * _F32_2M21
     s, c = _sincos_poly(y, _F32_ONE, _F32_QUARTER, _F32_PI4_HI, _F32_PI4_LO,
                         _F32_SIN, _F32_COS)
-    return _rotate(s, c, (m == _F32_ONE) | (m == _F32_THREE),
-                   (m == _F32_TWO) | (m == _F32_THREE), (m == _F32_ONE) | (m == _F32_TWO))
+    return rotate_quadrant_f32(s, c, q)
 
 
 @njit(inline="always")

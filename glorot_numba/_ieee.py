@@ -13,7 +13,15 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["f64_as_u64", "u64_as_f64", "centred_frexp_f32", "trailing_zeros", "nonzero_mask64"]
+__all__ = [
+    "f64_as_u64",
+    "u64_as_f64",
+    "centred_frexp_f32",
+    "quarter_turns_f32",
+    "rotate_quadrant_f32",
+    "trailing_zeros",
+    "nonzero_mask64",
+]
 
 # float32 bit patterns: sqrt(1/2) rounded, and the shift that moves the
 # exponent boundary from 1.0 down to it.
@@ -80,6 +88,44 @@ def _centred_frexp_f32(typingctx, x):
     return types.UniTuple(types.float32, 2)(types.float32), codegen
 
 
+@intrinsic
+def _quarter_turns_f32(typingctx, k):
+    # q = round(k / 2**22) and the remainder k - q * 2**22, as integers:
+    # cheaper than the same in float32 (floor and compares) and as exact.
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        k32 = builder.trunc(args[0], i32)
+        q = builder.lshr(builder.add(k32, ir.Constant(i32, 1 << 21)), ir.Constant(i32, 22))
+        rem = builder.sub(k32, builder.shl(q, ir.Constant(i32, 22)))
+        return context.make_tuple(builder, signature.return_type,
+                                  [builder.sitofp(rem, ir.FloatType()), q])
+
+    return types.Tuple((types.float32, types.int32))(types.uint64), codegen
+
+
+@intrinsic
+def _rotate_quadrant_f32(typingctx, s, c, q):
+    # Quadrant q rotates (s, c) by q*pi/2: (s, c), (c, -s), (-s, -c), (-c, s).
+    # The swap is a select on bit 0 of q; the signs are xors of the sign bit
+    # (bit 1 of q for the sine, of q + 1 for the cosine), all in 32-bit lanes.
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        f32 = ir.FloatType()
+        sv, cv, qv = args
+        swap = builder.trunc(qv, ir.IntType(1))
+        sn = builder.bitcast(builder.select(swap, cv, sv), i32)
+        cs = builder.bitcast(builder.select(swap, sv, cv), i32)
+        two = ir.Constant(i32, 2)
+        thirty = ir.Constant(i32, 30)
+        sin_sign = builder.shl(builder.and_(qv, two), thirty)
+        cos_sign = builder.shl(builder.and_(builder.add(qv, ir.Constant(i32, 1)), two), thirty)
+        return context.make_tuple(builder, signature.return_type,
+                                  [builder.bitcast(builder.xor(sn, sin_sign), f32),
+                                   builder.bitcast(builder.xor(cs, cos_sign), f32)])
+
+    return types.UniTuple(types.float32, 2)(types.float32, types.float32, types.int32), codegen
+
+
 if numba.config.DISABLE_JIT:
 
     def centred_frexp_f32(x):
@@ -87,6 +133,18 @@ if numba.config.DISABLE_JIT:
         hx = int(np.float32(x).view(np.uint32)) + _CENTRE_SHIFT
         m = np.uint32((hx & 0x7FFFFF) + _SQRT_HALF_BITS).view(np.float32)
         return np.float32((hx >> 23) - 127), m
+
+    def quarter_turns_f32(k):
+        """``(r, q)``: ``k = q * 2**22 + r`` with ``r`` in [-2**21, 2**21), for
+        ``k < 2**24``; ``r`` as float32 (exact), ``q`` as int32."""
+        q = (int(k) + (1 << 21)) >> 22
+        return np.float32(int(k) - (q << 22)), np.int32(q)
+
+    def rotate_quadrant_f32(s, c, q):
+        """``(sin, cos)`` of ``q * pi/2 + x`` from ``(s, c) = (sin x, cos x)``."""
+        q = int(q)
+        sn, cs = (c, s) if q & 1 else (s, c)
+        return (-sn if q & 2 else sn), (-cs if (q + 1) & 2 else cs)
 
     def nonzero_mask64(words, start):
         """Bit ``i`` set where ``words[start + i]`` is non-zero, ``i < 64``."""
@@ -109,6 +167,8 @@ if numba.config.DISABLE_JIT:
 
 else:
     centred_frexp_f32 = _centred_frexp_f32
+    quarter_turns_f32 = _quarter_turns_f32
+    rotate_quadrant_f32 = _rotate_quadrant_f32
     trailing_zeros = _cttz
     nonzero_mask64 = _nonzero_mask64
     f64_as_u64 = _bitcast(types.float64, types.uint64)
