@@ -300,7 +300,12 @@ def test_pure_python_matches_jit(tmp_path):
     inputs = {
         "x32": (rng.integers(1, N32 + 1, size) * 2.0**-24).astype(np.float32),
         "x64": _sample_n(rng, size).astype(np.float64) * 2.0**-53,
-        "k32": rng.integers(0, N32, size, dtype=np.uint64),
+        # Random angles and every quadrant's edges (the integer reduction
+        # rounds k / 2**22 half up: k = 2**21 is the first of quadrant 1).
+        "k32": np.concatenate([
+            rng.integers(0, N32, size, dtype=np.uint64),
+            np.array([q * 2**21 + d for q in range(9) for d in (-1, 0, 1)
+                      if 0 <= q * 2**21 + d < N32], np.uint64)]),
         "k64": _sample_k(rng, size),
     }
     np.savez(tmp_path / "in.npz", **inputs)
