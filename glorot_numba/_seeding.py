@@ -31,6 +31,7 @@ MAXINT32 = 2**31 - 1
 _lock = threading.Lock()
 _global_seed = None
 _op_seeds = None  # (random.Random(g mod M), random.Random(g)) while a global seed is set
+_keys = {}  # (global seed, operation seed) -> Philox key, see key_for
 
 
 def check_seed(seed, name="seed"):
@@ -95,6 +96,11 @@ def get_seed(op_seed, tf_sequence=False):
             native = _op_seeds[0].randint(0, MAXINT32)
             tf_seed = _op_seeds[1].randint(0, MAXINT32)
             op_seed = tf_seed if tf_sequence else native
+    return _seed_pair(global_seed, op_seed)
+
+
+def _seed_pair(global_seed, op_seed):
+    """The pair for an operation seed under a global seed (None: not set)."""
     if global_seed is not None:
         seeds = (global_seed % MAXINT32, op_seed % MAXINT32)
     elif op_seed is not None:
@@ -110,7 +116,19 @@ def get_seed(op_seed, tf_sequence=False):
 
 def key_for(op_seed):
     """The Philox key ``(k0, k1)`` as two ``np.uint64`` words below 2**32."""
-    seeds = get_seed(op_seed)
+    if op_seed is not None:
+        # The key of a given seed depends on nothing but it and the global
+        # seed, so it is remembered: making the two NumPy scalars again
+        # costs about a microsecond, a few percent of a small call.
+        global_seed = _global_seed
+        key = _keys.get((global_seed, op_seed))
+        if key is None:
+            seeds = _seed_pair(global_seed, op_seed)
+            key = np.uint64(seeds[0]), np.uint64(seeds[1])
+            if len(_keys) < 1024:
+                _keys[global_seed, op_seed] = key
+        return key
+    seeds = get_seed(None)
     if seeds is None:
         bits = secrets.randbits(64)
         seeds = (bits & 0xFFFFFFFF, bits >> 32)

@@ -94,6 +94,12 @@ def _in_dtype(value, dtype):
     return np.float32(rounded)
 
 
+# (class, configuration, full shape, dtype) -> multiplier, see
+# VarianceScaling._multiplier_of.  Derived from the constants above: code
+# that changes one of them must empty it.
+_multipliers = {}
+
+
 @functools.lru_cache(maxsize=256)
 def _rounded_factor(factor, reach, component):
     """``factor`` rounded to ``component``, or None if it or ``reach`` times it
@@ -280,11 +286,10 @@ class VarianceScaling:
             full, offset = _shapes.check_partition(shape, partition_info)
         if out is not None:
             _check_out(out, shape, dtype)
-        fans = self._fans(full)
-        mult = self._multiplier(fans, dtype)
+        mult = self._multiplier_of(full, dtype)
         if self.compat is not None:
             _tf_compat.check_compat_dtype(self.compat, dtype)
-            return _tf_compat.draw(self, shape, dtype, fans, out)
+            return _tf_compat.draw(self, shape, dtype, self._fans(full), out)
         key = self._key()
         result = _runtime.allocate(shape, dtype) if out is None else out
         if result.size:
@@ -315,6 +320,26 @@ class VarianceScaling:
         else:
             n = max(1.0, (fan_in + fan_out) / 2.0)
         return self.scale / n
+
+    def _multiplier_of(self, full, dtype):
+        """:meth:`_multiplier` for a tensor of shape ``full``, remembered.
+
+        It depends on nothing but the class, the configuration, ``full`` and
+        ``dtype``, and computing it again (fans, variance, rounding) costs a
+        few percent of a small call.  Remembered across instances, since
+        initializers are often made anew for every call.
+        """
+        memo_key = (type(self), self.scale, self.mode, self.distribution, self.in_axis,
+                    self.out_axis, self.batch_axis, full, dtype)
+        try:
+            mult = _multipliers.get(memo_key)
+        except TypeError:  # an attribute reassigned to something unhashable
+            return self._multiplier(self._fans(full), dtype)
+        if mult is None:
+            mult = self._multiplier(self._fans(full), dtype)
+            if len(_multipliers) < 4096:
+                _multipliers[memo_key] = mult
+        return mult
 
     def _multiplier(self, fans, dtype):
         """The factor applied to standard samples, rounded to ``dtype``."""

@@ -551,3 +551,28 @@ def test_partition_fans_for_variance_scaling_modes():
         peak = np.abs(part).max()
         assert peak <= limit
         assert peak > 0.99 * limit  # 1200 uniforms: P(all below) = 0.99**1200 < 1e-5
+
+
+def test_reassigned_attributes_take_effect():
+    # Multipliers are remembered across calls; the configuration is part of
+    # what they are remembered by.
+    init = gn.VarianceScaling(seed=1)
+    first = init((30, 20))
+    init.scale = 4.0
+    assert same_bits(init((30, 20)), gn.VarianceScaling(4.0, seed=1)((30, 20)))
+    init.mode = "fan_out"
+    assert same_bits(init((30, 20)), gn.VarianceScaling(4.0, "fan_out", seed=1)((30, 20)))
+    init.in_axis, init.out_axis = -1, -2
+    assert same_bits(init((30, 20)), gn.VarianceScaling(4.0, "fan_in", seed=1)((30, 20)))
+    init.scale, init.mode, init.in_axis, init.out_axis = 1.0, "fan_in", -2, -1
+    assert same_bits(init((30, 20)), first)
+
+
+def test_subclass_overriding_the_variance_is_not_served_the_base_multiplier():
+    class Quarter(gn.VarianceScaling):
+        def _variance(self, fans):
+            return super()._variance(fans) / 4
+
+    base = gn.VarianceScaling(seed=2)((30, 20))
+    # sqrt(v / 4) = sqrt(v) / 2, and halving is exact.
+    assert same_bits(Quarter(seed=2)((30, 20)), base / np.float32(2))

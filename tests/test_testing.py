@@ -117,6 +117,8 @@ def test_rejects_truncation_constant_088(glorot_1e6):
 
 def test_rejects_the_library_with_a_wrong_constant(monkeypatch):
     monkeypatch.setattr(_initializers, "TRUNCATED_STD", 0.88)
+    # Multipliers computed before, with the right constant, are remembered.
+    monkeypatch.setattr(_initializers, "_multipliers", {})
     broken = gn.GlorotNormal(seed=3)((1000, 1000))
     with pytest.raises(AssertionError, match="edge"):
         gt.assert_variance_scaling(broken, gn.GlorotNormal())
