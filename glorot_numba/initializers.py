@@ -4,7 +4,6 @@ Front end only: validation, seeds, scale arithmetic and dispatch.  Sampling
 happens in the kernels of :mod:`glorot_numba._kernels`.
 """
 
-import functools
 import math
 import numbers
 
@@ -100,13 +99,12 @@ def _in_dtype(value, dtype):
 _multipliers = {}
 
 
-@functools.lru_cache(maxsize=256)
 def _rounded_factor(factor, reach, component):
     """``factor`` rounded to ``component``, or None if it or ``reach`` times it
     is not a finite, non-zero value of that dtype.
 
-    Cached: small tensors are drawn again and again with the same factor, and
-    NumPy's scalar rounding costs as much as drawing a few hundred samples.
+    NumPy's scalar rounding costs as much as drawing a few hundred samples;
+    calls are spared it by the multipliers remembered above.
     """
     # Overflow is reported by the caller as an error, not as a warning.
     with np.errstate(over="ignore"):
