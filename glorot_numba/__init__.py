@@ -31,12 +31,21 @@ from ._family import (
     lecun_uniform,
     xavier_uniform,
 )
+from ._explicit import (
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    random_normal,
+    random_uniform,
+    truncated_normal,
+)
 from ._kernels import warmup
 from ._philox import philox4x32_10
 from ._seeding import set_random_seed
 from ._shapes import TORCH_LAYOUT, PartitionInfo, compute_fans
 from .initializers import (
     GlorotNormal,
+    Initializer,
     VarianceScaling,
     glorot_normal,
     glorot_normal_initializer,
@@ -63,6 +72,13 @@ __all__ = [
     "he_uniform",
     "lecun_normal",
     "lecun_uniform",
+    "RandomNormal",
+    "TruncatedNormal",
+    "RandomUniform",
+    "random_normal",
+    "truncated_normal",
+    "random_uniform",
+    "Initializer",
     "compute_fans",
     "TORCH_LAYOUT",
     "PartitionInfo",

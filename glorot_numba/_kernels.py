@@ -2,18 +2,19 @@
 
 A fill call gets ``out`` (1-D, float32 or float64), the flat C-order indices in
 the *full* tensor that its elements stand for (as runs: ``starts[r] + t`` for
-``t < run_len``), the key, a multiplier and the distribution ``kind``.
-``out[p]`` becomes the sample of full index ``starts[p // run_len] + p %
-run_len``, times ``mult``.  A whole tensor is one run from 0; a partition
-slice is one run per contiguous row of the slice.
+``t < run_len``), the key, the distribution ``kind`` and its ``params``
+``(mult, shift, lo, hi)`` (see :func:`params`).  ``out[p]`` becomes the
+sample of full index ``starts[p // run_len] + p % run_len``, as ``sample *
+mult + shift``.  A whole tensor is one run from 0; a partition slice is one
+run per contiguous row of the slice.
 
 Work goes in chunks of ``CHUNK`` output positions (the parallel unit).  In a
 chunk, whole tiles of the stream (see :mod:`._transforms`) are computed by a
 branch-free loop over Philox blocks that LLVM vectorises; it also flags the
-truncated-normal candidates outside (-2, 2).  Everything else -- elements of
-partial tiles at the ends of a run, and flagged elements at their next
-attempt -- goes through a list that a second vectorised loop evaluates one
-element at a time, repeated until no candidate is rejected.
+truncated-normal candidates outside the window ``(lo, hi)``.  Everything
+else -- elements of partial tiles at the ends of a run, and flagged elements
+at their next attempt -- goes through a list that a second vectorised loop
+evaluates one element at a time, repeated until no candidate is rejected.
 
 Complex kernels (``out`` complex64 or complex128) draw every element in
 polar form from its own Philox words, with no redraws: per chunk, one loop
@@ -26,7 +27,8 @@ validates.
 """
 
 import numpy as np
-from numba import njit, prange, typeof
+from numba import njit, prange, typeof, types
+from numba.extending import overload
 
 from . import _codegen, _elementary, _ieee, _philox, _transforms
 from ._cache import enable_caching
@@ -53,7 +55,8 @@ from ._transforms import (
     uniform_f64,
 )
 
-__all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "warmup"]
+__all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "params",
+           "warmup"]
 
 # Positions per work item: multiples of both tile sizes.  Long items make
 # long list passes (whose vector loops then run at speed), and CHUNK bounds
@@ -71,22 +74,48 @@ TRUNCATED = 2
 
 _U1 = np.uint64(1)
 _U32 = np.uint64(32)
-_TWO_F32 = np.float32(2.0)
-_TWO_F64 = np.float64(2.0)
 _B1 = TILE_BLOCKS
 _B2 = 2 * TILE_BLOCKS
 _B3 = 3 * TILE_BLOCKS
 
 
+def params(real, mult, shift=None, lo=-2.0, hi=2.0):
+    """The ``params`` argument of every kernel: ``(mult, shift, lo, hi)``.
+
+    A standard sample ``z`` (uniform on (-1, 1), or normal) is written as
+    ``z * mult + shift``; truncated normals keep the candidates with ``lo <
+    z < hi``.  Each is a ``real``, the path's float type (the component type
+    of complex paths, where ``shift`` moves the real part and the window is
+    unused), except a ``shift`` of None: no shift, for which the kernels
+    are compiled without the addition.
+    """
+    return real(mult), None if shift is None else real(shift), real(lo), real(hi)
+
+
+def _shifted(x, shift):
+    """``x + shift``, or ``x`` for a shift of None."""
+    return x if shift is None else x + shift
+
+
+@overload(_shifted, inline="always")
+def _shifted_jit(x, shift):
+    # Chosen by type when a kernel compiles: kernels without a shift have
+    # no addition at all.
+    if isinstance(shift, types.NoneType):
+        return lambda x, shift: x
+    return lambda x, shift: x + shift
+
+
 @njit(inline="always")
-def _tile_f32(out, words, bits, t, k0, k1, mult, kind):
-    """Tile ``t``, attempt 0, times ``mult``, into ``out[:TILE_F32]``.
+def _tile_f32(out, words, bits, t, k0, k1, kind, params):
+    """Tile ``t``, attempt 0, as ``sample * mult + shift``, into ``out[:TILE_F32]``.
 
     For truncated normals, ``words[i]`` is left 1 where candidate ``i`` is
-    outside (-2, 2) (its slot in ``out`` then holds a placeholder), else 0.
-    ``bits`` is unused: the float64 tile, which shares this signature, needs
-    it.
+    outside the window ``(lo, hi)`` (its slot in ``out`` then holds a
+    placeholder), else 0.  ``bits`` is unused: the float64 tile, which
+    shares this signature, needs it.
     """
+    mult, shift, lo, hi = params
     # Two loops: Philox works on 64-bit lanes and vectorises 8 wide, the
     # float32 transforms 16 wide; `words` (in the order w0, w2, w1, w3)
     # hands the bits over in L1.  Indices are provably non-negative (views
@@ -101,26 +130,27 @@ def _tile_f32(out, words, bits, t, k0, k1, mult, kind):
         words[_B3 + b] = np.uint32(w3)
     if kind == UNIFORM:
         for i in range(TILE_F32):
-            out[i] = uniform_f32(np.uint64(words[i])) * mult
+            out[i] = _shifted(uniform_f32(np.uint64(words[i])) * mult, shift)
     else:
         for i in range(_B2):
             zc, zs = normal_pair_f32(np.uint64(words[i]), np.uint64(words[_B2 + i]))
-            out[i] = zc * mult
-            out[_B2 + i] = zs * mult
-            words[i] = not abs(zc) < _TWO_F32
-            words[_B2 + i] = not abs(zs) < _TWO_F32
+            out[i] = _shifted(zc * mult, shift)
+            out[_B2 + i] = _shifted(zs * mult, shift)
+            words[i] = not (zc > lo and zc < hi)
+            words[_B2 + i] = not (zs > lo and zs < hi)
 
 
 @njit(inline="always")
-def _tile_f64(out, words, bits, t, k0, k1, mult, kind):
-    """Tile ``t``, attempt 0, times ``mult``, into ``out[:TILE_F64]``; flags as
-    in :func:`_tile_f32`."""
+def _tile_f64(out, words, bits, t, k0, k1, kind, params):
+    """Tile ``t``, attempt 0, as ``sample * mult + shift``, into
+    ``out[:TILE_F64]``; flags as in :func:`_tile_f32`."""
+    mult, shift, lo, hi = params
     b0 = t * TILE_BLOCKS
     if kind == UNIFORM:
         for b in range(TILE_BLOCKS):
             w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
-            out[b] = uniform_f64(w0, w1) * mult
-            out[_B1 + b] = uniform_f64(w2, w3) * mult
+            out[b] = _shifted(uniform_f64(w0, w1) * mult, shift)
+            out[_B1 + b] = _shifted(uniform_f64(w2, w3) * mult, shift)
     else:
         # As in _tile_f32, Philox and the transform run in separate loops,
         # each at its own vector width; `bits` holds the 64-bit words between.
@@ -132,10 +162,10 @@ def _tile_f64(out, words, bits, t, k0, k1, mult, kind):
             bits[_B1 + b] = (w2 << _U32) | w3
         for b in range(TILE_BLOCKS):
             z0, z1 = normal_pair_from_bits_f64(bits[b], bits[_B1 + b])
-            out[b] = z0 * mult
-            out[_B1 + b] = z1 * mult
-            words[b] = not abs(z0) < _TWO_F64
-            words[_B1 + b] = not abs(z1) < _TWO_F64
+            out[b] = _shifted(z0 * mult, shift)
+            out[_B1 + b] = _shifted(z1 * mult, shift)
+            words[b] = not (z0 > lo and z0 < hi)
+            words[_B1 + b] = not (z1 > lo and z1 < hi)
 
 
 @njit(inline="always")
@@ -182,10 +212,11 @@ def _list_f64(elem, tries, m, k0, k1, uniform, words, values):
 
 
 @njit(inline="always")
-def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, tile_fn,
-           list_fn, limit):
+def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, tile_fn,
+           list_fn):
     """Fill positions ``[p0, p0 + size)`` of ``out`` (``size <= CHUNK``)."""
     words, bits, todo_pos, todo_elem, todo_try, list_words, values = scratch
+    mult, shift, lo, hi = params
     uniform = kind == UNIFORM
     m = 0
     p = p0
@@ -210,7 +241,7 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
         body = (t_end - t_first) * tile
         for t in range(t_first, t_end):
             o = p + head + (t - t_first) * tile
-            tile_fn(borrowed(out, o, o + tile), words, bits, t, k0, k1, mult, kind)
+            tile_fn(borrowed(out, o, o + tile), words, bits, t, k0, k1, kind, params)
             if kind == TRUNCATED:
                 for g in range(0, tile, 64):
                     # Gather 64 flags into a word, then list the ~3
@@ -234,17 +265,17 @@ def _chunk(out, starts, run_len, k0, k1, mult, kind, p0, size, scratch, tile, ti
         kept = 0
         for j in range(m):
             z = values[j]
-            out[todo_pos[j]] = z * mult
+            out[todo_pos[j]] = _shifted(z * mult, shift)
             todo_pos[kept] = todo_pos[j]
             todo_elem[kept] = todo_elem[j]
             todo_try[kept] = todo_try[j] + 1
-            kept += kind == TRUNCATED and not abs(z) < limit
+            kept += kind == TRUNCATED and not (z > lo and z < hi)
         m = kept
 
 
 @njit(inline="always")
-def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_fn,
-          list_fn, limit):
+def _fill(out, starts, run_len, k0, k1, kind, params, worker, workers, tile, tile_fn,
+          list_fn):
     prefer_wide_vectors()
     # Each worker takes one contiguous range, an equal share cut at a
     # multiple of the tile, and goes through it in work items of at most
@@ -257,43 +288,44 @@ def _fill(out, starts, run_len, k0, k1, mult, kind, worker, workers, tile, tile_
     end = min(n, (worker + 1) * units // workers * tile)
     scratch = _scratch(out, min(CHUNK, max(end - first, 1)))
     for p0 in range(first, end, CHUNK):
-        _chunk(out, starts, run_len, k0, k1, mult, kind, p0, min(end, p0 + CHUNK) - p0,
-               scratch, tile, tile_fn, list_fn, limit)
+        _chunk(out, starts, run_len, k0, k1, kind, params, p0, min(end, p0 + CHUNK) - p0,
+               scratch, tile, tile_fn, list_fn)
 
 
 @njit(parallel=True)
-def fill_f32(out, starts, run_len, k0, k1, mult, kind, workers):
+def fill_f32(out, starts, run_len, k0, k1, kind, params, workers):
     for w in prange(workers):
-        _fill(out, starts, run_len, k0, k1, mult, kind, w, workers, TILE_F32, _tile_f32,
-              _list_f32, _TWO_F32)
+        _fill(out, starts, run_len, k0, k1, kind, params, w, workers, TILE_F32, _tile_f32,
+              _list_f32)
 
 
 @njit
-def fill_f32_serial(out, starts, run_len, k0, k1, mult, kind, workers):
-    _fill(out, starts, run_len, k0, k1, mult, kind, 0, 1, TILE_F32, _tile_f32,
-          _list_f32, _TWO_F32)
+def fill_f32_serial(out, starts, run_len, k0, k1, kind, params, workers):
+    _fill(out, starts, run_len, k0, k1, kind, params, 0, 1, TILE_F32, _tile_f32, _list_f32)
 
 
 @njit(parallel=True)
-def fill_f64(out, starts, run_len, k0, k1, mult, kind, workers):
+def fill_f64(out, starts, run_len, k0, k1, kind, params, workers):
     for w in prange(workers):
-        _fill(out, starts, run_len, k0, k1, mult, kind, w, workers, TILE_F64, _tile_f64,
-              _list_f64, _TWO_F64)
+        _fill(out, starts, run_len, k0, k1, kind, params, w, workers, TILE_F64, _tile_f64,
+              _list_f64)
 
 
 @njit
-def fill_f64_serial(out, starts, run_len, k0, k1, mult, kind, workers):
-    _fill(out, starts, run_len, k0, k1, mult, kind, 0, 1, TILE_F64, _tile_f64,
-          _list_f64, _TWO_F64)
+def fill_f64_serial(out, starts, run_len, k0, k1, kind, params, workers):
+    _fill(out, starts, run_len, k0, k1, kind, params, 0, 1, TILE_F64, _tile_f64, _list_f64)
 
 
 @njit(inline="always")
-def _complex_fill(flat, starts, run_len, k0, k1, mult, kind, worker, workers, scratch,
+def _complex_fill(flat, starts, run_len, k0, k1, kind, params, worker, workers, scratch,
                   words_fn, polar_fn, truncation, zero, one):
     """Elements ``p`` of a complex output whose components are ``flat[2p]``
     and ``flat[2p + 1]``, in the chunks of ``worker``."""
     prefer_wide_vectors()
     radius, angle, re, im = scratch
+    # The shift moves the real part only (a real mean); lo and hi are
+    # unused: the truncation bounds the modulus.
+    mult, shift, lo, hi = params
     n = flat.shape[0] // 2
     length = CHUNK if n >= 4 * workers * CHUNK else SMALL_CHUNK
     lo, span = truncation if kind == TRUNCATED else (zero, one)
@@ -311,12 +343,12 @@ def _complex_fill(flat, starts, run_len, k0, k1, mult, kind, worker, workers, sc
             if kind == UNIFORM:
                 for j in range(cnt):
                     x, y = polar_fn(radius[off + j], angle[off + j], lo, span, False)
-                    re[j] = x * mult
+                    re[j] = _shifted(x * mult, shift)
                     im[j] = y * mult
             else:
                 for j in range(cnt):
                     x, y = polar_fn(radius[off + j], angle[off + j], lo, span, True)
-                    re[j] = x * mult
+                    re[j] = _shifted(x * mult, shift)
                     im[j] = y * mult
             for j in range(cnt):
                 flat[2 * (p + j)] = re[j]
@@ -342,33 +374,33 @@ def _scratch_c128():
 
 
 @njit(parallel=True)
-def fill_c64(out, starts, run_len, k0, k1, mult, kind, workers):
+def fill_c64(out, starts, run_len, k0, k1, kind, params, workers):
     flat = out.view(np.float32)
     for w in prange(workers):
-        _complex_fill(flat, starts, run_len, k0, k1, mult, kind, w, workers, _scratch_c64(),
+        _complex_fill(flat, starts, run_len, k0, k1, kind, params, w, workers, _scratch_c64(),
                       complex_words_c64, _polar_c64, EXP_TRUNCATION_F32, np.float32(0.0),
                       np.float32(1.0))
 
 
 @njit
-def fill_c64_serial(out, starts, run_len, k0, k1, mult, kind, workers):
-    _complex_fill(out.view(np.float32), starts, run_len, k0, k1, mult, kind, 0, 1,
+def fill_c64_serial(out, starts, run_len, k0, k1, kind, params, workers):
+    _complex_fill(out.view(np.float32), starts, run_len, k0, k1, kind, params, 0, 1,
                   _scratch_c64(), complex_words_c64, _polar_c64, EXP_TRUNCATION_F32,
                   np.float32(0.0), np.float32(1.0))
 
 
 @njit(parallel=True)
-def fill_c128(out, starts, run_len, k0, k1, mult, kind, workers):
+def fill_c128(out, starts, run_len, k0, k1, kind, params, workers):
     flat = out.view(np.float64)
     for w in prange(workers):
-        _complex_fill(flat, starts, run_len, k0, k1, mult, kind, w, workers, _scratch_c128(),
+        _complex_fill(flat, starts, run_len, k0, k1, kind, params, w, workers, _scratch_c128(),
                       complex_bits_c128, polar_f64, EXP_TRUNCATION_F64, np.float64(0.0),
                       np.float64(1.0))
 
 
 @njit
-def fill_c128_serial(out, starts, run_len, k0, k1, mult, kind, workers):
-    _complex_fill(out.view(np.float64), starts, run_len, k0, k1, mult, kind, 0, 1,
+def fill_c128_serial(out, starts, run_len, k0, k1, kind, params, workers):
+    _complex_fill(out.view(np.float64), starts, run_len, k0, k1, kind, params, 0, 1,
                   _scratch_c128(), complex_bits_c128, polar_f64, EXP_TRUNCATION_F64,
                   np.float64(0.0), np.float64(1.0))
 
@@ -413,7 +445,8 @@ def warmup(compat=False):
                                (np.complex64, np.float32, "c64"),
                                (np.complex128, np.float64, "c128")):
         out = np.empty(1, native)
-        args = (out, starts, np.int64(1), np.uint64(0), np.uint64(0), real(1.0), TRUNCATED, 1)
+        args = (out, starts, np.int64(1), np.uint64(0), np.uint64(0), TRUNCATED,
+                params(real, 1.0), 1)
         for kernel in KERNELS[path]:
             # Compiled (or loaded), not run: a parallel launch is not safe in
             # every process (a child forked after GNU OpenMP started).

@@ -10,18 +10,20 @@ import re
 __all__ = ["initializer_classes", "lookup", "deserialize", "snake_case", "partitionable"]
 
 
-def initializer_classes():
+def initializer_classes(base=None):
     """The public initializer classes, ``{class name: class}``.
 
     Every class exported by :mod:`glorot_numba` (its ``__all__``) that
-    derives from ``VarianceScaling``, the base class included.
+    derives from ``base`` (default: ``Initializer``, so every initializer
+    but the abstract base itself).
     """
     import glorot_numba as gn
 
+    base = gn.Initializer if base is None else base
     found = {}
     for name in getattr(gn, "__all__", dir(gn)):
         obj = getattr(gn, name, None)
-        if isinstance(obj, type) and issubclass(obj, gn.VarianceScaling):
+        if isinstance(obj, type) and issubclass(obj, base) and obj is not gn.Initializer:
             found.setdefault(obj.__name__, obj)
     return found
 

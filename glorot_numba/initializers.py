@@ -1,4 +1,4 @@
-"""The initializer classes: ``VarianceScaling`` and ``GlorotNormal``.
+"""The initializer classes: the ``Initializer`` base, ``VarianceScaling`` and ``GlorotNormal``.
 
 Front end only: validation, seeds, scale arithmetic and dispatch.  Sampling
 happens in the kernels of :mod:`glorot_numba._kernels`.
@@ -9,9 +9,10 @@ import numbers
 
 import numpy as np
 
-from . import _dtypes, _kernels, _runtime, _seeding, _shapes, _tf_compat
+from . import _dtypes, _interval, _kernels, _runtime, _seeding, _shapes, _tf_compat
 
 __all__ = [
+    "Initializer",
     "VarianceScaling",
     "GlorotNormal",
     "glorot_normal",
@@ -93,10 +94,10 @@ def _in_dtype(value, dtype):
     return np.float32(rounded)
 
 
-# (class, configuration, full shape, dtype) -> multiplier, see
-# VarianceScaling._multiplier_of.  Derived from the constants above: code
-# that changes one of them must empty it.
-_multipliers = {}
+# (class, configuration, full shape, dtype) -> (kind, params), see
+# VarianceScaling._sampling.  Derived from the constants above: code that
+# changes one of them must empty it.
+_samplings = {}
 
 
 def _rounded_factor(factor, reach, component):
@@ -115,7 +116,117 @@ def _rounded_factor(factor, reach, component):
     return mult
 
 
-class VarianceScaling:
+class Initializer:
+    """Base of every initializer: the call, seeds and configs they share.
+
+    A subclass says what it draws for a full shape and a dtype
+    (``_sampling``) and what its constructor arguments are
+    (``get_config``); calling it, the ``out=`` and ``partition_info``
+    arguments, seeds and the stream are the same for all.  Subclasses set
+    ``seed`` and ``dtype`` in their constructors.
+    """
+
+    seed = None
+    dtype = np.dtype(np.float32)
+
+    def __call__(self, shape, dtype=None, partition_info=None, *, out=None):
+        """Draw a new array (or fill ``out``).
+
+        Parameters
+        ----------
+        shape : sequence of int
+            Shape of the result (of the partition, with ``partition_info``).
+        dtype : dtype-like, optional
+            Output dtype; defaults to ``out.dtype`` when ``out`` is given,
+            else to the constructor's ``dtype``.
+        partition_info : PartitionInfo, optional
+            The full variable this call initialises a slice of.  Fans come
+            from ``full_shape``, and the values are those of the slice at
+            ``var_offset`` of the full tensor (with ``compat``, as in
+            TensorFlow: those of an unpartitioned call for ``shape``).
+        out : numpy.ndarray, optional
+            Array of exactly ``shape`` and the output dtype to fill in place.
+            It is left untouched if any argument is invalid.
+
+        Returns
+        -------
+        numpy.ndarray
+            C-contiguous for new arrays; ``out`` itself when given.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import glorot_numba as gn
+        >>> buf = np.empty((784, 256), np.float32)
+        >>> gn.GlorotNormal(seed=1)((784, 256), out=buf) is buf
+        True
+        """
+        shape = _shapes.check_shape(shape)
+        if dtype is not None:
+            dtype = _dtypes.resolve_dtype(dtype)
+        elif out is not None and isinstance(out, np.ndarray):
+            dtype = _dtypes.resolve_dtype(out.dtype)
+        else:
+            dtype = self.dtype
+        if partition_info is None:
+            full, offset = shape, (0,) * len(shape)
+        else:
+            full, offset = _shapes.check_partition(shape, partition_info)
+        if out is not None:
+            _check_out(out, shape, dtype)
+        sampling = self._sampling(full, dtype)
+        return self._draw(shape, dtype, full, offset, out, sampling)
+
+    def _sampling(self, full, dtype):
+        """``(kind, params)`` of a draw of ``full`` in ``dtype``; raises
+        for a configuration that ``dtype`` cannot represent."""
+        raise NotImplementedError
+
+    def _draw(self, shape, dtype, full, offset, out, sampling):
+        """The validated call: a new array, or ``out``, filled."""
+        key = self._key()
+        result = _runtime.allocate(shape, dtype) if out is None else out
+        if result.size:
+            kind, params = sampling
+            table = _interval.KERNELS if kind in _interval.KINDS else _kernels.KERNELS
+            kernels = table[_dtypes.path_of(dtype)]
+            _runtime.fill(result, kernels, _dtypes.native_of(dtype), full, offset,
+                          (key[0], key[1], kind, params))
+        return result
+
+    def _key(self):
+        """The Philox key of this call, from the seed by TensorFlow v1's rules.
+
+        Framework adapters whose randomness comes as a key of their own (a JAX
+        PRNG key, a torch generator) draw through a copy that overrides this.
+        """
+        return _seeding.key_for(self.seed)
+
+    def get_config(self):
+        """The constructor arguments, as a new dict."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config):
+        """Build an initializer from ``get_config()`` output.
+
+        The caller's dict is not modified.
+
+        Examples
+        --------
+        >>> import glorot_numba as gn
+        >>> init = gn.GlorotNormal.from_config({"seed": 5, "dtype": "float32"})
+        >>> init.get_config()
+        {'seed': 5, 'dtype': 'float32'}
+        """
+        return cls(**dict(config))
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class VarianceScaling(Initializer):
     """Initializer whose samples have variance ``scale / n``.
 
     ``n`` is the fan-in, the fan-out, their mean or their geometric mean
@@ -239,68 +350,11 @@ class VarianceScaling:
         _tf_compat.check_compat_mode(self.compat, self.mode)
         _tf_compat.check_compat_dtype(self.compat, self.dtype)
 
-    def __call__(self, shape, dtype=None, partition_info=None, *, out=None):
-        """Draw a new array (or fill ``out``).
-
-        Parameters
-        ----------
-        shape : sequence of int
-            Shape of the result (of the partition, with ``partition_info``).
-        dtype : dtype-like, optional
-            Output dtype; defaults to ``out.dtype`` when ``out`` is given,
-            else to the constructor's ``dtype``.
-        partition_info : PartitionInfo, optional
-            The full variable this call initialises a slice of.  Fans come
-            from ``full_shape``, and the values are those of the slice at
-            ``var_offset`` of the full tensor (with ``compat``, as in
-            TensorFlow: those of an unpartitioned call for ``shape``).
-        out : numpy.ndarray, optional
-            Array of exactly ``shape`` and the output dtype to fill in place.
-            It is left untouched if any argument is invalid.
-
-        Returns
-        -------
-        numpy.ndarray
-            C-contiguous for new arrays; ``out`` itself when given.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> import glorot_numba as gn
-        >>> buf = np.empty((784, 256), np.float32)
-        >>> gn.GlorotNormal(seed=1)((784, 256), out=buf) is buf
-        True
-        """
-        shape = _shapes.check_shape(shape)
-        if dtype is not None:
-            dtype = _dtypes.resolve_dtype(dtype)
-        elif out is not None and isinstance(out, np.ndarray):
-            dtype = _dtypes.resolve_dtype(out.dtype)
-        else:
-            dtype = self.dtype
-        if partition_info is None:
-            full, offset = shape, (0,) * len(shape)
-        else:
-            full, offset = _shapes.check_partition(shape, partition_info)
-        if out is not None:
-            _check_out(out, shape, dtype)
-        mult = self._multiplier_of(full, dtype)
+    def _draw(self, shape, dtype, full, offset, out, sampling):
         if self.compat is not None:
             _tf_compat.check_compat_dtype(self.compat, dtype)
             return _tf_compat.draw(self, shape, dtype, self._fans(full), out)
-        key = self._key()
-        result = _runtime.allocate(shape, dtype) if out is None else out
-        if result.size:
-            _fill(result, full, offset, key, mult, _KIND[self.distribution])
-        return result
-
-    def _key(self):
-        """The Philox key of this call, from the seed by TensorFlow v1's rules.
-
-        Framework adapters whose randomness comes as a key of their own (a JAX
-        PRNG key, a torch generator) draw through a copy that overrides this.
-        """
-        return _seeding.key_for(self.seed)
+        return super()._draw(shape, dtype, full, offset, out, sampling)
 
     def _fans(self, shape):
         """``(fan_in, fan_out)`` of a validated shape, by this initializer's axes."""
@@ -319,8 +373,8 @@ class VarianceScaling:
             n = max(1.0, (fan_in + fan_out) / 2.0)
         return self.scale / n
 
-    def _multiplier_of(self, full, dtype):
-        """:meth:`_multiplier` for a tensor of shape ``full``, remembered.
+    def _sampling(self, full, dtype):
+        """What a draw of ``full`` in ``dtype`` computes, remembered.
 
         It depends on nothing but the class, the configuration, ``full`` and
         ``dtype``, and computing it again (fans, variance, rounding) costs a
@@ -330,14 +384,19 @@ class VarianceScaling:
         memo_key = (type(self), self.scale, self.mode, self.distribution, self.in_axis,
                     self.out_axis, self.batch_axis, full, dtype)
         try:
-            mult = _multipliers.get(memo_key)
+            sampling = _samplings.get(memo_key)
         except TypeError:  # an attribute reassigned to something unhashable
-            return self._multiplier(self._fans(full), dtype)
-        if mult is None:
-            mult = self._multiplier(self._fans(full), dtype)
-            if len(_multipliers) < 4096:
-                _multipliers[memo_key] = mult
-        return mult
+            return self._sampling_for(full, dtype)
+        if sampling is None:
+            sampling = self._sampling_for(full, dtype)
+            if len(_samplings) < 4096:
+                _samplings[memo_key] = sampling
+        return sampling
+
+    def _sampling_for(self, full, dtype):
+        kind = _KIND[self.distribution]
+        mult = self._multiplier(self._fans(full), dtype)
+        return kind, _kernels.params(type(mult), mult)
 
     def _multiplier(self, fans, dtype):
         """The factor applied to standard samples, rounded to ``dtype``."""
@@ -388,26 +447,6 @@ class VarianceScaling:
 
     def _layout_config(self):
         return _shapes.layout_config((self.in_axis, self.out_axis, self.batch_axis))
-
-    @classmethod
-    def from_config(cls, config):
-        """Build an initializer from ``get_config()`` output.
-
-        The caller's dict is not modified.
-
-        Examples
-        --------
-        >>> import glorot_numba as gn
-        >>> init = gn.GlorotNormal.from_config({"seed": 5, "dtype": "float32"})
-        >>> init.get_config()
-        {'seed': 5, 'dtype': 'float32'}
-        """
-        return cls(**dict(config))
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
 
 class GlorotNormal(VarianceScaling):
     """Glorot (Xavier) normal initializer, as in TensorFlow v1.
@@ -488,9 +527,3 @@ glorot_normal = GlorotNormal
 glorot_normal_initializer = GlorotNormal
 xavier_normal = GlorotNormal
 
-
-def _fill(result, full, offset, key, mult, kind):
-    """Run the kernels for ``result``, an array of the slice's shape."""
-    path = _dtypes.path_of(result.dtype)
-    _runtime.fill(result, _kernels.KERNELS[path], _dtypes.native_of(result.dtype), full,
-                  offset, (key[0], key[1], mult, kind))

@@ -91,7 +91,7 @@ from glorot_numba import _kernels
 counts = {}
 for path, real in (("f32", np.float32), ("f64", np.float64)):
     args = (np.empty(1, real), np.zeros(1, np.int64), np.int64(1), np.uint64(0),
-            np.uint64(0), real(1.0), _kernels.TRUNCATED, 1)
+            np.uint64(0), _kernels.TRUNCATED, _kernels.params(real, 1.0), 1)
     for kernel in _kernels.KERNELS[path]:
         # Compiled in memory: this process has caching off.
         kernel.compile(tuple(typeof(a) for a in args))

@@ -194,14 +194,14 @@ def test_serial_twin_equals_parallel_kernel_and_any_split(path, kind):
     key = (np.uint64(5), np.uint64(6))
     whole = np.zeros(1, np.int64)
     a, b = np.empty(n, native), np.empty(n, native)
-    parallel(a, whole, np.int64(n), *key, real(1.0), kind, 3)
-    serial(b, whole, np.int64(n), *key, real(1.0), kind, 1)
+    parallel(a, whole, np.int64(n), *key, kind, _kernels.params(real, 1.0), 3)
+    serial(b, whole, np.int64(n), *key, kind, _kernels.params(real, 1.0), 1)
     assert a.tobytes() == b.tobytes()
     # Runs at odd and even offsets: element e is the same wherever it lands.
     starts = np.array([1, 2, 4101, 70000], np.int64)
     run_len = 37
     c = np.empty(len(starts) * run_len, native)
-    serial(c, starts, np.int64(run_len), *key, real(1.0), kind, 1)
+    serial(c, starts, np.int64(run_len), *key, kind, _kernels.params(real, 1.0), 1)
     expected = np.concatenate([a[s:s + run_len] for s in starts])
     assert c.tobytes() == expected.tobytes()
 

@@ -119,8 +119,8 @@ def test_serial_twin_equals_parallel_kernel(path, kind):
     assert 4 * _kernels.CHUNK <= n < 4 * 3 * _kernels.CHUNK
     a = np.empty(n, native)
     b = np.empty(n, native)
-    args = (np.zeros(1, np.int64), np.int64(n), np.uint64(5), np.uint64(6), native(1.0),
-            KINDS[kind])
+    args = (np.zeros(1, np.int64), np.int64(n), np.uint64(5), np.uint64(6), KINDS[kind],
+            _kernels.params(native, 1.0))
     parallel(a, *args, 3)
     serial(b, *args, 1)
     assert a.tobytes() == b.tobytes()
@@ -131,7 +131,7 @@ def fill(path, kind, starts, run_len, key=(123, 456)):
     native = np.float32 if path == "f32" else np.float64
     out = np.empty(len(starts) * run_len, native)
     serial(out, np.asarray(starts, np.int64), np.int64(run_len), np.uint64(key[0]),
-           np.uint64(key[1]), native(1.0), KINDS[kind], 1)
+           np.uint64(key[1]), KINDS[kind], _kernels.params(native, 1.0), 1)
     return out
 
 

@@ -118,7 +118,7 @@ def test_rejects_truncation_constant_088(glorot_1e6):
 def test_rejects_the_library_with_a_wrong_constant(monkeypatch):
     monkeypatch.setattr(_initializers, "TRUNCATED_STD", 0.88)
     # Multipliers computed before, with the right constant, are remembered.
-    monkeypatch.setattr(_initializers, "_multipliers", {})
+    monkeypatch.setattr(_initializers, "_samplings", {})
     broken = gn.GlorotNormal(seed=3)((1000, 1000))
     with pytest.raises(AssertionError, match="edge"):
         gt.assert_variance_scaling(broken, gn.GlorotNormal())
@@ -219,7 +219,7 @@ def test_strategies_cover_every_class():
 
     collect()
     assert names == set(gn.__all__) & {c.__name__ for c in
-                                       gt._registry.initializer_classes().values()}
+                                       gt._registry.initializer_classes(gn.VarianceScaling).values()}
 
 
 def test_importing_needs_neither_scipy_nor_hypothesis():

@@ -1,0 +1,342 @@
+"""Initializers whose distribution is given explicitly: ``RandomNormal``,
+``TruncatedNormal`` and ``RandomUniform``.
+
+They draw ``N(mean, stddev**2)``, a normal truncated to an interval, and
+``U(minval, maxval)``, with the names and defaults of
+``tf.compat.v1.keras.initializers`` (and Keras), and share everything else
+with the ``VarianceScaling`` family: seeds, the stream (each element a pure
+function of the key and its index), ``out=``, ``partition_info``, configs.
+
+Parameters are rounded to the output dtype, as TensorFlow rounds them, and
+the kernels' multiplier and shift are chosen so that every written value
+lies within the distribution's bounds *as the dtype represents them*,
+without clipping (see :mod:`._params`).
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _dtypes, _interval, _kernels, _params, _seeding
+from .initializers import Initializer
+
+__all__ = ["RandomNormal", "TruncatedNormal", "RandomUniform", "random_normal",
+           "truncated_normal", "random_uniform"]
+
+
+def _check_real(value, name):
+    if type(value) is not float:  # plain floats skip the slow ABC checks
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        value = float(value)
+    if math.isnan(value):
+        raise ValueError(f"{name} must not be NaN")
+    return value
+
+
+def _check_finite(value, name):
+    value = _check_real(value, name)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def _check_real_dtype(cls, dtype):
+    if _dtypes.is_complex(dtype):
+        raise ValueError(f"{cls.__name__} draws real values; got dtype {dtype.name}")
+    return dtype
+
+
+# (class, configuration, dtype) -> (kind, params); a configuration's sampling
+# costs up to a millisecond to work out (the truncation window's bisection).
+_samplings = {}
+
+
+class _Explicit(Initializer):
+    """The constructor's ``seed`` and ``dtype``, and the remembered samplings."""
+
+    def __init__(self, seed, dtype):
+        self.seed = _seeding.check_seed(seed)
+        self.dtype = self._check_dtype(_dtypes.resolve_dtype(dtype))
+
+    @classmethod
+    def _check_dtype(cls, dtype):
+        return _check_real_dtype(cls, dtype)
+
+    def _configuration(self):
+        """The attributes that decide the sampling, as a hashable tuple."""
+        raise NotImplementedError
+
+    def _sampling(self, full, dtype):
+        self._check_dtype(dtype)
+        memo_key = (type(self), self._configuration(), dtype)
+        try:
+            sampling = _samplings.get(memo_key)
+        except TypeError:  # an attribute reassigned to something unhashable
+            return self._sampling_for(dtype)
+        if sampling is None:
+            sampling = self._sampling_for(dtype)
+            if len(_samplings) < 4096:
+                _samplings[memo_key] = sampling
+        return sampling
+
+    def _sampling_for(self, dtype):
+        raise NotImplementedError
+
+    def _base_config(self):
+        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype)}
+
+
+def _shift(value, dtype):
+    """The kernels' shift for a location ``value``: None for zero (no addition)."""
+    return None if value == 0.0 else _params.rounded(value, dtype)
+
+
+class RandomNormal(_Explicit):
+    """Initializer drawing from the normal distribution ``N(mean, stddev**2)``.
+
+    As ``tf.compat.v1.keras.initializers.RandomNormal``: untruncated.  For
+    complex dtypes the value is ``mean + stddev * z`` with ``z`` a standard
+    complex normal (``E|z|**2 = 1``, real and imaginary parts each of
+    variance 1/2, as PyTorch draws them).
+
+    Parameters
+    ----------
+    mean : float, default 0.0
+        Mean; finite.
+    stddev : float, default 0.05
+        Standard deviation; finite and ``>= 0``.
+    seed : int or None, default None
+        See :class:`VarianceScaling`.
+    dtype : dtype-like, default "float32"
+        Default output dtype: float16, bfloat16, float32, float64,
+        complex64 or complex128.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or out of range; ``ValueError`` at
+        call time when the dtype cannot represent ``mean`` or ``stddev``.
+
+    Notes
+    -----
+    ``mean`` and ``stddev`` are rounded to the output dtype; the values are
+    ``z * stddev + mean`` in the precision of the dtype's stream (float32
+    for float16 and bfloat16, rounded once more), with the same standard
+    normals ``z`` as ``VarianceScaling(distribution="untruncated_normal")``
+    draws for the same seed and dtype.
+
+    Examples
+    --------
+    >>> import glorot_numba as gn
+    >>> w = gn.RandomNormal(mean=1.0, stddev=0.02, seed=0)((512, 256))
+    >>> round(float(w.mean()), 3), round(float(w.std()), 3)
+    (1.0, 0.02)
+    >>> gn.RandomNormal(stddev=0.02, seed=0).get_config()
+    {'mean': 0.0, 'stddev': 0.02, 'seed': 0, 'dtype': 'float32'}
+    """
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype="float32"):
+        self.mean = _check_finite(mean, "mean")
+        self.stddev = _check_finite(stddev, "stddev")
+        if self.stddev < 0.0:
+            raise ValueError(f"stddev must be >= 0, got {self.stddev}")
+        super().__init__(seed, dtype)
+
+    @classmethod
+    def _check_dtype(cls, dtype):
+        return dtype
+
+    def _configuration(self):
+        return self.mean, self.stddev
+
+    def _sampling_for(self, dtype):
+        try:
+            mult = _params.rounded(self.stddev, dtype)
+            shift = _shift(self.mean, dtype)
+        except _params.Unrepresentable as exc:
+            raise ValueError(f"{self!r}: {exc}") from None
+        return _kernels.NORMAL, _kernels.params(type(mult), mult, shift)
+
+    def get_config(self):
+        """``{"mean", "stddev", "seed", "dtype"}``, as TensorFlow reports them."""
+        return {"mean": self.mean, "stddev": self.stddev, **self._base_config()}
+
+
+class TruncatedNormal(_Explicit):
+    """Initializer drawing from a normal distribution truncated to an interval.
+
+    By default as ``tf.compat.v1.keras.initializers.TruncatedNormal`` (and
+    Keras): ``mean + stddev * z`` with ``z`` a standard normal, redrawn
+    until ``|z| < 2``.  With ``lower`` and ``upper`` (absolute bounds, as
+    in PyTorch's ``trunc_normal_``), the normal ``N(mean, stddev**2)``
+    conditioned on ``lower <= value <= upper``: exact for any interval --
+    wide, narrow, or far in one tail -- and never by clipping.
+
+    Parameters
+    ----------
+    mean : float, default 0.0
+        Mean of the normal before truncation; finite.
+    stddev : float, default 0.05
+        Its standard deviation; finite and ``> 0``.
+    seed : int or None, default None
+        See :class:`VarianceScaling`.
+    dtype : dtype-like, default "float32"
+        Default output dtype: float16, bfloat16, float32 or float64.
+    lower, upper : float or None, keyword-only
+        Absolute bounds, ``lower < upper``; either may be infinite.  None
+        for both: ``mean -+ 2 * stddev``, as TensorFlow.  If only one is
+        given, the other is ``mean -+ 2 * stddev``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or out of range; ``ValueError`` at
+        call time when no value of the dtype lies within the bounds.
+
+    Notes
+    -----
+    Every value lies in ``[lower, upper]`` as the output dtype represents
+    it (a value of a float16 output never exceeds ``upper`` rounded to
+    float16).  Intervals that contain ``mean -+ 2 * stddev`` are drawn by
+    resampling the library's Box-Muller normals (for the default interval,
+    the same normals ``z`` as ``VarianceScaling`` keeps); any other
+    interval by the exact inverse distribution function of the truncated
+    normal, from a stream of its own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glorot_numba as gn
+    >>> w = gn.TruncatedNormal(stddev=0.02, seed=0)((256, 256))
+    >>> bool(np.abs(w).max() < 0.04)
+    True
+    >>> tail = gn.TruncatedNormal(mean=0.0, stddev=1.0, lower=3.0, upper=np.inf, seed=1)
+    >>> bool(tail((1000,)).min() >= 3.0)
+    True
+    """
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype="float32", *, lower=None,
+                 upper=None):
+        self.mean = _check_finite(mean, "mean")
+        self.stddev = _check_finite(stddev, "stddev")
+        if not self.stddev > 0.0:
+            raise ValueError(f"stddev must be > 0, got {self.stddev}")
+        self.lower = None if lower is None else _check_real(lower, "lower")
+        self.upper = None if upper is None else _check_real(upper, "upper")
+        if self.lower is not None or self.upper is not None:
+            lo, hi = self._bounds()
+            if not lo < hi:
+                raise ValueError(f"lower must be below upper, got lower={lo}, upper={hi}")
+        super().__init__(seed, dtype)
+
+    def _bounds(self):
+        """The absolute bounds, defaults filled in."""
+        lower = self.mean - 2.0 * self.stddev if self.lower is None else self.lower
+        upper = self.mean + 2.0 * self.stddev if self.upper is None else self.upper
+        return lower, upper
+
+    def _configuration(self):
+        return self.mean, self.stddev, self.lower, self.upper
+
+    def _sampling_for(self, dtype):
+        try:
+            mult = _params.rounded(self.stddev, dtype)
+            shift = _shift(self.mean, dtype)
+            real = type(mult)
+            if self.lower is None and self.upper is None:
+                return _kernels.TRUNCATED, _kernels.params(real, mult, shift)
+            lo, hi = _params.window(mult, real(0.0) if shift is None else shift,
+                                    *self._bounds(), dtype)
+        except _params.Unrepresentable as exc:
+            raise ValueError(f"{self!r}: {exc}") from None
+        if _params.standard_window(lo, hi):
+            return _kernels.TRUNCATED, _kernels.params(real, mult, shift, lo, hi)
+        return _interval.sampling(mult, shift, *self._bounds(), dtype)
+
+    def get_config(self):
+        """``{"mean", "stddev", "seed", "dtype"}``, and the bounds when given."""
+        config = {"mean": self.mean, "stddev": self.stddev, **self._base_config()}
+        if self.lower is not None:
+            config["lower"] = self.lower
+        if self.upper is not None:
+            config["upper"] = self.upper
+        return config
+
+
+class RandomUniform(_Explicit):
+    """Initializer drawing from the uniform distribution on ``[minval, maxval]``.
+
+    As ``tf.compat.v1.keras.initializers.RandomUniform``.
+
+    Parameters
+    ----------
+    minval, maxval : float, default -0.05, 0.05
+        The bounds, finite, ``minval <= maxval``.
+    seed : int or None, default None
+        See :class:`VarianceScaling`.
+    dtype : dtype-like, default "float32"
+        Default output dtype: float16, bfloat16, float32 or float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or out of range; ``ValueError`` at
+        call time when no value of the dtype lies within the bounds.
+
+    Notes
+    -----
+    The values are ``mid + half * w``, ``w`` the library's standard uniform
+    on (-1, 1) (the same as ``VarianceScaling(distribution="uniform")``
+    draws), ``mid`` and ``half`` the midpoint and half-width rounded to the
+    dtype; ``half`` is lowered by the least amount that keeps every value
+    within ``[minval, maxval]`` as represented in the dtype.
+
+    Examples
+    --------
+    >>> import glorot_numba as gn
+    >>> w = gn.RandomUniform(0.0, 1.0, seed=0)((1000,))
+    >>> bool(w.min() >= 0.0 and w.max() <= 1.0)
+    True
+    """
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype="float32"):
+        self.minval = _check_finite(minval, "minval")
+        self.maxval = _check_finite(maxval, "maxval")
+        if self.minval > self.maxval:
+            raise ValueError(
+                f"minval must not exceed maxval, got minval={self.minval}, maxval={self.maxval}")
+        super().__init__(seed, dtype)
+
+    def _configuration(self):
+        return self.minval, self.maxval
+
+    def _sampling_for(self, dtype):
+        a, b = self.minval, self.maxval
+        try:
+            mult = _params.rounded((b - a) / 2.0, dtype)
+            shift = _shift(a / 2.0 + b / 2.0, dtype)
+        except _params.Unrepresentable as exc:
+            raise ValueError(f"{self!r}: {exc}") from None
+        real = type(mult)
+        written_shift = real(0.0) if shift is None else shift
+        # Lower the half-width until the extreme samples stay within the
+        # bounds once written (rarely more than one step).
+        while True:
+            low, high = _params.uniform_extremes(mult, written_shift, dtype)
+            if a <= low and high <= b:
+                return _kernels.UNIFORM, _kernels.params(real, mult, shift)
+            if mult == 0.0:
+                raise ValueError(
+                    f"{self!r}: no {_dtypes.dtype_name(dtype)} value lies in [{a!r}, {b!r}]")
+            mult = np.nextafter(mult, real(0.0))
+
+    def get_config(self):
+        """``{"minval", "maxval", "seed", "dtype"}``, as TensorFlow reports them."""
+        return {"minval": self.minval, "maxval": self.maxval, **self._base_config()}
+
+
+random_normal = RandomNormal
+truncated_normal = TruncatedNormal
+random_uniform = RandomUniform

@@ -1,0 +1,124 @@
+"""Kernel parameters of a distribution, rounded so that its bounds hold as represented.
+
+The real kernels write ``z * mult + shift`` for a standard sample ``z``
+(uniform on (-1, 1), or normal), in the float type of their path (float32,
+which serves float16 and bfloat16 too, or float64); float16 and bfloat16
+outputs are then rounded once more.  Every step rounds to nearest, so the
+value written is a non-decreasing function of ``z``.  That is what lets a
+bound be kept exactly without clipping:
+
+* a uniform keeps its bounds if the two most extreme standard samples do;
+* a normal truncated to ``[lower, upper]`` keeps the candidates ``z`` of a
+  window ``(lo, hi)``: exactly those whose *written value* lies in the
+  bounds, found by bisection over the path's floats.
+
+Everything here runs once per configuration and dtype: callers remember the
+results.
+"""
+
+import math
+
+import numpy as np
+
+from . import _dtypes
+
+__all__ = ["Unrepresentable", "rounded", "window", "uniform_extremes", "standard_window"]
+
+# The most extreme standard uniforms the kernels produce: (2m + 1) 2**-k - 1
+# for the largest and smallest m (k = 23 on the float32 path, 52 on the
+# float64 path).
+_UNIFORM_EDGE = {"f32": 1.0 - 2.0**-23, "f64": 1.0 - 2.0**-52}
+
+
+class Unrepresentable(ValueError):
+    """A parameter (or the values it implies) that a dtype cannot hold."""
+
+
+def rounded(value, dtype):
+    """``value`` rounded to ``dtype`` (its component type, if complex), as the
+    path's float type; raises :class:`Unrepresentable` if it overflows."""
+    component = _dtypes.component_of(dtype)
+    with np.errstate(over="ignore"):
+        r = np.asarray(value, dtype=np.float64).astype(component)
+    if not np.isfinite(r):
+        raise Unrepresentable(f"{value!r} overflows {_dtypes.dtype_name(dtype)}")
+    real = _dtypes.native_of(component).type
+    return real(r)
+
+
+def _written(z, mult, shift, dtype):
+    """The value a kernel computing in ``mult``'s precision writes for the
+    standard sample ``z``, once stored in the path's type and rounded to
+    ``dtype``, as a Python float."""
+    real = type(mult)
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = real(z) * mult + shift
+        return float(np.asarray(x).astype(_dtypes.native_of(dtype)).astype(dtype))
+
+
+def uniform_extremes(mult, shift, dtype):
+    """The smallest and largest values a uniform fill with these parameters writes."""
+    edge = _UNIFORM_EDGE[_dtypes.path_of(dtype)]
+    return _written(-edge, mult, shift, dtype), _written(edge, mult, shift, dtype)
+
+
+# Ordinals of floats: consecutive finite floats have consecutive ordinals,
+# and ordinals compare as the floats do.
+_ORDINAL = {np.float32: (np.int32, np.uint32, 0x7F7FFFFF),
+            np.float64: (np.int64, np.uint64, 0x7FEFFFFFFFFFFFFF)}
+
+
+def _ordinal(x):
+    signed, _, _ = _ORDINAL[type(x)]
+    i = int(np.asarray(x).view(signed))
+    return i if i >= 0 else -(i & ~(1 << (8 * np.dtype(signed).itemsize - 1)))
+
+
+def _from_ordinal(k, real):
+    signed, unsigned, _ = _ORDINAL[real]
+    bits = k if k >= 0 else (-k) | (1 << (8 * np.dtype(signed).itemsize - 1))
+    return np.asarray(bits, dtype=unsigned).view(real)[()]
+
+
+def _last(pred, lo, hi):
+    """The largest ordinal ``k`` in ``[lo, hi]`` with ``pred(k)``, given that
+    ``pred`` is true up to some point and false after it; ``lo - 1`` if none."""
+    if not pred(lo):
+        return lo - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pred(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def window(mult, shift, lower, upper, dtype):
+    """The candidate window ``(lo, hi)`` of a normal truncated to ``[lower, upper]``.
+
+    ``lo < z < hi`` holds for exactly the path floats ``z`` whose written
+    value (``z * mult + shift``, rounded to ``dtype``) lies in ``[lower,
+    upper]``; ``mult > 0``.  ``lo`` is ``-inf`` when no value falls below
+    ``lower`` (likewise ``hi``).  Raises :class:`Unrepresentable` when no
+    value of ``dtype`` that the fill can write lies in the bounds.
+    """
+    real = type(mult)
+    top = _ORDINAL[real][2]
+    value = lambda k: _written(_from_ordinal(k, real), mult, shift, dtype)  # noqa: E731
+    # Largest z written at or below upper; smallest z written at or above lower.
+    k_hi = _last(lambda k: value(k) <= upper, -top, top)
+    k_lo = -_last(lambda k: value(-k) >= lower, -top, top)
+    if k_hi < k_lo:
+        raise Unrepresentable(
+            f"no {_dtypes.dtype_name(dtype)} value of the form mean + stddev * z lies in "
+            f"[{lower!r}, {upper!r}]")
+    lo = real(-math.inf) if k_lo == -top else _from_ordinal(k_lo - 1, real)
+    hi = real(math.inf) if k_hi == top else _from_ordinal(k_hi + 1, real)
+    return lo, hi
+
+
+def standard_window(lo, hi):
+    """Whether the window contains (-2, 2): the truncations that resampling
+    Box-Muller candidates serves (at least 95.4 % of them are kept)."""
+    return lo <= -2.0 and hi >= 2.0
