@@ -7,10 +7,11 @@ They draw ``N(mean, stddev**2)``, a normal truncated to an interval, and
 with the ``VarianceScaling`` family: seeds, the stream (each element a pure
 function of the key and its index), ``out=``, ``partition_info``, configs.
 
-Parameters are rounded to the output dtype, as TensorFlow rounds them, and
-the kernels' multiplier and shift are chosen so that every written value
-lies within the distribution's bounds *as the dtype represents them*,
-without clipping (see :mod:`._params`).
+Values are computed in the float type of the dtype's stream (float32 for
+float16 and bfloat16, whose values are then rounded once) from the
+parameters in that type, and the kernels' multiplier and shift are chosen
+so that every value lies within the distribution's bounds without clipping
+(see :mod:`._params`).
 """
 
 import math
@@ -121,9 +122,9 @@ class RandomNormal(_Explicit):
 
     Notes
     -----
-    ``mean`` and ``stddev`` are rounded to the output dtype; the values are
-    ``z * stddev + mean`` in the precision of the dtype's stream (float32
-    for float16 and bfloat16, rounded once more), with the same standard
+    The values are ``z * stddev + mean`` in the precision of the dtype's
+    stream (float32 for float16 and bfloat16, rounded once more), with the
+    same standard
     normals ``z`` as ``VarianceScaling(distribution="untruncated_normal")``
     draws for the same seed and dtype.
 
@@ -290,8 +291,9 @@ class RandomUniform(_Explicit):
     -----
     The values are ``mid + half * w``, ``w`` the library's standard uniform
     on (-1, 1) (the same as ``VarianceScaling(distribution="uniform")``
-    draws), ``mid`` and ``half`` the midpoint and half-width rounded to the
-    dtype; ``half`` is lowered by the least amount that keeps every value
+    draws), ``mid`` and ``half`` the midpoint and half-width in the
+    precision of the dtype's stream; ``half`` is lowered by the least amount
+    that keeps every value
     within ``[minval, maxval]`` (float32 and float64; float16 and bfloat16
     values are such float32 values rounded once, so within the bounds
     rounded to the dtype).
@@ -318,22 +320,17 @@ class RandomUniform(_Explicit):
     def _sampling_for(self, dtype):
         a, b = self.minval, self.maxval
         try:
-            mult = _params.rounded((b - a) / 2.0, dtype)
+            _params.rounded(a, dtype), _params.rounded(b, dtype)
+            half = _params.rounded(b / 2.0 - a / 2.0, dtype)
             shift = _shift(a / 2.0 + b / 2.0, dtype)
+            real = type(half)
+            # The half-width, lowered (rarely by more than an ulp) so that
+            # the extreme samples stay within the bounds once written.
+            mult = _params.uniform_half_width(half, real(0.0) if shift is None else shift,
+                                              a, b, dtype)
         except _params.Unrepresentable as exc:
             raise ValueError(f"{self!r}: {exc}") from None
-        real = type(mult)
-        written_shift = real(0.0) if shift is None else shift
-        # Lower the half-width until the extreme samples stay within the
-        # bounds once written (rarely more than one step).
-        while True:
-            low, high = _params.uniform_extremes(mult, written_shift, dtype)
-            if a <= low and high <= b:
-                return _kernels.UNIFORM, _kernels.params(real, mult, shift)
-            if mult == 0.0:
-                raise ValueError(f"{self!r}: no {np.dtype(real).name} value lies in "
-                                 f"[{a!r}, {b!r}]")
-            mult = np.nextafter(mult, real(0.0))
+        return _kernels.UNIFORM, _kernels.params(real, mult, shift)
 
     def get_config(self):
         """``{"minval", "maxval", "seed", "dtype"}``, as TensorFlow reports them."""

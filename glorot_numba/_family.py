@@ -7,7 +7,7 @@ normals for the ``*Normal`` classes, ``U(-limit, limit)`` for the
 """
 
 from . import _dtypes
-from .initializers import VarianceScaling
+from .initializers import DEFAULT_METHOD, VarianceScaling
 
 __all__ = [
     "GlorotUniform",
@@ -32,11 +32,11 @@ class _Preset(VarianceScaling):
     _MODE = "fan_in"
     _DISTRIBUTION = "truncated_normal"
 
-    def __init__(self, seed=None, dtype="float32", compat=None, *,
+    def __init__(self, seed=None, dtype="float32", compat=None, *, method=DEFAULT_METHOD,
                  in_axis=-2, out_axis=-1, batch_axis=()):
         super().__init__(scale=self._SCALE, mode=self._MODE, distribution=self._DISTRIBUTION,
-                         seed=seed, dtype=dtype, compat=compat, in_axis=in_axis,
-                         out_axis=out_axis, batch_axis=batch_axis)
+                         seed=seed, dtype=dtype, compat=compat, method=method,
+                         in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
 
     def get_config(self):
         """``{"seed": ..., "dtype": ...}``, plus fan axes that are not the defaults.
@@ -49,11 +49,8 @@ class _Preset(VarianceScaling):
         >>> gn.HeNormal(seed=1, **gn.TORCH_LAYOUT).get_config()
         {'seed': 1, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
         """
-        config = {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
-                  **self._layout_config()}
-        if self.compat is not None:
-            config["compat"] = self.compat
-        return config
+        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
+                **self._optional_config()}
 
 
 class GlorotUniform(_Preset):

@@ -33,29 +33,27 @@ or ``TAIL``'s test) is redrawn from the element's next attempt; after
 resolution -- the last candidate is moved into the window.
 """
 
-from decimal import Decimal, localcontext
-
 import numpy as np
 from numba import njit, prange, typeof
 
-from . import _codegen, _elementary, _ieee, _kernels, _params, _philox, _quantiles
+from . import _codegen, _elementary, _ieee, _kernels, _normal_cdf, _params, _philox, _quantiles
 from ._cache import enable_caching
 from ._codegen import prefer_wide_vectors
 from ._elementary import log_f64
 from ._kernels import CHUNK, _shifted
 from ._philox import philox_block
 from ._quantiles import ndtri_lower_f64
+from ._transforms import PATH_INTERVAL, PATH_TAIL
 
 __all__ = ["INTERVAL", "TAIL", "KINDS", "MAX_ATTEMPTS", "KERNELS", "CACHED", "sampling", "warmup"]
 
-INTERVAL = 3
-TAIL = 4
+# Kinds after the real kernels' (see ._kernels).
+INTERVAL = 4
+TAIL = 5
 KINDS = (INTERVAL, TAIL)
 
 MAX_ATTEMPTS = 64
 
-PATH_INTERVAL = np.uint64(4)
-PATH_TAIL = np.uint64(5)
 
 # Beyond this the probabilities of the INTERVAL kind would not be normal
 # float64 numbers for every uniform (mass * 2**-54 >= 2**-1000).
@@ -175,7 +173,7 @@ def _item(out, starts, run_len, k0, k1, kind, params, p0, size, u, z, todo_pos, 
         out[todo_pos[j]] = _shifted(c * mult, shift)
 
 
-@njit(inline="always")
+@njit
 def _fill(out, starts, run_len, k0, k1, kind, params, worker, workers):
     prefer_wide_vectors()
     n = out.shape[0]
@@ -227,24 +225,19 @@ CACHED = enable_caching(
 # --- the front end's side: constants of a window --------------------------
 
 def _constants(zl, zh):
-    """``(kind, consts)`` for the window ``[zl, zh]`` (float64 values)."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        pa = _quantiles.normal_cdf_decimal(zl)
-        qb = _quantiles.normal_cdf_decimal(-zh)
-        mass = 1 - pa - qb
-        if zl > 0.0 or zh < 0.0:
-            # Wholly in one tail: the mass from the probabilities of that
-            # tail, whose difference keeps its precision in Decimal.
-            mass = (_quantiles.normal_cdf_decimal(-zl) - qb) if zl > 0.0 else \
-                (_quantiles.normal_cdf_decimal(zh) - pa)
-        if float(mass) >= _SMALLEST_MASS:
-            u0 = (Decimal("0.5") - pa) / mass
-            return INTERVAL, (float(pa), float(qb), float(mass), float(u0))
+    """``(kind, consts)`` for the window ``[zl, zh]`` (floats, maybe infinite).
+
+    The probabilities are correctly rounded (:mod:`._normal_cdf`), so they,
+    and the bits drawn with them, are the same on every machine.
+    """
+    mass = _normal_cdf.normal_mass(zl, zh)
+    if mass >= _SMALLEST_MASS:
+        pa = _normal_cdf.normal_cdf(zl)
+        qb = _normal_cdf.normal_sf(zh)
+        return INTERVAL, (pa, qb, mass, (0.5 - pa) / mass)
     # Far in a tail: mirror to [alpha, beta], alpha > 0.
     sign, alpha, beta = (1.0, zl, zh) if zl > 0.0 else (-1.0, -zh, -zl)
-    e = _quantiles.one_minus_exp_half_gap(alpha, beta)
-    return TAIL, (alpha, alpha * alpha, e, sign)
+    return TAIL, (alpha, alpha * alpha, _normal_cdf.rayleigh_mass(alpha, beta), sign)
 
 
 def sampling(mult, shift, lower, upper, dtype):

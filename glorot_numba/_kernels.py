@@ -30,15 +30,18 @@ import numpy as np
 from numba import njit, prange, typeof, types
 from numba.extending import overload
 
-from . import _codegen, _elementary, _ieee, _philox, _transforms
+from . import _codegen, _elementary, _ieee, _philox, _quantiles, _transforms
 from ._cache import enable_caching
 from ._codegen import borrowed, prefer_wide_vectors
 from ._ieee import nonzero_mask64, trailing_zeros
+from ._quantiles import trunc2_f32, trunc2_f64
 from ._transforms import (
     EXP_TRUNCATION_F32,
     EXP_TRUNCATION_F64,
     PATH_F32,
     PATH_F64,
+    PATH_ICDF_F32,
+    PATH_ICDF_F64,
     TILE_BLOCKS,
     TILE_F32,
     TILE_F64,
@@ -47,6 +50,7 @@ from ._transforms import (
     complex_words_c64,
     element_f64,
     element_words_f32,
+    element_words_f64,
     normal_pair_f32,
     normal_pair_from_bits_f64,
     polar_f32,
@@ -55,8 +59,8 @@ from ._transforms import (
     uniform_f64,
 )
 
-__all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "KERNELS", "CACHED", "params",
-           "warmup"]
+__all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "INVERSE_CDF", "KERNELS",
+           "CACHED", "params", "warmup"]
 
 # Positions per work item: multiples of both tile sizes.  Long items make
 # long list passes (whose vector loops then run at speed), and CHUNK bounds
@@ -71,9 +75,13 @@ SMALL_CHUNK = 2048
 UNIFORM = 0
 NORMAL = 1
 TRUNCATED = 2
+# The normal truncated to (-2, 2) by its exact inverse distribution
+# function: one word (float32) or two (float64) per element, no redraws.
+INVERSE_CDF = 3
 
 _U1 = np.uint64(1)
 _U32 = np.uint64(32)
+_MASK32 = np.uint64(0xFFFFFFFF)
 _B1 = TILE_BLOCKS
 _B2 = 2 * TILE_BLOCKS
 _B3 = 3 * TILE_BLOCKS
@@ -122,8 +130,9 @@ def _tile_f32(out, words, bits, t, k0, k1, kind, params):
     # start at the tile), so Numba's wraparound code folds away, and each
     # loop touches at most two arrays, within LLVM's runtime alias checks.
     b0 = t * TILE_BLOCKS
+    path = PATH_ICDF_F32 if kind == INVERSE_CDF else PATH_F32
     for b in range(TILE_BLOCKS):
-        w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F32)
+        w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, path)
         words[b] = np.uint32(w0)
         words[_B1 + b] = np.uint32(w2)
         words[_B2 + b] = np.uint32(w1)
@@ -131,6 +140,9 @@ def _tile_f32(out, words, bits, t, k0, k1, kind, params):
     if kind == UNIFORM:
         for i in range(TILE_F32):
             out[i] = _shifted(uniform_f32(np.uint64(words[i])) * mult, shift)
+    elif kind == INVERSE_CDF:
+        for i in range(TILE_F32):
+            out[i] = _shifted(trunc2_f32(np.uint64(words[i])) * mult, shift)
     else:
         for i in range(_B2):
             zc, zs = normal_pair_f32(np.uint64(words[i]), np.uint64(words[_B2 + i]))
@@ -151,6 +163,14 @@ def _tile_f64(out, words, bits, t, k0, k1, kind, params):
             w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
             out[b] = _shifted(uniform_f64(w0, w1) * mult, shift)
             out[_B1 + b] = _shifted(uniform_f64(w2, w3) * mult, shift)
+    elif kind == INVERSE_CDF:
+        # Philox and the transform in separate loops, as below.
+        for b in range(TILE_BLOCKS):
+            w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_ICDF_F64)
+            bits[b] = (w0 << _U32) | w1
+            bits[_B1 + b] = (w2 << _U32) | w3
+        for i in range(TILE_F64):
+            out[i] = _shifted(trunc2_f64(bits[i] >> _U32, bits[i] & _MASK32) * mult, shift)
     else:
         # As in _tile_f32, Philox and the transform run in separate loops,
         # each at its own vector width; `bits` holds the 64-bit words between.
@@ -184,20 +204,25 @@ def _scratch(out, length):
 
 
 @njit(inline="always")
-def _list_f32(elem, tries, m, k0, k1, uniform, words, values):
+def _list_f32(elem, tries, m, k0, k1, kind, words, values):
     """``values[j]`` = candidate ``tries[j]`` of element ``elem[j]``, j < m."""
     # As in a tile: Philox (64-bit lanes) and the float32 transform (32-bit
     # lanes) in separate loops, so that the second one vectorises 16 wide.
     radius, angle, second = words[0], words[1], words[2]
+    path = PATH_ICDF_F32 if kind == INVERSE_CDF else PATH_F32
     for j in range(m):
-        wr, wa, sine = element_words_f32(k0, k1, elem[j], tries[j])
+        wr, wa, sine = element_words_f32(k0, k1, elem[j], tries[j], path)
         radius[j] = np.uint32(wr)
         angle[j] = np.uint32(wa)
         second[j] = sine
-    if uniform:
+    if kind == UNIFORM:
         for j in range(m):
             w = angle[j] if second[j] else radius[j]
             values[j] = uniform_f32(np.uint64(w))
+    elif kind == INVERSE_CDF:
+        for j in range(m):
+            w = angle[j] if second[j] else radius[j]
+            values[j] = trunc2_f32(np.uint64(w))
     else:
         for j in range(m):
             zc, zs = normal_pair_f32(np.uint64(radius[j]), np.uint64(angle[j]))
@@ -205,10 +230,15 @@ def _list_f32(elem, tries, m, k0, k1, uniform, words, values):
 
 
 @njit(inline="always")
-def _list_f64(elem, tries, m, k0, k1, uniform, words, values):
+def _list_f64(elem, tries, m, k0, k1, kind, words, values):
     """``values[j]`` = candidate ``tries[j]`` of element ``elem[j]``, j < m."""
-    for j in range(m):
-        values[j] = element_f64(k0, k1, elem[j], tries[j], uniform)
+    if kind == INVERSE_CDF:
+        for j in range(m):
+            hi, lo = element_words_f64(k0, k1, elem[j], tries[j], PATH_ICDF_F64)
+            values[j] = trunc2_f64(hi, lo)
+    else:
+        for j in range(m):
+            values[j] = element_f64(k0, k1, elem[j], tries[j], kind == UNIFORM)
 
 
 @njit(inline="always")
@@ -217,7 +247,6 @@ def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, 
     """Fill positions ``[p0, p0 + size)`` of ``out`` (``size <= CHUNK``)."""
     words, bits, todo_pos, todo_elem, todo_try, list_words, values = scratch
     mult, shift, lo, hi = params
-    uniform = kind == UNIFORM
     m = 0
     p = p0
     while p < p0 + size:
@@ -261,7 +290,7 @@ def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, 
             m += 1
         p += cnt
     while m > 0:
-        list_fn(todo_elem, todo_try, m, k0, k1, uniform, list_words, values)
+        list_fn(todo_elem, todo_try, m, k0, k1, kind, list_words, values)
         kept = 0
         for j in range(m):
             z = values[j]
@@ -412,7 +441,8 @@ KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial
 CACHED = enable_caching(
     [fill_f32, fill_f32_serial, fill_f64, fill_f64_serial,
      fill_c64, fill_c64_serial, fill_c128, fill_c128_serial],
-    [m.__file__ for m in (_codegen, _elementary, _ieee, _philox, _transforms)] + [__file__],
+    [m.__file__ for m in (_codegen, _elementary, _ieee, _philox, _quantiles, _transforms)]
+    + [__file__],
 )
 
 

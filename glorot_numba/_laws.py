@@ -100,13 +100,12 @@ def law_of(init, dtype=None, *, round_params=None):
     """The :class:`Law` an explicit initializer of this library draws from.
 
     ``RandomNormal``, ``TruncatedNormal`` and ``RandomUniform``: their
-    parameters, rounded to ``dtype`` (by default for float16 and bfloat16,
-    as the library computes them).
+    parameters, rounded to ``dtype`` only with ``round_params`` (the library
+    computes float16 and bfloat16 values in float32 from unrounded
+    parameters, and rounds the values once).
     """
     from ._explicit import RandomNormal, RandomUniform, TruncatedNormal
 
-    if dtype is not None and round_params is None:
-        round_params = np.dtype(dtype).itemsize <= 2
     if isinstance(init, RandomNormal):
         return Law("normal", _rounded(init.mean, dtype, round_params),
                    _rounded(init.stddev, dtype, round_params))

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import _dtypes
 
-__all__ = ["Unrepresentable", "rounded", "window", "uniform_extremes", "standard_window"]
+__all__ = ["Unrepresentable", "rounded", "window", "uniform_half_width", "standard_window"]
 
 # The most extreme standard uniforms the kernels produce: (2m + 1) 2**-k - 1
 # for the largest and smallest m (k = 23 on the float32 path, 52 on the
@@ -41,15 +41,17 @@ class Unrepresentable(ValueError):
 
 
 def rounded(value, dtype):
-    """``value`` rounded to ``dtype`` (its component type, if complex), as the
-    path's float type; raises :class:`Unrepresentable` if it overflows."""
+    """``value`` in the float type of ``dtype``'s path (its component's, if
+    complex); raises :class:`Unrepresentable` if ``dtype`` cannot hold it.
+
+    Parameters are not rounded to float16 or bfloat16 first: the values are
+    computed in float32 and rounded once.
+    """
     component = _dtypes.component_of(dtype)
     with np.errstate(over="ignore"):
-        r = np.asarray(value, dtype=np.float64).astype(component)
-    if not np.isfinite(r):
-        raise Unrepresentable(f"{value!r} overflows {_dtypes.dtype_name(dtype)}")
-    real = _dtypes.native_of(component).type
-    return real(r)
+        if not np.isfinite(np.asarray(value, dtype=np.float64).astype(component)):
+            raise Unrepresentable(f"{value!r} overflows {_dtypes.dtype_name(dtype)}")
+        return _dtypes.native_of(component).type(value)
 
 
 def _written(z, mult, shift, dtype):
@@ -62,10 +64,27 @@ def _written(z, mult, shift, dtype):
         return float(np.asarray(x).astype(_dtypes.native_of(dtype)))
 
 
-def uniform_extremes(mult, shift, dtype):
-    """The smallest and largest values a uniform fill with these parameters writes."""
+def uniform_half_width(half, shift, lower, upper, dtype):
+    """The largest multiplier up to ``half`` for which a uniform fill around
+    ``shift`` writes only values in ``[lower, upper]``; raises
+    :class:`Unrepresentable` if none does (no path float in the bounds).
+
+    ``shift`` is the nearest path float to the midpoint, so it lies in the
+    bounds whenever any path float does, and a multiplier of 0 then works.
+    """
+    real = type(half)
     edge = _UNIFORM_EDGE[_dtypes.path_of(dtype)]
-    return _written(-edge, mult, shift, dtype), _written(edge, mult, shift, dtype)
+
+    def fits(k):
+        m = _from_ordinal(k, real)
+        return (lower <= _written(-edge, m, shift, dtype)
+                and _written(edge, m, shift, dtype) <= upper)
+
+    k = _last(fits, 0, _ordinal(half))
+    if k < 0:
+        raise Unrepresentable(f"no {np.dtype(real).name} value lies in "
+                              f"[{lower!r}, {upper!r}]")
+    return _from_ordinal(k, real)
 
 
 # Ordinals of floats: consecutive finite floats have consecutive ordinals,
@@ -89,6 +108,8 @@ def _from_ordinal(k, real):
 def _last(pred, lo, hi):
     """The largest ordinal ``k`` in ``[lo, hi]`` with ``pred(k)``, given that
     ``pred`` is true up to some point and false after it; ``lo - 1`` if none."""
+    if pred(hi):
+        return hi
     if not pred(lo):
         return lo - 1
     while lo < hi:

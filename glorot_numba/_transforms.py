@@ -27,6 +27,11 @@ order in which a tile stores its words) or words ``2j, 2j + 1`` (float64
 path), giving ``(2m + 1) * 2**-k - 1`` from the top ``k`` bits ``m`` (k = 23
 or 52): symmetric, strictly inside (-1, 1), exact.
 
+Inverse-CDF truncated normal (``method="inverse_cdf"``): the uniform's
+layout of words, on paths 6 (float32: one word per element) and 7 (float64:
+two), each word turned into a truncated normal by
+:func:`._quantiles.trunc2_f32` / ``trunc2_f64``; attempt is always 0.
+
 Complex paths (no tiles, no redraws).  A complex element is drawn in polar
 form from one radius uniform ``u`` in (0, 1] and one angle, as in
 Box-Muller: complex64 element ``e`` uses words 0-1 (``e`` even) or 2-3
@@ -59,6 +64,7 @@ __all__ = [
     "uniform_f32",
     "uniform_f64",
     "element_words_f32",
+    "element_words_f64",
     "element_f64",
     "complex_words_c64",
     "complex_bits_c128",
@@ -76,6 +82,12 @@ PATH_F32 = np.uint64(0)
 PATH_F64 = np.uint64(1)
 PATH_C64 = np.uint64(2)
 PATH_C128 = np.uint64(3)
+# Normals truncated to other intervals (see ._interval).
+PATH_INTERVAL = np.uint64(4)
+PATH_TAIL = np.uint64(5)
+# The inverse-CDF truncated normal: the tiles' layout, streams of its own.
+PATH_ICDF_F32 = np.uint64(6)
+PATH_ICDF_F64 = np.uint64(7)
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _U8 = np.uint64(8)
@@ -152,28 +164,39 @@ def _locate(e, tile):
 
 
 @njit(inline="always")
-def element_words_f32(k0, k1, e, attempt):
-    """The bits of candidate ``attempt`` of element ``e`` on the float32 path.
+def element_words_f32(k0, k1, e, attempt, path):
+    """The bits of candidate ``attempt`` of element ``e`` on a float32 path
+    (``PATH_F32``, or ``PATH_ICDF_F32``).
 
     Returns ``(radius word, angle word, sine)``: a normal is the cosine (or,
-    with ``sine``, the sine) of ``normal_pair_f32(radius, angle)``; a uniform
-    is ``uniform_f32`` of the angle word if ``sine`` else of the radius word.
-    Kept apart from the float work so that callers can run the two in
-    separately vectorised loops.
+    with ``sine``, the sine) of ``normal_pair_f32(radius, angle)``; a
+    one-word transform (uniform, inverse CDF) takes the angle word if
+    ``sine`` else the radius word.  Kept apart from the float work so that
+    callers can run the two in separately vectorised loops.
     """
     block, lane = _locate(e, TILE_F32)
-    w0, w1, w2, w3 = block_words(k0, k1, block, attempt, PATH_F32)
+    w0, w1, w2, w3 = block_words(k0, k1, block, attempt, path)
     pair_b = (lane & 1) != 0
     return (w2 if pair_b else w0), (w3 if pair_b else w1), lane >= 2
 
 
 @njit(inline="always")
+def element_words_f64(k0, k1, e, attempt, path):
+    """The two words of candidate ``attempt`` of element ``e`` on a float64
+    path, for a transform that takes two words (uniform, inverse CDF)."""
+    block, lane = _locate(e, TILE_F64)
+    w0, w1, w2, w3 = block_words(k0, k1, block, attempt, path)
+    return (w2, w3) if lane else (w0, w1)
+
+
+@njit(inline="always")
 def element_f64(k0, k1, e, attempt, uniform):
     """Candidate ``attempt`` of element ``e`` on the float64 path."""
+    if uniform:
+        hi, lo = element_words_f64(k0, k1, e, attempt, PATH_F64)
+        return uniform_f64(hi, lo)
     block, lane = _locate(e, TILE_F64)
     w0, w1, w2, w3 = block_words(k0, k1, block, attempt, PATH_F64)
-    if uniform:
-        return uniform_f64(w2, w3) if lane else uniform_f64(w0, w1)
     zc, zs = normal_pair_f64(w0, w1, w2, w3)
     return zs if lane else zc
 

@@ -32,6 +32,8 @@ TRUNCATED_STD = 0.87962566103423978
 COMPLEX_TRUNCATED_RMS = math.sqrt(1.0 - 4.0 * math.exp(-4.0) / -math.expm1(-4.0))
 
 _MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
+METHODS = ("box_muller", "inverse_cdf")
+DEFAULT_METHOD = "box_muller"
 _DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
 _KIND = {
     "normal": _kernels.TRUNCATED,
@@ -69,6 +71,21 @@ def _check_distribution(distribution):
     if lowered not in _DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
     return lowered
+
+
+def _check_method(method, distribution, compat):
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, got {type(method).__name__} {method!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method != DEFAULT_METHOD:
+        if _KIND[distribution] != _kernels.TRUNCATED:
+            raise ValueError(f"method={method!r} applies to truncated normals only, not to "
+                             f"distribution={distribution!r}")
+        if compat is not None:
+            raise ValueError(f"method={method!r} draws this library's own stream; "
+                             f"compat={compat!r} draws TensorFlow's")
+    return method
 
 
 def _check_out(out, shape, dtype):
@@ -271,6 +288,16 @@ class VarianceScaling(Initializer):
         (TensorFlow backend; ``tf.keras`` in TensorFlow >= 2.16) and
         ``"keras2"`` those of ``tf.keras`` in TensorFlow 2.4.  See the
         README section "Same numbers as TensorFlow".
+    method : {"box_muller", "inverse_cdf"}, keyword-only, default "box_muller"
+        How a truncated normal is drawn; both are exact.  ``"box_muller"``
+        resamples Box-Muller normals until ``|z| < 2`` (the library's
+        specified stream).  ``"inverse_cdf"`` computes each value as the
+        exact inverse distribution function of the truncated normal at one
+        uniform: no redraws, faster, a stream of its own.  Only for the
+        truncated normal of the native stream (``ValueError`` with
+        ``compat``, ``"uniform"`` or ``"untruncated_normal"``); complex
+        dtypes have one method (their modulus is drawn by an inverse
+        distribution function either way).
     in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
         Which axes of the shape make the fans (see :func:`compute_fans`).
         The defaults (-2, -1, ()) are TensorFlow's rules; ``in_axis=1,
@@ -337,7 +364,7 @@ class VarianceScaling(Initializer):
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                 seed=None, dtype="float32", compat=None, *,
+                 seed=None, dtype="float32", compat=None, *, method=DEFAULT_METHOD,
                  in_axis=-2, out_axis=-1, batch_axis=()):
         self.scale = _check_scale(scale)
         self.mode = _check_mode(mode)
@@ -349,6 +376,7 @@ class VarianceScaling(Initializer):
         self.compat = _tf_compat.check_compat(compat)
         _tf_compat.check_compat_mode(self.compat, self.mode)
         _tf_compat.check_compat_dtype(self.compat, self.dtype)
+        self.method = _check_method(method, self.distribution, self.compat)
 
     def _draw(self, shape, dtype, full, offset, out, sampling):
         if self.compat is not None:
@@ -381,8 +409,8 @@ class VarianceScaling(Initializer):
         few percent of a small call.  Remembered across instances, since
         initializers are often made anew for every call.
         """
-        memo_key = (type(self), self.scale, self.mode, self.distribution, self.in_axis,
-                    self.out_axis, self.batch_axis, full, dtype)
+        memo_key = (type(self), self.scale, self.mode, self.distribution, self.method,
+                    self.in_axis, self.out_axis, self.batch_axis, full, dtype)
         try:
             sampling = _samplings.get(memo_key)
         except TypeError:  # an attribute reassigned to something unhashable
@@ -396,6 +424,10 @@ class VarianceScaling(Initializer):
     def _sampling_for(self, full, dtype):
         kind = _KIND[self.distribution]
         mult = self._multiplier(self._fans(full), dtype)
+        if self.method == "inverse_cdf" and not _dtypes.is_complex(dtype):
+            # The same law as resampling Box-Muller candidates, so the same
+            # multiplier; complex dtypes have one method (see Notes).
+            kind = _kernels.INVERSE_CDF
         return kind, _kernels.params(type(mult), mult)
 
     def _multiplier(self, fans, dtype):
@@ -433,20 +465,25 @@ class VarianceScaling(Initializer):
         >>> gn.VarianceScaling(distribution="Normal", seed=3).get_config()["distribution"]
         'normal'
         """
-        config = {
+        return {
             "scale": self.scale,
             "mode": self.mode,
             "distribution": self.distribution,
             "seed": self.seed,
             "dtype": _dtypes.dtype_name(self.dtype),
-            **self._layout_config(),
+            **self._optional_config(),
         }
+
+    def _optional_config(self):
+        """The arguments that appear in a config only when not their defaults:
+        fan axes, ``compat`` and ``method`` (so TensorFlow's and Keras' configs
+        stay as they are)."""
+        config = _shapes.layout_config((self.in_axis, self.out_axis, self.batch_axis))
         if self.compat is not None:
             config["compat"] = self.compat
+        if self.method != DEFAULT_METHOD:
+            config["method"] = self.method
         return config
-
-    def _layout_config(self):
-        return _shapes.layout_config((self.in_axis, self.out_axis, self.batch_axis))
 
 class GlorotNormal(VarianceScaling):
     """Glorot (Xavier) normal initializer, as in TensorFlow v1.
@@ -495,10 +532,10 @@ class GlorotNormal(VarianceScaling):
      [ 0.8416824   0.515258    0.41064805]]
     """
 
-    def __init__(self, seed=None, dtype="float32", compat=None, *,
+    def __init__(self, seed=None, dtype="float32", compat=None, *, method=DEFAULT_METHOD,
                  in_axis=-2, out_axis=-1, batch_axis=()):
         super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal",
-                         seed=seed, dtype=dtype, compat=compat, in_axis=in_axis,
+                         seed=seed, dtype=dtype, compat=compat, method=method, in_axis=in_axis,
                          out_axis=out_axis, batch_axis=batch_axis)
 
     def get_config(self):
@@ -515,12 +552,11 @@ class GlorotNormal(VarianceScaling):
         {'seed': 42, 'dtype': 'float32', 'compat': 'tf.compat.v1'}
         >>> gn.GlorotNormal(seed=42, in_axis=1, out_axis=0).get_config()
         {'seed': 42, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
+        >>> gn.GlorotNormal(seed=42, method="inverse_cdf").get_config()
+        {'seed': 42, 'dtype': 'float32', 'method': 'inverse_cdf'}
         """
-        config = {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
-                  **self._layout_config()}
-        if self.compat is not None:
-            config["compat"] = self.compat
-        return config
+        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
+                **self._optional_config()}
 
 
 glorot_normal = GlorotNormal

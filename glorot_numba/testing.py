@@ -566,8 +566,11 @@ def check_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dt
         The dtype the values were produced in, when the array holds them
         in a wider one; every value must be representable in it.
     round_params : bool, optional
-        Round the distribution's parameters to the samples' dtype, as the
-        library computes them (default: for float16 and bfloat16).
+        Round the distribution's parameters to the samples' dtype.  The
+        default is how this library computes them: for float16 and bfloat16,
+        the VarianceScaling family's standard deviation is rounded to the
+        dtype (as TensorFlow does), explicit distributions' parameters are
+        not (their values are computed in float32 and rounded once).
     jitter_seed : int
         Seed of the randomised probability integral transform's jitter.
 

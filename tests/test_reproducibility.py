@@ -49,10 +49,25 @@ GOLDEN = {
 }
 
 
+# Initializers of the other streams, by the name the cases above use.
+OTHER_STREAMS = {
+    "glorot": lambda seed: gn.GlorotNormal(seed=seed),
+    "glorot_icdf": lambda seed: gn.GlorotNormal(seed=seed, method="inverse_cdf"),
+    "random_normal": lambda seed: gn.RandomNormal(0.5, 2.0, seed=seed),
+    "random_uniform": lambda seed: gn.RandomUniform(-1.0, 3.0, seed=seed),
+    "truncated_wide": lambda seed: gn.TruncatedNormal(0.0, 0.02, seed=seed, lower=-2.0,
+                                                      upper=2.0),
+    "truncated_interval": lambda seed: gn.TruncatedNormal(1.0, 0.5, seed=seed, lower=1.2,
+                                                          upper=2.5),
+    "truncated_tail": lambda seed: gn.TruncatedNormal(0.0, 1.0, seed=seed, lower=40.0,
+                                                      upper=float("inf")),
+}
+
+
 def golden_draw(kind, seed, shape, dtype):
     dtype = ml_dtypes.bfloat16 if dtype == "bfloat16" else dtype
-    if kind == "glorot":
-        return gn.GlorotNormal(seed=seed)(shape, dtype)
+    if kind in OTHER_STREAMS:
+        return OTHER_STREAMS[kind](seed)(shape, dtype)
     return gn.VarianceScaling(2.0, "fan_in", kind, seed=seed)(shape, dtype)
 
 
@@ -70,6 +85,15 @@ SMALL_CASES = [
     ("uniform", 4, (3, 21), "float64"),
     ("untruncated_normal", 4, (3, 21), "float32"),
     ("untruncated_normal", 4, (3, 21), "float64"),
+    ("glorot_icdf", 3, (7, 33), "float32"),
+    ("glorot_icdf", 3, (7, 33), "float64"),
+    ("glorot_icdf", 3, (5, 9), "bfloat16"),
+    ("random_normal", 4, (3, 21), "float32"),
+    ("random_uniform", 4, (3, 21), "float64"),
+    ("truncated_wide", 4, (3, 21), "float16"),
+    ("truncated_interval", 4, (3, 21), "float32"),
+    ("truncated_interval", 4, (3, 21), "float64"),
+    ("truncated_tail", 4, (3, 21), "float64"),
 ]
 
 
@@ -106,7 +130,7 @@ def test_thread_count_does_not_change_bits(dtype):
 
 
 KINDS = {"uniform": _kernels.UNIFORM, "normal": _kernels.NORMAL,
-         "truncated": _kernels.TRUNCATED}
+         "truncated": _kernels.TRUNCATED, "inverse_cdf": _kernels.INVERSE_CDF}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -20,14 +20,20 @@ from glorot_numba import testing as gt
 ALPHA = 1e-3  # per assertion (all of its tests together)
 DTYPES = ["float16", ml_dtypes.bfloat16, "float32", "float64"]
 DISTRIBUTIONS = ["truncated_normal", "normal", "untruncated_normal", "uniform"]
+METHODS = ["box_muller", "inverse_cdf"]
+# (distribution, method): every distribution, and the truncated normal by
+# both methods, which must pass the same assertions.
+DRAWS = [(d, "box_muller") for d in DISTRIBUTIONS] + [("truncated_normal", "inverse_cdf"),
+                                                      ("normal", "inverse_cdf")]
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_glorot_fits_at_1e6(dtype):
+def test_glorot_fits_at_1e6(dtype, method):
     # Bounds, mean, variance, KS, Cramer-von Mises and the reach of the
     # extremes (which pins the truncation constant: 0.88 instead of
     # 0.87962... fails with p < 1e-40 at this size).
-    init = gn.GlorotNormal(seed=2026)
+    init = gn.GlorotNormal(seed=2026, method=method)
     gt.assert_variance_scaling(init((1000, 1000), dtype), init, alpha=ALPHA)
 
 
@@ -42,10 +48,10 @@ def test_halves_of_box_muller_pairs_are_uncorrelated():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out", "fan_avg"])
-@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
-def test_variance_scaling_fits(distribution, mode, dtype):
+@pytest.mark.parametrize("distribution, method", DRAWS)
+def test_variance_scaling_fits(distribution, method, mode, dtype):
     shape = (250, 1000)  # fan_in 250, fan_out 1000: the three modes differ
-    init = gn.VarianceScaling(3.0, mode, distribution, seed=11)
+    init = gn.VarianceScaling(3.0, mode, distribution, seed=11, method=method)
     gt.assert_variance_scaling(init(shape, dtype), init, alpha=ALPHA)
     # The kit computes n itself: scale / n, by mode.
     n = {"fan_in": 250, "fan_out": 1000, "fan_avg": 625}[mode]
@@ -53,17 +59,21 @@ def test_variance_scaling_fits(distribution, mode, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float16", ml_dtypes.bfloat16])
-@pytest.mark.parametrize("distribution", ["truncated_normal", "uniform"])
-def test_low_precision_variance_scaling_fits(distribution, dtype):
-    init = gn.VarianceScaling(0.5, "fan_out", distribution, seed=12)
+@pytest.mark.parametrize("distribution, method", [("truncated_normal", "box_muller"),
+                                                  ("truncated_normal", "inverse_cdf"),
+                                                  ("uniform", "box_muller")])
+def test_low_precision_variance_scaling_fits(distribution, method, dtype):
+    init = gn.VarianceScaling(0.5, "fan_out", distribution, seed=12, method=method)
     gt.assert_variance_scaling(init((3, 3, 64, 128), dtype), init, alpha=ALPHA)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("distribution", ["truncated_normal", "uniform"])
+@pytest.mark.parametrize("distribution, method", [("truncated_normal", "box_muller"),
+                                                  ("truncated_normal", "inverse_cdf"),
+                                                  ("uniform", "box_muller")])
 @pytest.mark.parametrize("shape", [(257, 129), (3, 3, 16, 32), (1, 1)])
-def test_bound_never_exceeded(dtype, distribution, shape):
-    init = gn.VarianceScaling(1.7, "fan_avg", distribution, seed=99)
+def test_bound_never_exceeded(dtype, distribution, method, shape):
+    init = gn.VarianceScaling(1.7, "fan_avg", distribution, seed=99, method=method)
     fan_in, fan_out = gn.compute_fans(shape)
     var = 1.7 / max(1.0, (fan_in + fan_out) / 2)
     bound = 2 * math.sqrt(var) / 0.87962566103423978 if distribution != "uniform" \
@@ -101,31 +111,33 @@ def _moments(w, sigma_post):
     return total / flat.size, total_sq / flat.size
 
 
-def test_variance_pins_the_truncation_constant():
+@pytest.mark.parametrize("method", METHODS)
+def test_variance_pins_the_truncation_constant(method):
     # 67M float32 draws: the relative standard error of the second moment is
     # sqrt((kurtosis - 1) / n) = 1.4e-4, and a constant of 0.88 instead of
     # 0.87962566 would shift it by 8.5e-4 (6 standard errors).  alpha = 1e-5.
     shape = (8192, 8192)
     ref = gt.reference(gn.GlorotNormal(), shape)
-    _, second = _moments(gn.GlorotNormal(seed=77)(shape), ref.std)
+    _, second = _moments(gn.GlorotNormal(seed=77, method=method)(shape), ref.std)
     rel_se = math.sqrt((ref.kurtosis - 1.0) / (8192 * 8192))
     assert abs(second - 1.0) < Z_VAR * rel_se
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_glorot_fits_at_1e8(dtype):
+def test_glorot_fits_at_1e8(dtype, method):
     # 1e8 draws: detects deviations of the CDF ten times smaller than the
     # default 1e6-draw tests.
-    init = gn.GlorotNormal(seed=1234)
+    init = gn.GlorotNormal(seed=1234, method=method)
     gt.assert_variance_scaling(init((10_000, 10_000), dtype), init, alpha=ALPHA)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
-def test_variance_at_1e8(distribution):
+@pytest.mark.parametrize("distribution, method", DRAWS)
+def test_variance_at_1e8(distribution, method):
     shape = (10_000, 10_000)
-    init = gn.VarianceScaling(0.5, "fan_avg", distribution, seed=3)
+    init = gn.VarianceScaling(0.5, "fan_avg", distribution, seed=3, method=method)
     ref = gt.reference(init, shape)
     mean, second = _moments(init(shape), ref.std)
     n = math.prod(shape)

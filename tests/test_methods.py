@@ -1,0 +1,93 @@
+"""``method=``: the truncated normal by resampling Box-Muller normals or by its
+exact inverse distribution function.
+
+Distribution tests of both methods are in test_statistics.py (the same
+assertions for each), their golden hashes and stream properties in
+test_reproducibility.py.
+"""
+
+import math
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import glorot_numba as gn
+from glorot_numba import _kernels
+
+FAMILY_NORMALS = [gn.GlorotNormal, gn.HeNormal, gn.LecunNormal]
+
+
+def test_default_is_box_muller_and_stays_out_of_configs():
+    for cls in FAMILY_NORMALS + [gn.VarianceScaling]:
+        init = cls(seed=1)
+        assert init.method == "box_muller"
+        assert "method" not in init.get_config()
+
+
+@pytest.mark.parametrize("cls", FAMILY_NORMALS)
+def test_config_round_trip(cls):
+    init = cls(seed=1, method="inverse_cdf")
+    config = init.get_config()
+    assert config["method"] == "inverse_cdf"
+    again = cls.from_config(config)
+    assert again.method == "inverse_cdf"
+    assert again((30, 40)).tobytes() == init((30, 40)).tobytes()
+    vs = gn.VarianceScaling(2.0, "fan_in", "normal", seed=3, method="inverse_cdf")
+    assert gn.VarianceScaling.from_config(vs.get_config())((5, 6)).tobytes() == \
+        vs((5, 6)).tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float16", ml_dtypes.bfloat16, "float32", "float64"])
+def test_a_stream_of_its_own_with_the_same_law(dtype):
+    bm = gn.GlorotNormal(seed=4)((500, 400), dtype).astype(np.float64)
+    icdf = gn.GlorotNormal(seed=4, method="inverse_cdf")((500, 400), dtype).astype(np.float64)
+    assert not np.array_equal(bm, icdf)
+    # Same multiplier, same bound: sigma / 0.8796... and 2 sigma / 0.8796...
+    sigma = math.sqrt(2.0 / 900.0) / 0.87962566103423978
+    bound = float(np.asarray(2.0 * sigma).astype(dtype))
+    assert np.abs(icdf).max() <= bound
+    if dtype in ("float32", "float64"):
+        assert np.abs(icdf).max() < bound  # strictly inside, as resampling gives
+    assert icdf.std() == pytest.approx(bm.std(), rel=0.02)
+
+
+def test_inverse_cdf_never_redraws():
+    # One Philox word (float32) or two (float64) per element, at attempt 0:
+    # the kernel's list pass only serves the ragged ends of runs.
+    kind, params = gn.GlorotNormal(method="inverse_cdf")._sampling((10, 10), np.dtype("f4"))
+    assert kind == _kernels.INVERSE_CDF
+
+
+def test_complex_dtypes_have_one_method():
+    a = gn.GlorotNormal(seed=2)((20, 30), "complex64")
+    b = gn.GlorotNormal(seed=2, method="inverse_cdf")((20, 30), "complex64")
+    assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda: gn.GlorotNormal(method="icdf"), ValueError, "method must be one of"),
+    (lambda: gn.GlorotNormal(method=None), TypeError, "method must be a string"),
+    (lambda: gn.GlorotUniform(method="inverse_cdf"), ValueError, "truncated normals only"),
+    (lambda: gn.VarianceScaling(distribution="untruncated_normal", method="inverse_cdf"),
+     ValueError, "truncated normals only"),
+    (lambda: gn.GlorotNormal(compat="tf.keras", method="inverse_cdf"), ValueError,
+     "TensorFlow's"),
+])
+def test_refused_where_it_has_no_meaning(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make()
+
+
+def test_the_box_muller_default_is_still_accepted_everywhere():
+    gn.GlorotUniform(method="box_muller")
+    gn.GlorotNormal(compat="tf.keras", method="box_muller")
+
+
+def test_partitions_and_threads():
+    init = gn.HeNormal(seed=5, method="inverse_cdf")
+    full = init((300, 257), "float32")
+    with gn.num_threads(1):
+        assert init((300, 257), "float32").tobytes() == full.tobytes()
+    part = init((100, 100), "float32", partition_info=gn.PartitionInfo((300, 257), (101, 57)))
+    assert part.tobytes() == full[101:201, 57:157].tobytes()
