@@ -443,21 +443,21 @@ def _in_worker(framework, rows, fans, seed, alpha_row, plot_dir, jitter_seed, ba
             "jitter_seed": jitter_seed}
     done = []
     with tempfile.TemporaryFile(mode="w+") as err:
-        proc = subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps(spec)],
-                                stdout=subprocess.PIPE, stderr=err, text=True,
-                                env=_worker_env(framework))
-        for line in proc.stdout:
-            if not line.startswith(_MARK):
-                continue
-            message = json.loads(line[len(_MARK):])
-            if "versions" in message:
-                versions[framework] = message["versions"]
-            elif "skip" in message:
-                skipped[framework] = message["skip"]
-            elif "row" in message:
-                done.append(message["row"])
-                bar.step(message["row"])
-        status = proc.wait()
+        with subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps(spec)],
+                              stdout=subprocess.PIPE, stderr=err, text=True,
+                              env=_worker_env(framework)) as proc:
+            for line in proc.stdout:
+                if not line.startswith(_MARK):
+                    continue
+                message = json.loads(line[len(_MARK):])
+                if "versions" in message:
+                    versions[framework] = message["versions"]
+                elif "skip" in message:
+                    skipped[framework] = message["skip"]
+                elif "row" in message:
+                    done.append(message["row"])
+                    bar.step(message["row"])
+        status = proc.returncode
         err.seek(0)
         tail = err.read()[-2000:].strip()
     if framework in skipped:
