@@ -322,7 +322,7 @@ class AuditReport:
                 verdict = f"[{verdict}]({_relative(row['plot'])})"
             lines.append(f"| {row['framework']} | `{row['producer']}` | {row['claim']} | "
                          f"{row['dtype']} | {verdict} | {ratio} | "
-                         f"{_effects(row).replace('|', '/')} |")
+                         f"{_cell(_effects(row))} |")
         return "\n".join(lines) + "\n"
 
     def __str__(self):
@@ -335,6 +335,11 @@ class AuditReport:
             raise ValueError(f"the report is written as .md or .json, got {str(path)!r}")
         text = self.to_markdown() if suffix == ".md" else self.to_json()
         Path(path).write_text(text, encoding="utf-8")
+
+
+def _cell(text):
+    """``text`` for a Markdown table cell."""
+    return text.replace("|", "\\|")
 
 
 def _relative(path):

@@ -397,9 +397,9 @@ def test_complex_catches_jax_constant_at_10_000_samples(direction):
     assert rejected == 20
 
 
-@pytest.mark.parametrize("defect", ["elliptic", "correlated", "dependent", "square",
-                                    "radius_not_sqrt", "untruncated_for_truncated",
-                                    "phase_half_turn"])
+@pytest.mark.parametrize("defect", ["elliptic", "correlated", "dependent",
+                                    "sectors_by_modulus", "square", "radius_not_sqrt",
+                                    "untruncated_for_truncated", "phase_half_turn"])
 def test_complex_rejects_defects(defect):
     rng = np.random.default_rng(12)
     n, sigma = 200_000, math.sqrt(1.0 / 1000)
@@ -412,6 +412,13 @@ def test_complex_rejects_defects(defect):
         big = np.abs(z) > np.median(np.abs(z))
         angle = np.mod(np.angle(z), math.pi) + np.where(big, 0.0, math.pi)
         z = np.abs(z) * np.exp(1j * angle)
+    elif defect == "sectors_by_modulus":  # both marginals right, E w = E w^2 = 0:
+        # large moduli in the 4 quarter-turn sectors where cos(4 theta) > 0,
+        # small ones in the others; only the independence test can see it.
+        big = np.abs(z) > np.median(np.abs(z))
+        theta = np.angle(z)
+        wrong = (np.cos(4 * theta) > 0) != big
+        z = np.where(wrong, z * np.exp(1j * math.pi / 4), z)
     elif defect == "square":             # PyTorch's complex uniform_: a square
         law = "uniform"
         z = rng.uniform(-1, 1, n) + 1j * rng.uniform(-1, 1, n)

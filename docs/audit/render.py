@@ -42,13 +42,13 @@ def main(path):
     print("| framework | initializer | dtype | std / target | what the report shows |")
     print("|---|---|---|---|---|")
     sys.path.insert(0, ".")
-    from glorot_numba._audit import _effects
+    from glorot_numba._audit import _cell, _effects
 
     for row in rows:
         if row["status"] in ("does not fit", "error"):
             ratio = f"{row['std_ratio']:.4f}" if "std_ratio" in row else ""
             print(f"| {row['framework']} | `{row['producer']}` | {row['dtype']} | {ratio} | "
-                  f"{_effects(row).replace('|', '/')} |")
+                  f"{_cell(_effects(row))} |")
 
 
 if __name__ == "__main__":
