@@ -140,9 +140,12 @@ def _n_of(mode, fans):
 # --------------------------------------------------------------------------
 
 def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
-    """Two panels against the exact reference: the values' histogram and
-    density, and the histogram of the probability integral transform (real);
-    the law of ``|w|**2`` and the phase (complex)."""
+    """Two panels against the exact reference.  Real samples: the density
+    (per value of a float16 / bfloat16 sample: its count over ``n`` times its
+    rounding cell's width, free of binning artefacts; else a histogram), and
+    the histogram of the probability integral transform.  Complex samples:
+    the density of ``|w|**2``, and the transforms of ``|w|**2`` and of the
+    phase."""
     try:
         import matplotlib
     except ImportError:
@@ -150,50 +153,70 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .testing import _as_samples, _pit
+    from .testing import _as_samples, _cell_table, _pit
 
     _, values = _as_samples(samples, dtype)
     values = values[np.isfinite(values)]
+    n = values.size
     ref = report.reference
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    bins = 100
     if values.dtype.kind == "c":
         w = values.astype(np.complex128)
         power = w.real**2 + w.imag**2
         reach = ref.bound**2 if math.isfinite(ref.bound) else 6.0 * ref.std**2
         reach = max(reach, float(power.max())) * 1.02
         left.hist(power, bins=200, range=(0, reach), density=True, color="tab:blue", alpha=0.6,
-                  label=f"|w|^2 (n = {w.size:,})")
+                  label=f"|w|^2 (n = {n:,})")
         grid = np.linspace(0, reach, 2001)
         left.plot(grid, ref.power_pdf(grid), color="black", lw=1.2, label="exact density")
+        if math.isfinite(ref.bound):
+            left.axvline(ref.bound**2, color="tab:red", lw=0.8, ls="--")
         left.set_xlabel("|w|^2")
-        phase = (np.angle(w) + math.pi) / (2 * math.pi)
-        right_data, right_label = phase, "phase / 2 pi + 1/2"
+        transforms = {"|w|^2: u = G(|w|^2)": ref.power_cdf(power),
+                      "phase / 2 pi + 1/2": (np.angle(w) + math.pi) / (2 * math.pi)}
+        del power
     else:
         x = values.astype(np.float64)
         reach = ref.bound if math.isfinite(ref.bound) else 4.5 * ref.std
         reach = max(reach, float(np.abs(x).max())) * 1.03
-        left.hist(x, bins=200, range=(-reach, reach), density=True, color="tab:blue", alpha=0.6,
-                  label=f"values (n = {x.size:,})")
+        if values.dtype.itemsize == 2:
+            # Adjacent rounding cells pooled until about n / 3000 samples
+            # are expected: exact cells, no binning artefacts.
+            codes, lo, hi = _cell_table(values.dtype)
+            inside = (hi > -reach) & (lo < reach)
+            codes, lo, hi = codes[inside], lo[inside], hi[inside]
+            counts = np.bincount(values.view(np.uint16), minlength=1 << 16)[codes]
+            expected = (ref.cdf(hi) - ref.cdf(lo)) * n
+            group = np.floor(np.cumsum(expected) / max(50.0, n / 3000)).astype(np.int64)
+            _, first = np.unique(group, return_index=True)
+            edges = np.append(lo[first], hi[-1])
+            pooled = np.add.reduceat(counts, first)
+            left.stairs(pooled / (n * np.diff(edges)), edges, color="tab:blue",
+                        label=f"count / (n x width), pooled rounding cells (n = {n:,})")
+        else:
+            left.hist(x, bins=200, range=(-reach, reach), density=True, color="tab:blue",
+                      alpha=0.6, label=f"values (n = {n:,})")
         grid = np.linspace(-reach, reach, 2001)
         left.plot(grid, ref.pdf(grid), color="black", lw=1.2, label="exact density")
         if math.isfinite(ref.bound):
             for edge in (-ref.bound, ref.bound):
                 left.axvline(edge, color="tab:red", lw=0.8, ls="--")
         left.set_xlabel("value")
-        right_data = _pit(values if values.dtype != np.float64 else x, ref, jitter_seed)
-        right_label = "probability integral transform u = F(x)"
+        transforms = {"u = F(x)": _pit(values if values.dtype != np.float64 else x, ref,
+                                       jitter_seed)}
     left.set_ylabel("density")
     left.legend(fontsize=8)
-    counts, edges = np.histogram(right_data, bins=bins, range=(0.0, 1.0))
-    expect = right_data.size / bins
+    bins = 100
+    expect = n / bins
     band = 3.0 * math.sqrt(expect * (1 - 1 / bins))
-    right.stairs(counts / expect, edges, color="tab:blue", label="observed / expected")
+    for label, u in transforms.items():
+        counts, edges = np.histogram(u, bins=bins, range=(0.0, 1.0))
+        right.stairs(counts / expect, edges, label=label)
     right.axhspan(1 - band / expect, 1 + band / expect, color="grey", alpha=0.25,
                   label="+-3 standard deviations")
     right.axhline(1.0, color="black", lw=1)
-    right.set_xlabel(right_label)
-    right.set_ylabel("relative frequency")
+    right.set_xlabel("probability integral transform (100 bins)")
+    right.set_ylabel("observed / expected")
     right.legend(fontsize=8)
     failing = "; ".join(report.failures)
     fig.suptitle(f"{title}: does not fit\n{failing}", fontsize=8)

@@ -9,7 +9,7 @@ Root cause (TensorFlow 2.21):
   runs the float32 algorithm and converts each sample to ``Eigen::half`` /
   ``bfloat16`` (``tensorflow/core/lib/random/random_distributions.h``,
   ``TruncatedNormalDistribution`` / ``NormalDistribution``).  Each value is
-  ``round(round(z) * round(sigma))``: the products of a 8-bit (bfloat16) grid
+  ``round(round(z) * round(sigma))``: the products of an 8-bit (bfloat16) grid
   and an 8-bit factor, rounded again, fall unevenly on the 8-bit grid of the
   output, so neighbouring values come up with unequal frequencies.
 - ``random_ops.random_uniform`` makes half / bfloat16 uniforms on ``[0, 1)``
