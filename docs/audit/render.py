@@ -1,6 +1,7 @@
 """Render the tables of docs/auditing.md from an audit's JSON report.
 
-Run: python docs/audit/render.py docs/audit/report.json > docs/audit/tables.md
+Run: python docs/audit/render.py docs/audit/report.json audit/ (the prefix of the
+plots' links, relative to the page).
 """
 
 import json
@@ -10,7 +11,7 @@ DTYPES = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128"
 MARK = {"fits": "fits", "does not fit": "**no**", "skipped": "skipped", "error": "error"}
 
 
-def main(path):
+def main(path, prefix=""):
     body = json.load(open(path, encoding="utf-8"))
     rows = body["rows"]
     print(f"Run of {body['date']} on {body['machine']}; {body['n']:,} samples per row "
@@ -36,7 +37,7 @@ def main(path):
                 cells.append("")
                 continue
             mark = MARK[row["status"]]
-            cells.append(f"[{mark}]({row['plot']})" if row.get("plot") else mark)
+            cells.append(f"[{mark}]({prefix}{row['plot']})" if row.get("plot") else mark)
         print(f"| {framework} | `{producer}` | {claim} | " + " | ".join(cells) + " |")
     print("\nThe rows that do not fit, with what their reports show:\n")
     print("| framework | initializer | dtype | std / target | what the report shows |")
@@ -52,4 +53,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])
