@@ -43,7 +43,8 @@ for name, law in (("GlorotNormal", "truncated_normal"), ("GlorotUniform", "unifo
         r = check_variance_scaling(w, {"mode": "fan_avg", "distribution": law})
         chi2, df = r.statistics["cells_chi2"], r.statistics["cells_df"]
         print(f"{name:13s} {dtype:9s} (compat='tf.compat.v1') distinct values "
-              f"{np.unique(w).size:6d}  cells chi2/df {chi2 / df:8.1f}  mean {r.statistics['mean_z']:+6.1f} SE"
+              f"{np.unique(w).size:6d}  cells chi2/df {chi2 / df:8.1f}  "
+              f"mean {r.statistics['mean_z']:+6.1f} SE"
               f"  -> {'fits' if r.passed else 'does not fit'}")
 
 # The double rounding alone, on one set of float64 truncated normals:

@@ -42,7 +42,8 @@ for dtype, numpy_dtype in ((torch.bfloat16, ml_dtypes.bfloat16), (torch.float16,
     print(f"{str(dtype):15s} count of +{float(top):.6g}: {int(np.sum(w == top)):5d} "
           f"(expected {expected:.0f}), of -{float(top):.6g}: {int(np.sum(w == -top)):5d} "
           f"(expected {expected:.0f})")
-    print(f"{'':15s} default reference (scale rounded): variance p {default.pvalues['variance']:.2g}; "
+    print(f"{'':15s} default reference (scale rounded): variance p "
+          f"{default.pvalues['variance']:.2g}; "
           f"scale not rounded: variance p {exact.pvalues['variance']:.2g}, "
           f"KS p {exact.pvalues['kstest']:.2g}, cells p {exact.pvalues['cells']:.2g} "
           f"-> {'fits' if exact.passed else 'does not fit'}")
