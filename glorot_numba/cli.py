@@ -1,9 +1,10 @@
-"""Command line: ``glorot-numba init | check | bench``.
+"""Command line: ``glorot-numba init | check | audit | bench``.
 
 - ``init 784 256 --seed 42 [-o w.npy]``: one tensor, with a summary; large
   tensors stream to ``.npy`` in blocks, with constant memory;
 - ``init --spec model.json -o weights.safetensors|.npz``: named tensors;
 - ``check FILE``: goodness of fit against the VarianceScaling definition;
+- ``audit``: the testing kit over every installed framework's initializers;
 - ``bench``: the quick benchmark suite of a source checkout.
 """
 
@@ -92,6 +93,36 @@ def _parser():
                        help="overall significance level (default 1e-3)")
     check.add_argument("--plot", default=None, metavar="PNG",
                        help="save a histogram against the exact density (needs matplotlib)")
+
+    audit = commands.add_parser(
+        "audit",
+        help="test the initializers of every installed framework against their laws",
+        description="Draw every initializer of torch.nn.init, jax.nn.initializers, "
+        "keras.initializers (on each installed backend), TensorFlow's tf.compat.v1 and "
+        "this library in each dtype it offers, with fixed seeds, and test each against "
+        "the law it claims (glorot_numba.testing).  The overall level --alpha holds for "
+        "the whole table (Bonferroni over rows).  Prints a Markdown table; exit status "
+        "1 when a row does not fit.  Frameworks other than this library run in "
+        "processes of their own.",
+    )
+    audit.add_argument("--frameworks", nargs="+", default=None, metavar="NAME",
+                       help="among glorot_numba, torch, jax, tensorflow, keras-jax, "
+                       "keras-torch, keras-numpy, keras-tensorflow (keras: all four); "
+                       "default all")
+    audit.add_argument("--dtypes", nargs="+", default=None, metavar="DTYPE",
+                       help="among float16, bfloat16, float32, float64, complex64, "
+                       "complex128; default all")
+    audit.add_argument("-n", "--samples", type=int, default=1_000_000, metavar="N",
+                       help="samples per row (default 1000000)")
+    audit.add_argument("--alpha", type=float, default=1e-3,
+                       help="overall significance level of the table (default 1e-3)")
+    audit.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    audit.add_argument("-o", "--output", default=None, metavar="FILE",
+                       help="also write the report to FILE (.md or .json)")
+    audit.add_argument("--plot", default=None, metavar="DIR",
+                       help="save a plot of each misfit against the exact reference in DIR "
+                       "(needs matplotlib)")
+    _progress_flags(audit)
 
     bench = commands.add_parser(
         "bench",
@@ -415,6 +446,28 @@ def _plot(array, report, path, title):
     plt.close(fig)
 
 
+def _run_audit(args, out):
+    from . import testing
+
+    if args.output is not None and os.path.splitext(args.output)[1].lower() not in (
+            ".md", ".json"):
+        raise ValueError(f"-o must end in .md or .json, got {args.output!r}")
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ImportError("--plot needs matplotlib: pip install "
+                              "'glorot_numba[plot]'") from None
+    report = testing.audit(args.frameworks, args.dtypes, n=args.samples, alpha=args.alpha,
+                           seed=args.seed, plot_dir=args.plot, progress=args.progress,
+                           isolate=True)
+    print(report.to_markdown(), file=out)
+    if args.output is not None:
+        report.save(args.output)
+        print(f"saved       : {args.output}", file=out)
+    return 0 if report.passed else 1
+
+
 def _bench_root(explicit):
     candidates = [Path(explicit)] if explicit else [Path(__file__).resolve().parents[1],
                                                      Path.cwd()]
@@ -446,7 +499,8 @@ def _run_bench(args, out):
 def main(argv=None):
     """Entry point of the ``glorot-numba`` command; returns the exit status.
 
-    0 on success, 1 when ``check`` finds data that do not fit, 2 on errors.
+    0 on success, 1 when ``check`` or ``audit`` finds data that do not fit, 2
+    on errors.
 
     Examples
     --------
@@ -459,7 +513,8 @@ def main(argv=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    run = {"init": _run_init, "check": _run_check, "bench": _run_bench}[args.command]
+    run = {"init": _run_init, "check": _run_check, "audit": _run_audit,
+           "bench": _run_bench}[args.command]
     try:
         return run(args, sys.stdout)
     except (TypeError, ValueError, OSError, ImportError) as exc:

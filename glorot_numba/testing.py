@@ -30,6 +30,23 @@ What is tested, for ``n`` samples
   It is what detects a slightly wrong truncation constant (0.88 for
   0.8796...) at a million samples, where the moments cannot yet.
 
+- **cells** (float16 and bfloat16): a chi-square test of the count of
+  every representable value against the probability of its rounding cell
+  (adjacent cells pooled until at least 20 samples are expected).  Only
+  the dtype's values can occur, so this is the complete description of
+  such samples; it sees defects confined to a few values (a bound value
+  that never occurs, a product rounded twice) that the tests of the
+  whole distribution cannot resolve.
+
+Complex samples (complex64, complex128) are tested against the complex
+laws (see :class:`ComplexReference`): **power** (``E|w|**2`` against
+``scale / n``), **modulus** (Kolmogorov-Smirnov test of the law of
+``|w|**2``), **phase** (Kolmogorov-Smirnov test against the uniform law),
+**circular** (``E w = 0`` and ``E w**2 = 0``: real and imaginary parts
+centred, uncorrelated, of equal variance), **independence** (chi-square
+of 10 modulus rings by 16 phase sectors), and for the bounded laws the
+exact bound on ``|w|`` and **edge**.
+
 Each statistical test runs at level ``alpha / k`` (``k`` tests, Bonferroni),
 so a correct producer fails :func:`assert_variance_scaling` with
 probability **at most** ``alpha`` for samples drawn with a seed picked at
@@ -42,7 +59,11 @@ jitter seed, exact for rounded continuous data), so even bfloat16 samples,
 with only 256 values per octave, are tested exactly.  For float16 and
 bfloat16 the standard deviation is by default also rounded to the dtype
 before it scales the samples (``round_scale``), as this library and
-TensorFlow compute them.
+TensorFlow compute them; a producer that scales in a wider type (PyTorch,
+Keras on NumPy) is tested with ``round_scale=False``.
+
+:func:`audit` runs the kit over the initializers of every installed
+framework and reports a conformance table (``docs/auditing.md``).
 
 Examples
 --------
@@ -62,11 +83,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _dtypes, _laws, _registry
+from . import _complex_fit, _dtypes, _laws, _registry
+from ._complex_fit import ComplexReference
 from ._laws import DistributionReport, Law
+from ._producers import Producer
 
 __all__ = [
     "Reference",
+    "ComplexReference",
     "reference",
     "VarianceScalingReport",
     "check_variance_scaling",
@@ -79,6 +103,10 @@ __all__ = [
     "dtypes",
     "initializer_configs",
     "initializers",
+    "Producer",
+    "producers",
+    "audit",
+    "AuditReport",
 ]
 
 # Truncation of the standard normal at +-2, from first principles:
@@ -233,14 +261,16 @@ def reference(config, shape=None, *, fans=None, dtype=None, round_scale=None):
         ``(fan_in, fan_out)``, instead of ``shape`` (e.g. for other layouts).
     dtype : dtype-like, optional
         The samples' dtype; with ``round_scale`` the multiplier is rounded
-        to it.
+        to it.  A complex dtype gives the complex law.
     round_scale : bool, optional
         Round the multiplier to ``dtype`` (default: for float16 and
-        bfloat16 only, as this library and TensorFlow compute them).
+        bfloat16 only, as this library and TensorFlow compute them;
+        PyTorch and Keras on NumPy scale in float32 or float64 and need
+        ``False``).
 
     Returns
     -------
-    Reference
+    Reference or ComplexReference
 
     Examples
     --------
@@ -257,7 +287,13 @@ def reference(config, shape=None, *, fans=None, dtype=None, round_scale=None):
     if not (math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be positive and finite, got {scale}")
     variance = scale / _n_of(mode, fans)
-    if distribution in ("truncated_normal", "normal"):
+    if distribution == "normal":
+        distribution = "truncated_normal"
+    if dtype is not None and _sample_dtype(dtype).kind == "c":
+        if distribution not in _KURTOSIS:
+            raise ValueError(f"unknown distribution {distribution!r}")
+        return ComplexReference.of(distribution, variance)
+    if distribution == "truncated_normal":
         distribution, factor, reach = "truncated_normal", math.sqrt(variance) / TRUNCATED_STD, _A
         unit_std = TRUNCATED_STD
     elif distribution == "untruncated_normal":
@@ -280,8 +316,8 @@ def _sample_dtype(dtype):
     if isinstance(dtype, str) and dtype.lower() == "bfloat16":
         return _dtypes.BFLOAT16
     dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
-    if dtype.kind != "f" and dtype != _dtypes.BFLOAT16:
-        raise ValueError(f"samples must have a real floating-point dtype, got {dtype}")
+    if dtype.kind not in "fc" and dtype != _dtypes.BFLOAT16:
+        raise ValueError(f"samples must have a floating-point or complex dtype, got {dtype}")
     return dtype
 
 
@@ -310,13 +346,83 @@ def _ulp_above(value, dtype):
     return float((bits + bits.dtype.type(1)).view(dtype).astype(np.float64)[0])
 
 
+_CELL_TABLES = {}
+_CELLS_MIN_EXPECTED = 20.0
+
+
+def _cell_table(dtype):
+    """Every finite value of a 2-byte dtype: bit patterns and rounding
+    cells ``[lo, hi]``, in increasing order."""
+    table = _CELL_TABLES.get(dtype)
+    if table is None:
+        codes = np.arange(1 << 16, dtype=np.uint16)
+        exponent = 0x7C00 if dtype == np.float16 else 0x7F80
+        codes = codes[(codes & exponent) != exponent]
+        lo, hi = _cells(codes.view(dtype))
+        order = np.lexsort((hi, lo))
+        table = _CELL_TABLES[dtype] = (codes[order], lo[order], hi[order])
+    return table
+
+
+def _cells_test(values, ref):
+    """Chi-square statistic, degrees of freedom and p-value of the counts of
+    each value of a 2-byte dtype against the probabilities of their cells."""
+    from scipy import stats
+
+    codes, lo, hi = _cell_table(values.dtype)
+    n = values.size
+    counts = np.bincount(values.view(np.uint16), minlength=1 << 16)[codes].astype(np.float64)
+    expected = (ref.cdf(hi) - ref.cdf(lo)) * n
+    used = (expected > 0) | (counts > 0)
+    counts, expected = counts[used], expected[used]
+    # Pool adjacent cells into groups of at least _CELLS_MIN_EXPECTED
+    # expected samples; a group left short (before a large cell) joins the
+    # one before it.
+    group = np.floor(np.cumsum(expected) / _CELLS_MIN_EXPECTED).astype(np.int64)
+    _, group = np.unique(group, return_inverse=True)
+    e = np.bincount(group, expected)
+    o = np.bincount(group, counts)
+    whole = e >= _CELLS_MIN_EXPECTED / 2
+    whole[0] = True
+    into = np.maximum.accumulate(np.where(whole, np.arange(e.size), 0))
+    e = np.bincount(into, e, e.size)[whole]
+    o = np.bincount(into, o, o.size)[whole]
+    if e.size > 1 and e[0] < _CELLS_MIN_EXPECTED / 2:
+        e[1] += e[0]
+        o[1] += o[0]
+        e, o = e[1:], o[1:]
+    if e.size < 2:
+        return 0.0, 0, 1.0
+    # Samples in cells of probability 0 (beyond the bound) count fully.
+    inside = e > 0
+    chi2 = float(np.sum((o[inside] - e[inside]) ** 2 / e[inside]))
+    df = int(inside.sum()) - 1
+    return chi2, df, (0.0 if (~inside & (o > 0)).any() else float(stats.chi2.sf(chi2, df)))
+
+
+def _pit(values, ref, jitter_seed=_DEFAULT_JITTER_SEED):
+    """The probability integral transform of real samples, randomised within
+    the rounding cells of a narrow dtype (exact for rounded data)."""
+    if values.dtype == np.float64:
+        return ref.cdf(values)
+    lo, hi = _cells(values)
+    f_lo = ref.cdf(lo)
+    del lo
+    width = ref.cdf(hi) - f_lo
+    del hi
+    return f_lo + np.random.default_rng(jitter_seed).random(values.size) * width
+
+
 @dataclass
 class VarianceScalingReport:
     """The result of :func:`check_variance_scaling`.
 
     ``passed`` is False when a bound is violated or a test's p-value is
-    below ``alpha_per_test``; ``failures`` says which.  ``str(report)`` is a
-    readable summary.
+    below ``alpha_per_test``; ``failures`` says which.  ``statistics`` holds
+    the tests' statistics (z-scores, chi-square and degrees of freedom).
+    For complex samples ``mean`` is complex, ``std`` is ``sqrt(mean |w -
+    mean|**2)`` and ``min`` / ``max`` are the extremes of ``|w|``.
+    ``str(report)`` is a readable summary.
 
     Examples
     --------
@@ -340,6 +446,7 @@ class VarianceScalingReport:
     alpha_per_test: float
     pvalues: dict = field(default_factory=dict)
     failures: list = field(default_factory=list)
+    statistics: dict = field(default_factory=dict)
 
     @property
     def passed(self):
@@ -347,21 +454,43 @@ class VarianceScalingReport:
 
     def __str__(self):
         ref = self.reference
+        complex_law = isinstance(ref, ComplexReference)
         lines = [
-            f"reference   : {self.name}, {ref.distribution}, std {ref.std:.6g}, "
-            f"bound {ref.bound:.6g}",
+            f"reference   : {self.name}, {ref.distribution}"
+            + (" (complex)" if complex_law else "")
+            + f", std {ref.std:.6g}, bound {ref.bound:.6g}",
             f"n           : {self.n} ({self.dtype})",
             f"mean        : {self.mean:.6g}",
             f"std         : {self.std:.6g} (target {ref.std:.6g}, ratio {self.std / ref.std:.5f})"
             if ref.std > 0 else f"std         : {self.std:.6g}",
-            f"range       : [{self.min:.6g}, {self.max:.6g}] "
-            f"(allowed |x| <= {self.allowed_bound:.6g})",
+            (f"modulus     : [{self.min:.6g}, {self.max:.6g}] (allowed |w| <= "
+             if complex_law else f"range       : [{self.min:.6g}, {self.max:.6g}] (allowed |x| <= ")
+            + f"{self.allowed_bound:.6g})",
             "p-values    : " + ", ".join(f"{k} {v:.3g}" for k, v in self.pvalues.items()),
             f"alpha       : {self.alpha:g} overall, {self.alpha_per_test:.3g} per test",
             "verdict     : " + ("fits" if self.passed else
                                 "does not fit (" + "; ".join(self.failures) + ")"),
         ]
         return "\n".join(lines)
+
+
+def _as_samples(samples, dtype):
+    """``samples`` as a flat array of ``dtype`` (default: their own)."""
+    raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
+    if not (raw.dtype == _dtypes.BFLOAT16 or raw.dtype.kind in "fc"):
+        raise ValueError(f"samples must have a floating-point or complex dtype, got {raw.dtype}")
+    values = raw
+    if dtype is not None:
+        dtype = _sample_dtype(dtype)
+        if (dtype.kind == "c") != (raw.dtype.kind == "c"):
+            raise ValueError(f"samples of dtype {raw.dtype} cannot be values of {dtype}")
+        converted = values.astype(dtype)
+        wide = np.complex128 if dtype.kind == "c" else np.float64
+        same = converted.astype(wide) == values.astype(wide)
+        if not np.all(same | np.isnan(values.astype(wide))):
+            raise ValueError(f"some samples are not values of {dtype}")
+        values = converted
+    return raw.shape, np.ascontiguousarray(values).reshape(-1)
 
 
 def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
@@ -372,7 +501,7 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
     ----------
     samples : array-like
         Any array NumPy can convert (NumPy, TensorFlow and JAX arrays, CPU
-        PyTorch tensors, ...), at least 100 elements.
+        PyTorch tensors, ...), real or complex, at least 100 elements.
     config : initializer, dict or str
         See :func:`reference`.
     shape : sequence of int, optional
@@ -400,8 +529,8 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
     Raises
     ------
     ValueError
-        Fewer than 100 samples, a non-float dtype, or values not
-        representable in ``dtype``.
+        Fewer than 100 samples, a dtype that is neither floating-point nor
+        complex, or values not representable in ``dtype``.
 
     Examples
     --------
@@ -411,43 +540,54 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
     >>> w = np.random.default_rng(0).uniform(-0.1, 0.1, (300, 300))
     >>> check_variance_scaling(w, {"mode": "fan_avg"}).passed
     False
+    >>> c = gn.GlorotNormal(seed=0)((300, 300), "complex64")
+    >>> check_variance_scaling(c, gn.GlorotNormal()).passed
+    True
     """
-    from scipy import stats
-
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
-    if raw.dtype == _dtypes.BFLOAT16 or raw.dtype.kind == "f":
-        values = raw
-    else:
-        raise ValueError(f"samples must have a real floating-point dtype, got {raw.dtype}")
+    raw_shape, values = _as_samples(samples, dtype)
     if shape is None and fans is None:
-        shape = raw.shape
-    if dtype is not None:
-        dtype = _sample_dtype(dtype)
-        converted = values.astype(dtype)
-        same = converted.astype(np.float64) == values.astype(np.float64)
-        if not np.all(same | (np.isnan(values.astype(np.float64)))):
-            raise ValueError(f"some samples are not values of {dtype}")
-        values = converted
-    dtype = values.dtype
-    values = np.ascontiguousarray(values).reshape(-1)
-    n = values.size
-    if n < 100:
-        raise ValueError(f"need at least 100 samples for the statistical tests, got {n}")
-    ref = reference(config, shape, fans=fans, dtype=dtype, round_scale=round_scale)
+        shape = raw_shape
+    if values.size < 100:
+        raise ValueError(f"need at least 100 samples for the statistical tests, "
+                         f"got {values.size}")
+    ref = reference(config, shape, fans=fans, dtype=values.dtype, round_scale=round_scale)
     name = _parameters(config)[3]
-    x = values.astype(np.float64)
+    check = _check_complex if values.dtype.kind == "c" else _check_real
+    return check(values, ref, name, alpha, jitter_seed)
 
+
+def _finite(values, failures):
+    finite = np.isfinite(values)
+    if finite.all():
+        return values
+    # The statistics describe the finite values.
+    failures.append(f"{int(values.size - finite.sum())} non-finite values")
+    values = values[finite]
+    if values.size == 0:
+        raise ValueError("no finite samples")
+    return values
+
+
+def _verdict(pvalues, per_test, failures):
+    for test, p in pvalues.items():
+        if p < per_test:
+            failures.append(f"{test} p = {p:.3g} < {per_test:.3g}")
+
+
+def _dtype_name(dtype):
+    return _dtypes.dtype_name(dtype) if dtype in _dtypes.SUPPORTED else dtype.name
+
+
+def _check_real(values, ref, name, alpha, jitter_seed):
+    from scipy import stats
+
+    dtype = values.dtype
     failures = []
-    finite = np.isfinite(x)
-    if not finite.all():
-        # The statistics below describe the finite values.
-        failures.append(f"{int(n - finite.sum())} non-finite values")
-        x, values = x[finite], values[finite]
-        n = x.size
-        if n == 0:
-            raise ValueError("no finite samples")
+    values = _finite(values, failures)
+    x = values.astype(np.float64)
+    n = x.size
     allowed = math.inf if math.isinf(ref.bound) else (
         ref.bound if dtype == np.float64 else _ulp_above(ref.bound, dtype))
     peak = float(np.abs(x).max())
@@ -456,24 +596,19 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
                         f"{allowed:.6g} (max |x| {peak:.6g})")
 
     bounded = not math.isinf(ref.bound)
-    k = 5 if bounded else 4
+    narrow = dtype.itemsize == 2
+    k = 4 + bounded + narrow
     per_test = alpha / k
-    pvalues = {}
+    pvalues, statistics = {}, {}
     mean = float(x.mean())
     second = float(np.dot(x, x) / n)
     z_mean = mean / (ref.std / math.sqrt(n))
     pvalues["mean"] = float(2.0 * stats.norm.sf(abs(z_mean)))
     z_var = (second / ref.std**2 - 1.0) / math.sqrt((ref.kurtosis - 1.0) / n)
     pvalues["variance"] = float(2.0 * stats.norm.sf(abs(z_var)))
+    statistics.update(mean_z=z_mean, variance_z=z_var)
 
-    if dtype == np.float64:
-        u = ref.cdf(x)
-    else:
-        lo, hi = _cells(values)
-        f_lo, f_hi = ref.cdf(lo), ref.cdf(hi)
-        jitter = np.random.default_rng(jitter_seed).random(n)
-        u = f_lo + jitter * (f_hi - f_lo)
-        del lo, hi, f_lo, f_hi, jitter
+    u = _pit(values if dtype != np.float64 else x, ref, jitter_seed)
     pvalues["kstest"] = float(stats.kstest(u, "uniform").pvalue)
     pvalues["cramervonmises"] = float(stats.cramervonmises(u, "uniform").pvalue)
     del u
@@ -484,14 +619,40 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
             _cells(np.asarray([abs(peak)], dtype))[1][0])
         tail = float(ref.tail(min(top, ref.bound)))
         pvalues["edge"] = float(math.exp(n * math.log1p(-tail))) if tail < 1.0 else 0.0
-    for test, p in pvalues.items():
-        if p < per_test:
-            failures.append(f"{test} p = {p:.3g} < {per_test:.3g}")
+    if narrow:
+        chi2, df, pvalues["cells"] = _cells_test(values, ref)
+        statistics.update(cells_chi2=chi2, cells_df=df)
+    _verdict(pvalues, per_test, failures)
     return VarianceScalingReport(
-        name=name, n=n, dtype=_dtypes.dtype_name(dtype) if dtype in _dtypes.SUPPORTED
-        else dtype.name, reference=ref, mean=mean, std=float(x.std()),
-        min=float(x.min()), max=float(x.max()), allowed_bound=allowed, alpha=alpha,
-        alpha_per_test=per_test, pvalues=pvalues, failures=failures)
+        name=name, n=n, dtype=_dtype_name(dtype), reference=ref, mean=mean,
+        std=float(x.std()), min=float(x.min()), max=float(x.max()), allowed_bound=allowed,
+        alpha=alpha, alpha_per_test=per_test, pvalues=pvalues, failures=failures,
+        statistics=statistics)
+
+
+def _check_complex(values, ref, name, alpha, jitter_seed):
+    dtype = values.dtype
+    failures = []
+    values = _finite(values, failures)
+    w = values.astype(np.complex128)
+    modulus = np.abs(w)
+    allowed = _complex_fit.allowed_modulus(ref, dtype)
+    peak = float(modulus.max())
+    if peak > allowed:
+        failures.append(f"{int((modulus > allowed).sum())} values beyond the bound "
+                        f"{allowed:.6g} (max |w| {peak:.6g})")
+    low = float(modulus.min())
+    del modulus
+    pvalues = _complex_fit.pvalues(w, ref, dtype, peak)
+    per_test = alpha / len(pvalues)
+    _verdict(pvalues, per_test, failures)
+    mean = complex(w.mean())
+    centred = w - mean
+    std = math.sqrt(float(np.mean(centred.real**2 + centred.imag**2)))
+    return VarianceScalingReport(
+        name=name, n=w.size, dtype=_dtype_name(dtype), reference=ref, mean=mean, std=std,
+        min=low, max=peak, allowed_bound=allowed, alpha=alpha, alpha_per_test=per_test,
+        pvalues=pvalues, failures=failures)
 
 
 def assert_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
@@ -645,6 +806,100 @@ def assert_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, d
 
 
 # --------------------------------------------------------------------------
+# The conformance audit
+# --------------------------------------------------------------------------
+
+
+def producers(frameworks=None):
+    """The built-in :class:`Producer` entries of the audit (nothing is imported).
+
+    Parameters
+    ----------
+    frameworks : sequence of str, optional
+        Among ``"glorot_numba"``, ``"torch"``, ``"jax"``, ``"tensorflow"``,
+        ``"keras-jax"``, ``"keras-torch"``, ``"keras-numpy"``,
+        ``"keras-tensorflow"`` (``"keras"`` for all four); default all.
+
+    Examples
+    --------
+    >>> from glorot_numba.testing import producers
+    >>> [p.name for p in producers(["torch"])][:2]
+    ['torch.nn.init.xavier_normal_', 'torch.nn.init.xavier_uniform_']
+    """
+    from . import _audit, _producers
+
+    names = _audit._choose(frameworks, _producers.FRAMEWORKS, "framework", _audit._ALIASES)
+    return [p for name in names for p in _producers.builtin(name)]
+
+
+def audit(frameworks=None, dtypes=None, *, n=1_000_000, alpha=1e-3, seed=0, producers=None,
+          plot_dir=None, progress=None, isolate=False):
+    """Run the kit over the initializers of every installed framework.
+
+    Each row of the table is one producer (an initializer of
+    ``torch.nn.init``, ``jax.nn.initializers``, ``keras.initializers`` on
+    each installed backend, TensorFlow's ``tf.compat.v1`` initializers, or
+    this library's) in one dtype, drawn once at fans ``audit_fans(n)`` with
+    a fixed seed of its own, and tested with
+    :func:`check_variance_scaling` against the law the producer claims.
+
+    Parameters
+    ----------
+    frameworks : sequence of str, optional
+        See :func:`producers`; default all.  Frameworks that are not
+        installed, or fail to import, are reported as skipped with the
+        reason.
+    dtypes : sequence of str, optional
+        Among float16, bfloat16, float32, float64, complex64, complex128;
+        default all (each producer where it offers them).
+    n : int, default 1_000_000
+        Samples per row (rounded to the nearest ``fan_in * fan_out``).
+    alpha : float, default 1e-3
+        Overall level for the whole table: each of the ``R`` rows is tested
+        at ``alpha / R`` (Bonferroni), so correct producers show any misfit
+        with probability at most ``alpha``.
+    seed : int, default 0
+        Base seed; each row's seed is derived from it and the row's name.
+    producers : sequence of Producer, optional
+        Audit these instead of the built-in registry (run in this process).
+    plot_dir : path, optional
+        Save a plot of each misfit against the exact reference there
+        (needs matplotlib).
+    progress : bool, optional
+        A tqdm progress bar over rows (default: when stderr is a terminal;
+        none without tqdm).
+    isolate : bool, default False
+        Run every framework but this library in a process of its own
+        (Keras backends other than the one already imported always are).
+
+    Returns
+    -------
+    AuditReport
+
+    Raises
+    ------
+    ValueError
+        Unknown framework or dtype names (the message lists the choices),
+        ``n`` below 100, ``alpha`` outside (0, 1).
+
+    Examples
+    --------
+    >>> from glorot_numba.testing import audit
+    >>> report = audit(["glorot_numba"], ["bfloat16", "complex64"], n=10_000, progress=False)
+    >>> report.passed, report.counts()
+    (True, {'fits': 18})
+    >>> audit(["caffe"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown framework 'caffe'; choose from glorot_numba, torch, jax, ...
+    """
+    from . import _audit
+
+    return _audit.run(frameworks, dtypes, n=n, alpha=alpha, seed=seed, producers=producers,
+                      plot_dir=plot_dir, progress=progress, isolate=isolate)
+
+
+# --------------------------------------------------------------------------
 # Hypothesis strategies
 # --------------------------------------------------------------------------
 
@@ -750,3 +1005,6 @@ def initializers(classes=None):
     >>> test()
     """
     return initializer_configs(classes).map(_registry.deserialize)
+
+
+from ._audit import AuditReport  # noqa: E402  (the audit is built on the kit above)
