@@ -15,11 +15,7 @@ import contextlib
 import contextvars
 import threading
 
-import keras
-
 __all__ = ["substituting"]
-
-_Layer = keras.layers.Layer
 
 # Depth of accelerate() blocks around the running code.
 _depth = contextvars.ContextVar("glorot_numba.keras.accelerate", default=0)
@@ -35,23 +31,23 @@ _substitute = None
 
 def _default_initializer(layer, dtype):
     """What ``add_weight`` uses when given no initializer (as Keras decides it)."""
+    import keras
+
     dtype = layer.variable_dtype if dtype is None else keras.backend.standardize_dtype(dtype)
     return "glorot_uniform" if "float" in dtype else "zeros"
 
 
 def _add_weight(self, *args, **kwargs):
     if _depth.get():
-        # add_weight(shape, initializer, dtype, ...) may come positionally.
-        if len(args) >= 2:
-            initializer = args[1]
-        else:
-            initializer = kwargs.get("initializer")
-            if initializer is None:
-                dtype = args[2] if len(args) >= 3 else kwargs.get("dtype")
-                initializer = _default_initializer(self, dtype)
+        # Keras 2's add_weight(shape, initializer, dtype) is still accepted.
+        positional = len(args) >= 2
+        initializer = args[1] if positional else kwargs.get("initializer")
+        if initializer is None:
+            dtype = args[2] if len(args) >= 3 else kwargs.get("dtype")
+            initializer = _default_initializer(self, dtype)
         replacement = _substitute(initializer)
         if replacement is not None:
-            if len(args) >= 2:
+            if positional:
                 args = (args[0], replacement, *args[2:])
             else:
                 kwargs["initializer"] = replacement
@@ -64,11 +60,13 @@ def substituting(substitute):
     to ``substitute`` first.  Nestable, and safe to enter from several
     threads; ``substitute`` must be the same function for every block."""
     global _open, _original, _substitute
+    from keras.layers import Layer
+
     with _lock:
         if _open == 0:
-            _original = _Layer.__dict__["add_weight"]
+            _original = Layer.__dict__["add_weight"]
             _substitute = substitute
-            _Layer.add_weight = _add_weight
+            Layer.add_weight = _add_weight
         _open += 1
     token = _depth.set(_depth.get() + 1)
     try:
@@ -78,4 +76,4 @@ def substituting(substitute):
         with _lock:
             _open -= 1
             if _open == 0:
-                _Layer.add_weight = _original
+                Layer.add_weight = _original

@@ -671,7 +671,7 @@ def accelerate():
     ...     mha.build((None, 10, 32), (None, 10, 32))
     >>> tuple(mha.query_dense.kernel.shape)
     (32, 4, 8)
-    >>> type(mha.query_dense.kernel_initializer).__module__
-    'keras.src.initializers.random_initializers'
+    >>> type(mha.query_dense.kernel_initializer) is keras.initializers.GlorotUniform
+    True
     """
     return _keras_patch.substituting(_twin)
