@@ -129,7 +129,7 @@ def _real(value):
         return value
     try:
         array = np.asarray(keras.ops.convert_to_numpy(value))
-    except Exception:  # not array-like: the NumPy API rejects it by type
+    except (TypeError, ValueError):  # not array-like: the NumPy API rejects it by type
         return value
     return array.item() if array.shape == () else value
 
