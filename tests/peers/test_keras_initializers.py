@@ -22,6 +22,9 @@ The assertions and tolerances are Keras'; what was adapted, and why:
   ``test_serialization_with_seed_generator`` -- glorot_numba has no
   orthogonal initializer.  The ``skip_if_backend("openvino")`` markers are
   dropped (OpenVINO is not a backend these tests run on).
+- Keras fixes its backend at import: here the tests run on JAX in this
+  process, and ``test_other_backends`` runs them again under ``unittest``
+  in a process per other installed backend (NumPy, PyTorch, TensorFlow).
 - Keras' ``keras.src.testing.TestCase`` (in the installed wheel) provides
   ``run_class_serialization_test``, ``assertAllClose`` and
   ``assertNotAllClose``, as upstream.
@@ -30,6 +33,12 @@ The assertions and tolerances are Keras'; what was adapted, and why:
   raised by upstream's test too) is ignored, as this project runs with
   warnings as errors.
 """
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -277,3 +286,19 @@ class RandomInitializersTest(testing.TestCase):
     def test_variance_scaling_serialization_with_axes(self):
         initializer = gnk.VarianceScaling(input_axes=[0], output_axes=[1, 2])
         self.run_class_serialization_test(initializer)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "tensorflow"])
+def test_other_backends(backend):
+    if backend != "numpy" and importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed: no Keras {backend} backend to test")
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, KERAS_BACKEND=backend,
+               PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    script = ("import keras, unittest\n"
+              f"assert keras.backend.backend() == {backend!r}, keras.backend.backend()\n"
+              "unittest.main(module='tests.peers.test_keras_initializers', argv=['peers'])\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr.rstrip().endswith("OK"), result.stderr[-3000:]
