@@ -1,21 +1,26 @@
 """JAX / Flax adapter: ``jax.nn.initializers``-style factories.
 
-Each factory takes JAX's arguments (``in_axis=-2, out_axis=-1,
-batch_axis=(), dtype=None``) and returns ``init(key, shape, dtype=None,
-out_sharding=None)``, a pure function of the PRNG key that returns a
-``jax.Array`` — so it can be handed to Flax as ``kernel_init=...``.  The
-values are drawn by glorot_numba's CPU kernels under a Philox key taken
-from the JAX key's data: a raw ``uint32[2]`` key (``jax.random.PRNGKey``)
-or a typed key (``jax.random.key``) of the default implementation gives its
-two words directly, other implementations' words are compressed to two.
-The same key always gives the same values, different keys independent
-ones.  Under ``jax.jit`` (and ``vmap``) the draw runs as a
-``jax.pure_callback`` on the host.
+Each factory takes JAX's arguments and returns ``init(key, shape,
+dtype=None, out_sharding=None)``, a pure function of the PRNG key that
+returns a ``jax.Array`` -- so it can be handed to Flax as
+``kernel_init=...``.  The values are drawn by glorot_numba's CPU kernels
+under a Philox key taken from the JAX key's data: a raw ``uint32[2]`` key
+(``jax.random.PRNGKey``) or a typed key (``jax.random.key``) of the default
+implementation gives its two words directly, other implementations' words
+are compressed to two.  The same key always gives the same values,
+different keys independent ones.  Under ``jax.jit`` (and ``vmap``) the draw
+runs as a ``jax.pure_callback`` on the host.
 
-Differences from ``jax.nn.initializers``: distribution names are JAX's
-(``"normal"`` is the untruncated normal, ``"truncated_normal"`` truncates at
-two standard deviations), fans are clamped to at least 1 (JAX divides by
-zero for empty shapes), and the random stream is glorot_numba's, not JAX's.
+The family (``variance_scaling``, ``glorot_*``, ``he_*``, ``lecun_*``) and
+the explicit distributions (``normal``, ``truncated_normal``, ``uniform``)
+have JAX's signatures, distributions and error messages; ``out_sharding``
+places the result with the sharding JAX gives it.
+
+Differences from ``jax.nn.initializers``: arguments are checked when the
+factory is called, not at every draw; fans are clamped to at least 1 (JAX
+divides by zero for empty shapes); the random stream is glorot_numba's, not
+JAX's; a float64 request without ``jax_enable_x64`` gives float32 without
+JAX's warning; ``out_sharding`` also accepts any ``jax.sharding.Sharding``.
 
 Examples
 --------
@@ -34,7 +39,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _adapters
+from . import _adapters, _explicit, _shapes, _zero_copy
 from .initializers import VarianceScaling
 
 __all__ = [
@@ -49,6 +54,9 @@ __all__ = [
     "xavier_uniform",
     "kaiming_normal",
     "kaiming_uniform",
+    "normal",
+    "truncated_normal",
+    "uniform",
 ]
 
 # JAX's distribution names -> glorot_numba's.
@@ -57,6 +65,8 @@ _DISTRIBUTIONS = {
     "normal": "untruncated_normal",
     "uniform": "uniform",
 }
+
+_P = jax.sharding.PartitionSpec
 
 
 def _key_words(key):
@@ -78,6 +88,12 @@ def _key_words(key):
 def _check_rank(shape, layout):
     """JAX's rule: every named axis must exist in ``shape``."""
     ndim = len(shape)
+    in_axis = layout[0]
+    if isinstance(in_axis, numbers.Integral) and in_axis == -2 and ndim <= 1:
+        raise ValueError(
+            f"Can't compute input and output sizes of a {ndim}-dimensional weights "
+            "tensor with default in_axis. Must be at least 2D or specify in_axis explicitly."
+        )
     for name, axes in zip(("in_axis", "out_axis", "batch_axis"), layout):
         for a in (axes,) if isinstance(axes, numbers.Integral) else axes:
             if not -ndim <= a < ndim:
@@ -87,9 +103,86 @@ def _check_rank(shape, layout):
                 )
 
 
+def _placement(out_sharding, ndim):
+    """``out_sharding`` as JAX's samplers apply it: a ``PartitionSpec`` needs a
+    mesh, and the spec is padded with None to the rank of the result."""
+    if out_sharding is None:
+        return None
+    if isinstance(out_sharding, _P):
+        if jax.sharding.get_abstract_mesh().empty:
+            raise ValueError(
+                "Using PartitionSpec when you are not under a mesh context is not allowed. "
+                "Please pass a NamedSharding instance or enter into a mesh context via "
+                f"`jax.set_mesh`. Got {out_sharding}")
+        return _P(*out_sharding, *(None,) * (ndim - len(out_sharding)))
+    if isinstance(out_sharding, jax.sharding.NamedSharding):
+        spec = out_sharding.spec
+        return out_sharding.update(spec=_P(*spec, *(None,) * (ndim - len(spec))))
+    return out_sharding
+
+
 def _draw(words, *, numpy_init, shape, dtype):
     key = _adapters.key_from_words(np.asarray(words))
-    return _adapters.keyed(numpy_init, key)(shape, dtype)
+    values = _zero_copy.aligned_empty(shape, dtype)
+    return _adapters.keyed(numpy_init, key)(shape, dtype, out=values)
+
+
+def _initializer(numpy_init, default_dtype, check):
+    """``init(key, shape, dtype, out_sharding)`` drawing ``numpy_init`` under
+    the key; ``check(shape, dtype)`` raises JAX's errors for the call."""
+
+    def init(key, shape, dtype=default_dtype, out_sharding=None):
+        dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(float) if dtype is None
+                                              else dtype)
+        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+        shape = _shapes.check_shape(shape)
+        check(shape, dtype)
+        placement = _placement(out_sharding, len(shape))
+        words = _key_words(key)
+        draw = functools.partial(_draw, numpy_init=numpy_init, shape=shape, dtype=dtype)
+        try:
+            concrete = np.asarray(words)
+        except jax.errors.TracerArrayConversionError:
+            values = jax.pure_callback(draw, jax.ShapeDtypeStruct(shape, dtype), words,
+                                       vmap_method="sequential")
+            if placement is not None:
+                values = jax.device_put(values, placement)
+            return values
+        # On the CPU, JAX adopts the aligned host array without a copy.
+        return jax.device_put(draw(concrete), placement)
+
+    return init
+
+
+# What JAX's samplers say of a dtype they refuse.
+_SAMPLER_DTYPES = {"normal": "a float or complex dtype", "uniform": "a float dtype",
+                   "truncated_normal": "a float dtype"}
+
+
+def _needs(accepted, sampler):
+    """A dtype check: ``accepted`` (``jnp.floating`` or ``jnp.inexact``) or
+    JAX's error, as ``sampler`` (the ``jax.random`` function JAX's
+    initializer reaches for such a dtype) raises it."""
+
+    def check(shape, dtype):
+        if not jnp.issubdtype(dtype, accepted):
+            raise ValueError(f"dtype argument to `{sampler}` must be "
+                             f"{_SAMPLER_DTYPES[sampler]}, got {dtype}")
+
+    return check
+
+
+def _concrete(value, name):
+    """A Python number for a number or a concrete scalar array (JAX takes both)."""
+    if isinstance(value, numbers.Number):
+        return value
+    try:
+        array = np.asarray(value)
+    except jax.errors.TracerArrayConversionError:
+        raise TypeError(f"{name} must be a concrete number, not a traced value") from None
+    if array.shape != () or array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return array.item()
 
 
 def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_axis=(),
@@ -110,7 +203,7 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
         Fan axes, as in ``jax.nn.initializers.variance_scaling``.
     dtype : dtype-like, optional
         Default dtype of the returned initializer; JAX's default float type
-        if None.
+        if None.  Real or complex.
 
     Returns
     -------
@@ -120,7 +213,9 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
     Raises
     ------
     TypeError, ValueError
-        For invalid arguments (here, not at call time as JAX does).
+        For invalid arguments (here, not at call time as JAX does); the
+        initializer raises JAX's errors for a shape without the axes and a
+        dtype that is not a float or complex one.
 
     Examples
     --------
@@ -139,27 +234,15 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
     numpy_init = VarianceScaling(scale, mode, _DISTRIBUTIONS[distribution],
                                  in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
     layout = (numpy_init.in_axis, numpy_init.out_axis, numpy_init.batch_axis)
-    default_dtype = dtype
+    # Complex dtypes are drawn too; for others, JAX fails in the sampler it
+    # reaches for complex ones (uniform), or in the normal one.
+    check_dtype = _needs(jnp.inexact, "normal" if distribution == "normal" else "uniform")
 
-    def init(key, shape, dtype=default_dtype, out_sharding=None):
-        if dtype is None:
-            dtype = jnp.result_type(float)
-        dtype = jax.dtypes.canonicalize_dtype(dtype)
-        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    def check(shape, dtype):
         _check_rank(shape, layout)
-        words = _key_words(key)
-        draw = functools.partial(_draw, numpy_init=numpy_init, shape=shape, dtype=dtype)
-        try:
-            concrete = np.asarray(words)
-        except jax.errors.TracerArrayConversionError:
-            values = jax.pure_callback(draw, jax.ShapeDtypeStruct(shape, dtype), words,
-                                       vmap_method="sequential")
-            if out_sharding is not None:
-                values = jax.device_put(values, out_sharding)
-            return values
-        return jax.device_put(draw(concrete), out_sharding)
+        check_dtype(shape, dtype)
 
-    return init
+    return _initializer(numpy_init, dtype, check)
 
 
 _TITLES = {
@@ -223,3 +306,140 @@ xavier_normal = glorot_normal
 xavier_uniform = glorot_uniform
 kaiming_normal = he_normal
 kaiming_uniform = he_uniform
+
+
+# --------------------------------------------------------------------------
+# Explicit distributions
+# --------------------------------------------------------------------------
+
+def _magnitude(value, name):
+    """``|value|`` of a scale parameter, which JAX multiplies standard samples by."""
+    value = _concrete(value, name)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return abs(float(value))
+
+
+def normal(stddev=1e-2, dtype=None):
+    """An initializer drawing ``N(0, stddev**2)``, as ``jax.nn.initializers.normal``.
+
+    Parameters
+    ----------
+    stddev : float, default 0.01
+        Standard deviation, a number or a concrete scalar array (JAX
+        multiplies standard normals by it, so a negative one draws the
+        distribution of its magnitude).
+    dtype : dtype-like, optional
+        Default dtype of the returned initializer; real or complex (a
+        complex value has real and imaginary parts of variance
+        ``stddev**2 / 2``, as in JAX).
+
+    Returns
+    -------
+    callable
+        ``init(key, shape, dtype=dtype, out_sharding=None) -> jax.Array``.
+
+    Examples
+    --------
+    >>> import jax
+    >>> import numpy as np
+    >>> import glorot_numba.jax as gnj
+    >>> w = np.asarray(gnj.normal(0.02)(jax.random.key(0), (512, 256)))
+    >>> round(float(w.std()), 3)
+    0.02
+    """
+    return _initializer(_explicit.RandomNormal(0.0, _magnitude(stddev, "stddev")), dtype,
+                        _needs(jnp.inexact, "normal"))
+
+
+def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
+    """An initializer drawing a truncated normal, as ``jax.nn.initializers.truncated_normal``.
+
+    The values are ``stddev * z``, ``z`` a standard normal conditioned on
+    ``lower < z < upper``: the normal ``N(0, stddev**2)`` conditioned on
+    lying between ``lower * stddev`` and ``upper * stddev``.  Exact for any
+    interval -- wide, narrow or far in a tail -- and never by clipping; as
+    in JAX, ``stddev`` is the standard deviation *before* truncation.
+
+    Parameters
+    ----------
+    stddev : float, default 0.01
+        Standard deviation of the untruncated normal; a number or a
+        concrete scalar array.
+    dtype : dtype-like, optional
+        Default dtype of the returned initializer (a real float type).
+    lower, upper : float, default -2.0, 2.0
+        Truncation bounds in units of ``stddev``, ``lower < upper``; either
+        may be infinite.
+
+    Returns
+    -------
+    callable
+        ``init(key, shape, dtype=dtype, out_sharding=None) -> jax.Array``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments that are not real numbers, NaN, or ``lower >= upper``.
+
+    Examples
+    --------
+    >>> import jax
+    >>> import numpy as np
+    >>> import glorot_numba.jax as gnj
+    >>> w = np.asarray(gnj.truncated_normal(0.5)(jax.random.key(0), (256, 256)))
+    >>> bool(np.abs(w).max() <= 1.0)
+    True
+    >>> tail = gnj.truncated_normal(1.0, lower=3.0, upper=float("inf"))
+    >>> bool(np.asarray(tail(jax.random.key(1), (1000,))).min() >= 3.0)
+    True
+    """
+    signed = _concrete(stddev, "stddev")
+    scale = _magnitude(signed, "stddev")
+    lower, upper = _concrete(lower, "lower"), _concrete(upper, "upper")
+    for value, name in ((lower, "lower"), (upper, "upper")):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    if not float(lower) < float(upper):
+        raise ValueError(f"lower must be below upper, got lower={lower}, upper={upper}")
+    if scale == 0.0:
+        # Every value is 0 * z.
+        numpy_init = _explicit.RandomNormal(0.0, 0.0)
+    else:
+        # A negative stddev mirrors the interval.
+        bounds = sorted((float(lower) * signed, float(upper) * signed))
+        numpy_init = _explicit.TruncatedNormal(0.0, scale, lower=bounds[0], upper=bounds[1])
+    return _initializer(numpy_init, dtype, _needs(jnp.floating, "truncated_normal"))
+
+
+def uniform(scale=1e-2, dtype=None):
+    """An initializer drawing ``U(0, scale)``, as ``jax.nn.initializers.uniform``.
+
+    Parameters
+    ----------
+    scale : float, default 0.01
+        The upper bound (JAX multiplies ``U(0, 1)`` by it: a negative one
+        gives ``U(scale, 0)``); a number or a concrete scalar array.
+    dtype : dtype-like, optional
+        Default dtype of the returned initializer (a real float type).
+
+    Returns
+    -------
+    callable
+        ``init(key, shape, dtype=dtype, out_sharding=None) -> jax.Array``.
+        Every value lies in ``[0, scale]`` as the dtype represents it.
+
+    Examples
+    --------
+    >>> import jax
+    >>> import numpy as np
+    >>> import glorot_numba.jax as gnj
+    >>> w = np.asarray(gnj.uniform(10.0)(jax.random.key(0), (1000,)))
+    >>> bool(w.min() >= 0.0 and w.max() <= 10.0)
+    True
+    """
+    scale = _concrete(scale, "scale")
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+        raise TypeError(f"scale must be a real number, got {type(scale).__name__} {scale!r}")
+    low, high = sorted((0.0, float(scale)))
+    return _initializer(_explicit.RandomUniform(low, high), dtype, _needs(jnp.floating, "uniform"))
