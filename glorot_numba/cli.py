@@ -57,6 +57,10 @@ def _parser():
     init.add_argument("--distribution", default=None,
                       choices=["truncated_normal", "untruncated_normal", "uniform", "normal"],
                       help="VarianceScaling distribution (default truncated_normal)")
+    init.add_argument("--method", default="box_muller", choices=["box_muller", "inverse_cdf"],
+                      help="how a truncated normal is drawn: resampling Box-Muller normals "
+                      "(default) or the exact inverse distribution function (faster, a "
+                      "stream of its own)")
     init.add_argument("-o", "--output", default=None, metavar="FILE",
                       help="write the array to FILE (.npy; tensors larger than "
                       "--block-mb are streamed in blocks with constant memory)")
@@ -173,13 +177,14 @@ class _Progress:
 
 def _initializer(args):
     if args.scale is None and args.mode is None and args.distribution is None:
-        return GlorotNormal(seed=args.seed, dtype=args.dtype)
+        return GlorotNormal(seed=args.seed, dtype=args.dtype, method=args.method)
     return VarianceScaling(
         scale=1.0 if args.scale is None else args.scale,
         mode=args.mode or "fan_avg",
         distribution=args.distribution or "truncated_normal",
         seed=args.seed,
         dtype=args.dtype,
+        method=args.method,
     )
 
 

@@ -186,7 +186,7 @@ def _concrete(value, name):
 
 
 def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_axis=(),
-                     dtype=None):
+                     dtype=None, *, method="box_muller"):
     """An initializer whose samples have variance ``scale / n``, as in JAX.
 
     Parameters
@@ -204,6 +204,9 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
     dtype : dtype-like, optional
         Default dtype of the returned initializer; JAX's default float type
         if None.  Real or complex.
+    method : {"box_muller", "inverse_cdf"}, keyword-only
+        How the truncated normal is drawn (see
+        :class:`glorot_numba.VarianceScaling`); this library's addition.
 
     Returns
     -------
@@ -231,7 +234,7 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
         raise ValueError(
             f"distribution must be one of {tuple(_DISTRIBUTIONS)}, got {distribution!r}"
         )
-    numpy_init = VarianceScaling(scale, mode, _DISTRIBUTIONS[distribution],
+    numpy_init = VarianceScaling(scale, mode, _DISTRIBUTIONS[distribution], method=method,
                                  in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
     layout = (numpy_init.in_axis, numpy_init.out_axis, numpy_init.batch_axis)
     # Complex dtypes are drawn too; for others, JAX fails in the sampler it
@@ -261,9 +264,10 @@ _FANS = {"fan_in": "fan-in", "fan_avg": "mean of fan-in and fan-out"}
 def _member(name):
     scale, mode, distribution = _adapters.FAMILY[name]
 
-    def factory(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    def factory(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None, *, method="box_muller"):
         return variance_scaling(scale, mode, distribution, in_axis=in_axis,
-                                out_axis=out_axis, batch_axis=batch_axis, dtype=dtype)
+                                out_axis=out_axis, batch_axis=batch_axis, dtype=dtype,
+                                method=method)
 
     factory.__name__ = factory.__qualname__ = name
     kind = "a truncated normal" if distribution == "truncated_normal" else "a uniform"
@@ -279,6 +283,9 @@ def _member(name):
         Fan axes, as in JAX.
     dtype : dtype-like, optional
         Default dtype of the returned initializer.
+    method : {{"box_muller", "inverse_cdf"}}, keyword-only
+        How a truncated normal is drawn (normal members only; see
+        :class:`glorot_numba.VarianceScaling`).
 
     Returns
     -------

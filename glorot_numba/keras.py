@@ -201,6 +201,10 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
         ``output_axes`` (``EinsumDense`` passes them), and ``in_axis``,
         ``out_axis`` and ``batch_axis`` are not used.  An axis may appear
         in one of them only once.
+    method : {"box_muller", "inverse_cdf"}, keyword-only
+        How a truncated normal is drawn (see
+        :class:`glorot_numba.VarianceScaling`); kept by ``get_config`` when
+        not the default.
     in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
         The NumPy API's fan axes (see :class:`glorot_numba.VarianceScaling`);
         the defaults are Keras' rules.
@@ -233,8 +237,8 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 input_axes=None, output_axes=None, *, in_axis=-2, out_axis=-1,
-                 batch_axis=()):
+                 input_axes=None, output_axes=None, *, method="box_muller", in_axis=-2,
+                 out_axis=-1, batch_axis=()):
         # Keras validates (with its own messages) all but the one mode it lacks.
         geo = isinstance(mode, str) and mode == "fan_geo_avg"
         _keras.VarianceScaling.__init__(self, scale=scale, mode="fan_in" if geo else mode,
@@ -242,6 +246,7 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
                                         input_axes=input_axes, output_axes=output_axes)
         if geo:
             self.mode = mode
+        self.method = method
         self._layout = _shapes.check_layout(in_axis, out_axis, batch_axis)
         if self._has_keras_axes():
             _check_keras_axes(input_axes, output_axes)
@@ -284,14 +289,18 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
     def _numpy_init(self, layout):
         in_axis, out_axis, batch_axis = layout
         return _NumpyVarianceScaling(_real(self.scale), self.mode, self.distribution,
-                                     seed=_engine_seed(self.seed), in_axis=in_axis,
-                                     out_axis=out_axis, batch_axis=batch_axis)
+                                     seed=_engine_seed(self.seed), method=self.method,
+                                     in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
 
     def _numpy_for(self, ndim):
         return self._numpy_init(self._layout_for(ndim))
 
     def _layout_config(self):
-        return _shapes.layout_config(self._layout)
+        """This library's arguments where not their defaults: fan axes, method."""
+        config = _shapes.layout_config(self._layout)
+        if self.method != "box_muller":
+            config["method"] = self.method
+        return config
 
     def get_config(self):
         """Keras' config, plus the NumPy API's fan axes where not the defaults.
@@ -313,11 +322,11 @@ class _Member(VarianceScaling):
 
     _NAME = None
 
-    def __init__(self, seed=None, input_axes=None, output_axes=None, *, in_axis=-2,
-                 out_axis=-1, batch_axis=()):
+    def __init__(self, seed=None, input_axes=None, output_axes=None, *, method="box_muller",
+                 in_axis=-2, out_axis=-1, batch_axis=()):
         super().__init__(*_adapters.FAMILY[self._NAME], seed=seed, input_axes=input_axes,
-                         output_axes=output_axes, in_axis=in_axis, out_axis=out_axis,
-                         batch_axis=batch_axis)
+                         output_axes=output_axes, method=method, in_axis=in_axis,
+                         out_axis=out_axis, batch_axis=batch_axis)
 
     def get_config(self):
         """``{"seed", "input_axes", "output_axes"}`` as Keras, plus the NumPy
@@ -341,6 +350,9 @@ _MEMBER_PARAMETERS = """
         See the module notes.
     input_axes, output_axes : sequence of int, optional
         Keras' fan axes, see :class:`VarianceScaling`.
+    method : {"box_muller", "inverse_cdf"}, keyword-only
+        How a truncated normal is drawn (normal members only), see
+        :class:`glorot_numba.VarianceScaling`.
     in_axis, out_axis, batch_axis : int or sequence of int, keyword-only
         The NumPy API's fan axes, see :class:`glorot_numba.VarianceScaling`.
 """

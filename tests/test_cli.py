@@ -206,6 +206,26 @@ def test_main_partial_variance_scaling_defaults(capsys, tmp_path, argv, config):
     check_summary(out, expected, (40, 30), "float32", (40, 30), std, bound)
 
 
+@pytest.mark.parametrize("argv, expected", [
+    ([], gn.GlorotNormal(seed=5, method="inverse_cdf")),
+    (["--scale", "2", "--mode", "fan_in"],
+     gn.VarianceScaling(2.0, "fan_in", seed=5, method="inverse_cdf")),
+], ids=["glorot", "variance-scaling"])
+def test_main_method(capsys, tmp_path, argv, expected):
+    path = tmp_path / "m.npy"
+    rc, out, err = run_main(capsys, "init", 40, 30, "--seed", 5, "--method", "inverse_cdf",
+                            *argv, "-o", path)
+    assert rc == 0 and err == ""
+    assert "method='inverse_cdf'" in out
+    assert same_bits(np.load(path), expected((40, 30)))
+
+
+def test_main_method_refused_for_uniform(capsys):
+    rc, out, err = run_main(capsys, "init", 4, 3, "--distribution", "uniform",
+                            "--method", "inverse_cdf")
+    assert rc == 2 and "truncated normals only" in err
+
+
 def test_main_scalar_shape(capsys, tmp_path):
     path = tmp_path / "s.npy"
     rc, out, err = run_main(capsys, "init", "--seed", 9, "-o", path)

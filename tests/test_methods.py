@@ -91,3 +91,44 @@ def test_partitions_and_threads():
         assert init((300, 257), "float32").tobytes() == full.tobytes()
     part = init((100, 100), "float32", partition_info=gn.PartitionInfo((300, 257), (101, 57)))
     assert part.tobytes() == full[101:201, 57:157].tobytes()
+
+
+# --------------------------------------------------------------------------
+# Passed through everywhere a truncated normal is drawn
+# --------------------------------------------------------------------------
+
+def test_dask_arrays_keep_the_method():
+    pytest.importorskip("dask")
+    from glorot_numba import dask as gnd
+
+    w = gnd.glorot_normal((64, 48), chunks=(16, 48), seed=1, method="inverse_cdf")
+    expected = gn.GlorotNormal(seed=1, method="inverse_cdf")((64, 48))
+    assert w.compute().tobytes() == expected.tobytes()
+
+
+def test_keras_classes_take_and_keep_the_method():
+    pytest.importorskip("jax")
+    keras = pytest.importorskip("keras")
+    import glorot_numba.keras as gnk
+
+    init = gnk.HeNormal(seed=3, method="inverse_cdf")
+    assert init.get_config()["method"] == "inverse_cdf"
+    again = keras.initializers.deserialize(keras.initializers.serialize(init))
+    expected = gn.HeNormal(seed=3, method="inverse_cdf")((30, 40))
+    assert np.array_equal(keras.ops.convert_to_numpy(again((30, 40))), expected)
+    assert "method" not in gnk.HeNormal(seed=3).get_config()
+    with pytest.raises(ValueError, match="truncated normals only"):
+        gnk.HeUniform(method="inverse_cdf")
+
+
+def test_jax_factories_take_the_method():
+    jax = pytest.importorskip("jax")
+    import glorot_numba.jax as gnj
+
+    init = gnj.lecun_normal(method="inverse_cdf")
+    key = jax.random.key(5)
+    w = np.asarray(init(key, (20, 30)))
+    box_muller = np.asarray(gnj.lecun_normal()(key, (20, 30)))
+    assert w.shape == (20, 30) and not np.array_equal(w, box_muller)
+    with pytest.raises(ValueError, match="truncated normals only"):
+        gnj.lecun_uniform(method="inverse_cdf")
