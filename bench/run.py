@@ -4,10 +4,12 @@
                     [--cases SUBSTRING]
 
 Cases: 4096x4096 float32 and float64 (fresh array per call, as users call
-it, next to ``np.full`` of the same shape: the memory-write limit), a small
-conv kernel (3, 3, 64, 64), the whole parameter list of GPT-2 small, a
-thread sweep, ``out=`` next to ``ndarray.fill``, and start-up times measured
-in new processes.  Writes ``results.json``, ``results.md`` and
+it, next to the write limit: ``np.empty`` filled by a parallel first-touch
+loop on all cores; and ``np.full``, whose pages one thread faults in), a
+small conv kernel (3, 3, 64, 64), the whole parameter list of GPT-2 small,
+both methods of the truncated normal (``box_muller``, ``inverse_cdf``), a
+thread sweep, ``out=`` next to the same parallel fill of memory already
+faulted in, and start-up times measured in new processes.  Writes ``results.json``, ``results.md`` and
 ``results.png`` to ``--out`` (default ``bench/results``); with ``--readme``
 it also rewrites the performance section of that file.
 """
@@ -40,6 +42,9 @@ CASES = {
 
 
 _CASE_FILTER = ""
+
+# Contenders that write a constant: the limits a fill is measured against.
+LIMITS = ("np.empty + parallel fill (write limit)", "np.full (pages faulted by 1 thread)")
 
 
 def timeit(fn, min_runs, min_time, max_time):
@@ -103,8 +108,8 @@ def _worker(name, budget):
         if os.environ.get("GLOROT_BENCH_CASES", "") not in case:
             continue
         n = sum(math.prod(s) for s in shapes)
-        if name.startswith("np.full") and (len(shapes) > 1 or n < 1 << 20):
-            continue  # the memory-write limit only means something for one big array
+        if name in LIMITS and (len(shapes) > 1 or n < 1 << 20):
+            continue  # the write limits only mean something for one big array
 
         def call():
             for s in shapes:
@@ -115,38 +120,48 @@ def _worker(name, budget):
     print(json.dumps(results))
 
 
+METHODS = ("box_muller", "inverse_cdf")
+
+
 def thread_sweep(budget):
     import numba
 
     import glorot_numba as gn
 
-    init = gn.GlorotNormal(seed=1)
     shape = (4096, 4096)
-    rows = []
+    sweep = {}
     before = numba.get_num_threads()
     try:
-        for k in range(1, numba.config.NUMBA_NUM_THREADS + 1):
-            numba.set_num_threads(k)
-            median, _, _ = timeit(lambda: init(shape), **budget)
-            rows.append({"threads": k, "samples_per_s": math.prod(shape) / median})
+        for method in METHODS:
+            init = gn.GlorotNormal(seed=1, method=method)
+            rows = sweep[method] = []
+            for k in range(1, numba.config.NUMBA_NUM_THREADS + 1):
+                numba.set_num_threads(k)
+                median, _, _ = timeit(lambda: init(shape), **budget)
+                rows.append({"threads": k, "samples_per_s": math.prod(shape) / median})
+            for row in rows:
+                row["speedup"] = row["samples_per_s"] / rows[0]["samples_per_s"]
     finally:
         numba.set_num_threads(before)
-    base = rows[0]["samples_per_s"]
-    for row in rows:
-        row["speedup"] = row["samples_per_s"] / base
-    return rows
+    return sweep
 
 
 def out_vs_fill(budget):
+    """``out=`` into memory already faulted in, next to the parallel fill of it."""
     import glorot_numba as gn
+    from bench.peers import _parallel_fill
 
-    init = gn.GlorotNormal(seed=1)
+    fill = _parallel_fill()
     buf = np.empty((4096, 4096), np.float32)
+    fill(buf.shape, buf.dtype, out=buf)  # fault the pages in
     n = buf.size
-    fill, _, _ = timeit(lambda: buf.fill(1.0), **budget)
-    into, _, _ = timeit(lambda: init(buf.shape, out=buf), **budget)
-    return {"fill_samples_per_s": n / fill, "out_samples_per_s": n / into,
-            "fraction_of_fill": fill / into}
+    limit, _, _ = timeit(lambda: fill(buf.shape, buf.dtype, out=buf), **budget)
+    result = {"fill_samples_per_s": n / limit}
+    for method in METHODS:
+        init = gn.GlorotNormal(seed=1, method=method)
+        into, _, _ = timeit(lambda: init(buf.shape, out=buf), **budget)
+        result[method] = {"out_samples_per_s": n / into, "fraction_of_fill": limit / into}
+    return result
 
 
 STARTUP = r"""
@@ -207,9 +222,22 @@ def machine():
 
 
 def ratios(results):
-    """glorot_numba speed-up over each peer, per case (time ratio)."""
-    ours = {r["case"]: r["median_s"] for r in results if r["peer"] == "glorot_numba"}
-    return [dict(r, ratio=r["median_s"] / ours[r["case"]]) for r in results]
+    """glorot_numba's speed-up over each contender, per case and method (time
+    ratios); ``limit_fraction``: the write limit's time over ours."""
+    from bench.peers import OURS, WRITE_LIMIT
+
+    ours = {(r["case"], r["peer"]): r["median_s"] for r in results if r["peer"] in OURS}
+    limit = {r["case"]: r["median_s"] for r in results if r["peer"] == WRITE_LIMIT}
+    rows = []
+    for r in results:
+        row = dict(r, ratios={})
+        for peer, method in zip(OURS, METHODS):
+            if (r["case"], peer) in ours:
+                row["ratios"][method] = r["median_s"] / ours[r["case"], peer]
+        if r["peer"] in OURS and r["case"] in limit:
+            row["limit_fraction"] = limit[r["case"]] / r["median_s"]
+        rows.append(row)
+    return rows
 
 
 def markdown(report):
@@ -219,29 +247,43 @@ def markdown(report):
         f"({', '.join(f'{k} {v}' for k, v in m['versions'].items())}), "
         "each contender in a new process of the same run, median of repeated "
         f"calls (best of {report['passes']} passes), a fresh output array per "
-        "call.  *Speed-up* is the peer's time divided by glorot_numba's.",
+        "call.  The speed-ups are each contender's time divided by glorot_numba's, "
+        "for its two methods of the truncated normal: `box_muller` (the default) "
+        "and `inverse_cdf`.  The write limit is `np.empty` filled with a constant "
+        "by a parallel loop on all cores (each faulting in its own pages); "
+        "`np.full` faults its pages in on one thread.",
         "",
     ]
     for case in CASES:
-        if not any(r["case"] == case for r in report["results"]):
+        rows = [r for r in report["results"] if r["case"] == case]
+        if not rows:
             continue
-        lines += [f"**{case}**", "", "| contender | time per call | samples/s | glorot_numba speed-up |",
-                  "|---|---:|---:|---:|"]
-        for r in report["results"]:
-            if r["case"] == case:
-                t = r["median_s"]
-                shown = f"{t * 1e6:.0f} µs" if t < 1e-2 else f"{t * 1e3:.1f} ms"
-                lines.append(f"| {r['peer']} | {shown} | {r['samples_per_s'] / 1e6:,.0f} M "
-                             f"| {r['ratio']:.2f}× |")
+        lines += [f"**{case}**", "",
+                  "| contender | time per call | samples/s | speed-up (box_muller) "
+                  "| speed-up (inverse_cdf) |", "|---|---:|---:|---:|---:|"]
+        for r in rows:
+            t = r["median_s"]
+            shown = f"{t * 1e6:.0f} µs" if t < 1e-2 else f"{t * 1e3:.1f} ms"
+            speedups = " | ".join(f"{r['ratios'][m]:.2f}×" if m in r["ratios"] else "–"
+                                  for m in METHODS)
+            lines.append(f"| {r['peer']} | {shown} | {r['samples_per_s'] / 1e6:,.0f} M "
+                         f"| {speedups} |")
+        fractions = [f"{r['peer']} {r['limit_fraction']:.0%}" for r in rows
+                     if "limit_fraction" in r]
         lines.append("")
-    sweep = report["threads"]
-    lines += ["**Threads** (4096×4096 float32): " + ", ".join(
-        f"{row['threads']} → {row['samples_per_s'] / 1e6:,.0f} M/s ({row['speedup']:.2f}×)"
-        for row in sweep), ""]
+        if fractions:
+            lines += ["Fraction of the write limit: " + ", ".join(fractions) + ".", ""]
+    for method, sweep in report["threads"].items():
+        lines += [f"**Threads**, `{method}` (4096×4096 float32): " + ", ".join(
+            f"{row['threads']} → {row['samples_per_s'] / 1e6:,.0f} M/s "
+            f"({row['speedup']:.2f}×)" for row in sweep), ""]
     o = report["out"]
-    lines += [f"**`out=`** into a preallocated 4096×4096 float32 array: "
-              f"{o['out_samples_per_s'] / 1e6:,.0f} M/s, {o['fraction_of_fill']:.0%} of "
-              f"`ndarray.fill` ({o['fill_samples_per_s'] / 1e6:,.0f} M/s).", ""]
+    lines += [f"**`out=`** into a preallocated 4096×4096 float32 array whose pages are "
+              "faulted in: " + ", ".join(
+                  f"`{m}` {o[m]['out_samples_per_s'] / 1e6:,.0f} M/s "
+                  f"({o[m]['fraction_of_fill']:.0%} of the parallel fill of the same memory)"
+                  for m in METHODS)
+              + f"; the parallel fill writes {o['fill_samples_per_s'] / 1e6:,.0f} M/s.", ""]
     s = report["startup"]
     lines += [
         "**Start-up**, new processes: `import glorot_numba` "
@@ -264,14 +306,15 @@ def plot(report, path):
     rows.sort(key=lambda r: r["samples_per_s"])
     names = [r["peer"] for r in rows]
     rates = [r["samples_per_s"] / 1e6 for r in rows]
-    colors = ["tab:orange" if n == "glorot_numba" else
-              "tab:gray" if n.startswith("np.full") else "tab:blue" for n in names]
+    colors = ["tab:orange" if n.startswith("glorot_numba") and "compat" not in n else
+              "tab:gray" if n in LIMITS else "tab:blue" for n in names]
     left.barh(names, rates, color=colors)
     left.set_xlabel("M samples/s (higher is better)")
     left.set_title("Glorot normal, 4096x4096 float32")
-    sweep = report["threads"]
-    right.plot([r["threads"] for r in sweep], [r["samples_per_s"] / 1e6 for r in sweep], "o-",
-               color="tab:orange")
+    for method, sweep in report["threads"].items():
+        right.plot([r["threads"] for r in sweep], [r["samples_per_s"] / 1e6 for r in sweep],
+                   "o-" if method == "box_muller" else "s--", color="tab:orange", label=method)
+    right.legend()
     right.set_xlabel("threads")
     right.set_ylabel("M samples/s")
     right.set_title("glorot_numba scaling")
@@ -295,7 +338,8 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--readme", default=None, help="README to update")
     parser.add_argument("--peers", default=None,
-                        help="comma-separated contenders to time (glorot_numba is always one)")
+                        help="comma-separated contenders to time (glorot_numba's two methods "
+                        "always are)")
     parser.add_argument("--cases", default="",
                         help="time only the cases whose name contains this text")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -317,10 +361,10 @@ def main(argv=None):
     report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "passes": passes}
     names = None
     if args.peers:
-        from bench.peers import PEERS
+        from bench.peers import OURS, PEERS
 
-        names = ["glorot_numba"] + [n.strip() for n in args.peers.split(",")
-                                    if n.strip() and n.strip() != "glorot_numba"]
+        names = list(OURS) + [n.strip() for n in args.peers.split(",")
+                              if n.strip() and n.strip() not in OURS]
         unknown = [n for n in names if n not in PEERS]
         if unknown:
             parser.error(f"unknown peers {unknown}; known: {list(PEERS)}")
