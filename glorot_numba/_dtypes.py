@@ -1,36 +1,59 @@
-"""Output dtypes: which are accepted, how they are named, which path serves them."""
+"""Output dtypes: which are accepted, how they are named, which path serves them.
+
+bfloat16 comes from ``ml_dtypes``, which takes most of a second to import
+in its recent versions; it is imported the first time a bfloat16 is asked
+for (by name, by a framework's dtype, or as a dtype of ``ml_dtypes``,
+which is then loaded already), not with the package.
+"""
 
 import sys
 
-import ml_dtypes
 import numpy as np
 
-__all__ = ["SUPPORTED", "resolve_dtype", "dtype_name", "path_of", "native_of", "component_of",
-           "is_complex"]
-
-BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
+__all__ = ["SUPPORTED", "BFLOAT16", "resolve_dtype", "dtype_name", "path_of", "native_of",
+           "component_of", "is_bfloat16", "is_complex"]
 
 # The float32 path computes in float32 and rounds to the output type; the
 # float64 path has its own 53-bit stream; each complex dtype has a stream of
-# its own, computed in its component precision.
+# its own, computed in its component precision.  bfloat16 joins the float32
+# path when ml_dtypes is loaded (see _bfloat16).
 SUPPORTED = {
     np.dtype(np.float16): "f32",
-    BFLOAT16: "f32",
     np.dtype(np.float32): "f32",
     np.dtype(np.float64): "f64",
     np.dtype(np.complex64): "c64",
     np.dtype(np.complex128): "c128",
 }
 
-_NAMES = {np.dtype(np.float16): "float16", BFLOAT16: "bfloat16",
-          np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
-          np.dtype(np.complex64): "complex64", np.dtype(np.complex128): "complex128"}
+_NAMES = {np.dtype(np.float16): "float16", np.dtype(np.float32): "float32",
+          np.dtype(np.float64): "float64", np.dtype(np.complex64): "complex64",
+          np.dtype(np.complex128): "complex128"}
 
 # The array type each path's kernels write.
 _NATIVE = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64),
            "c64": np.dtype(np.complex64), "c128": np.dtype(np.complex128)}
 
-_EXPECTED = "Expected one of the dtypes " + ", ".join(_NAMES[d] for d in SUPPORTED)
+_EXPECTED = ("Expected one of the dtypes float16, bfloat16, float32, float64, complex64, "
+             "complex128")
+
+
+def _bfloat16():
+    """bfloat16's NumPy dtype, importing ``ml_dtypes`` (and registering the
+    dtype) the first time."""
+    import ml_dtypes
+
+    dtype = np.dtype(ml_dtypes.bfloat16)
+    if dtype not in SUPPORTED:
+        SUPPORTED[dtype] = "f32"
+        _NAMES[dtype] = "bfloat16"
+    return dtype
+
+
+def __getattr__(name):
+    # BFLOAT16 as a module attribute, loaded on first use.
+    if name == "BFLOAT16":
+        return _bfloat16()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _torch_dtype_name(dtype):
@@ -86,17 +109,24 @@ def _resolve(dtype):
         raise TypeError(f"dtype must be a dtype, got {dtype!r}")
     torch_name = _torch_dtype_name(dtype)
     candidate = torch_name or getattr(dtype, "as_numpy_dtype", dtype)
-    if isinstance(candidate, str):
-        # NumPy does not know the ml_dtypes names ("bfloat16", "float8_e4m3fn").
-        extra = getattr(ml_dtypes, candidate.lower(), None)
-        if isinstance(extra, type) and issubclass(extra, np.generic):
-            candidate = extra
+    if isinstance(candidate, str) and candidate.lower() == "bfloat16":
+        candidate = _bfloat16()
     try:
         resolved = np.dtype(candidate)
     except (TypeError, SyntaxError) as exc:  # NumPy parses "a,b" strings with ast
         if torch_name:  # a dtype, just not one NumPy has (torch.qint8, ...)
             raise ValueError(f"{_EXPECTED}, got {dtype}") from None
+        if isinstance(candidate, str):
+            # NumPy does not know ml_dtypes' other names ("float8_e4m3fn"):
+            # dtypes all the same, which this library does not draw.
+            import ml_dtypes
+
+            extra = getattr(ml_dtypes, candidate.lower(), None)
+            if isinstance(extra, type) and issubclass(extra, np.generic):
+                raise ValueError(f"{_EXPECTED}, got {candidate.lower()}") from None
         raise TypeError(f"dtype {dtype!r} is not a dtype NumPy understands") from exc
+    if resolved not in SUPPORTED and "ml_dtypes" in sys.modules:
+        _bfloat16()  # an ml_dtypes dtype: ml_dtypes is loaded, bfloat16 may be it
     if resolved not in SUPPORTED:
         raise ValueError(f"{_EXPECTED}, got {resolved.name}")
     return resolved
@@ -115,6 +145,11 @@ def path_of(dtype):
 def native_of(dtype):
     """The dtype the kernels of ``dtype``'s path write (then cast to ``dtype``)."""
     return _NATIVE[SUPPORTED[dtype]]
+
+
+def is_bfloat16(dtype):
+    """Whether ``dtype`` is bfloat16 (without loading ``ml_dtypes`` to tell)."""
+    return getattr(dtype, "name", None) == "bfloat16"
 
 
 def is_complex(dtype):

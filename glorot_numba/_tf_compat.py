@@ -50,14 +50,15 @@ _KERAS3_SEED_MOD = 2**31 - 2
 
 # Bits of each word that make a uniform, and their weight, by output dtype
 # (TensorFlow's Uint32ToFloat, Uint16ToHalf, Uint16ToGfloat16).
+# Keyed by dtype name: bfloat16's dtype exists only once ml_dtypes is loaded.
 _UNIFORM_BITS = {
-    np.dtype(np.float32): (0x7FFFFF, 2.0**-23),
-    np.dtype(np.float16): (0x3FF, 2.0**-10),
-    _dtypes.BFLOAT16: (0x7F, 2.0**-7),
-    np.dtype(np.float64): (0, 1.0),
+    "float32": (0x7FFFFF, 2.0**-23),
+    "float16": (0x3FF, 2.0**-10),
+    "bfloat16": (0x7F, 2.0**-7),
+    "float64": (0, 1.0),
 }
 
-_LOWP = {np.dtype(np.float16): 1, _dtypes.BFLOAT16: 2}
+_LOWP = {"float16": 1, "bfloat16": 2}
 
 _M128 = (1 << 128) - 1
 
@@ -205,10 +206,11 @@ def draw(init, shape, dtype, fans, out):
     step = _tf_kernels.STEP.get((path, kind), 1)
     # float16 and bfloat16: the fill kernel writes the float32 samples, and
     # a second pass does the dtype's arithmetic.
-    lowp = _LOWP.get(dtype, 0)
+    name = _dtypes.dtype_name(dtype)
+    lowp = _LOWP.get(name, 0)
     kmul, kadd = (native.type(1), native.type(0)) if lowp else (native.type(mul),
                                                                  native.type(add))
-    umask, uscale = _UNIFORM_BITS[dtype]
+    umask, uscale = _UNIFORM_BITS[name]
     parallel, serial = _tf_kernels.KERNELS[path]
     u = np.uint64
     k0, k1 = u(key[0]), u(key[1])

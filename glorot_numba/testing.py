@@ -316,7 +316,7 @@ def _sample_dtype(dtype):
     if isinstance(dtype, str) and dtype.lower() == "bfloat16":
         return _dtypes.BFLOAT16
     dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
-    if dtype.kind not in "fc" and dtype != _dtypes.BFLOAT16:
+    if dtype.kind not in "fc" and not _dtypes.is_bfloat16(dtype):
         raise ValueError(f"samples must have a floating-point or complex dtype, got {dtype}")
     return dtype
 
@@ -477,7 +477,7 @@ class VarianceScalingReport:
 def _as_samples(samples, dtype):
     """``samples`` as a flat array of ``dtype`` (default: their own)."""
     raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
-    if not (raw.dtype == _dtypes.BFLOAT16 or raw.dtype.kind in "fc"):
+    if not (_dtypes.is_bfloat16(raw.dtype) or raw.dtype.kind in "fc"):
         raise ValueError(f"samples must have a floating-point or complex dtype, got {raw.dtype}")
     values = raw
     if dtype is not None:
@@ -764,7 +764,7 @@ def check_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dt
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
-    if not (raw.dtype == _dtypes.BFLOAT16 or raw.dtype.kind == "f"):
+    if not (_dtypes.is_bfloat16(raw.dtype) or raw.dtype.kind == "f"):
         raise ValueError(f"samples must have a real floating-point dtype, got {raw.dtype}")
     values = raw
     if dtype is not None:
@@ -943,7 +943,7 @@ def dtypes():
     >>> test()
     """
     names = sorted(_dtypes.dtype_name(d) for d in _dtypes.SUPPORTED
-                   if d.kind == "f" or d == _dtypes.BFLOAT16)
+                   if d.kind == "f" or _dtypes.is_bfloat16(d))
     return _st().sampled_from(names)
 
 
