@@ -1,0 +1,481 @@
+"""Normal quantile functions, bit-reproducible, for exact inverse-CDF sampling.
+
+``trunc2_f32`` / ``trunc2_f64`` turn random words into samples of the
+standard normal truncated to (-2, 2), with no rejection: the sign and the
+magnitude ``x`` of a uniform ``w = +-x`` on (-1, 1) give
+
+    z = sqrt(2) * erfinv(erf(sqrt 2) * w),
+
+which is the quantile of N(0, 1) truncated to (-2, 2) at ``u = (1 + w)/2``.
+``ndtri_lower_f64`` is the standard normal quantile Phi^-1(p) on (0, 1/2],
+for sampling a normal truncated to any interval (the caller mirrors the
+interval so that only the lower half is needed).
+
+Like :mod:`._elementary`, everything here is IEEE-754 ``+ - * /`` and
+``sqrt`` (correctly rounded on every machine), integer and bit operations,
+and :func:`._elementary.log_f64`: no libm, no fused multiply-add, no
+``fastmath``.  So every machine, and the pure Python forms under
+``NUMBA_DISABLE_JIT=1``, give the same bits.  ``np.divide`` stands for
+``/``, whose Numba form carries a zero-division branch that stops LLVM
+vectorising callers.  The functions have no branches (the region choice of
+``ndtri_lower_f64`` is a select), and the float32 path uses 32-bit integers
+only, so that its loops vectorise 16 lanes wide.
+
+From words to magnitudes
+------------------------
+float32: the top 24 bits ``k = word >> 8`` stand for ``u = (k + 1/2) 2**-24``;
+bit 31 is the sign of ``w = 2u - 1`` and ``x = |w| = (2m + 1) 2**-24`` with
+``m`` the next 23 bits, complemented when bit 31 is clear.  float64: the same
+with the top 53 of the 64 bits ``hi * 2**32 + lo``.  ``x`` is exact, the
+output is a non-decreasing function of the word read as an unsigned integer,
+and the complement of the word gives exactly the negated output.
+
+The chord form
+--------------
+Each function is ``z = m * S(x)`` with a multiplier ``m`` that carries the
+sign and the leading behaviour (``x``, ``q = p - 1/2`` or ``-r``) and a
+ratio ``S`` that varies by less than a factor 2 over ``[a, b]``::
+
+    S = A + B*v - v*w*K,    v = x - a,  w = b - x,
+
+with ``A = S(a)`` (stored as two floats), ``B`` the slope of the chord
+through ``(a, S(a))`` and ``(b, S(b))``, and ``K = P/Q`` a rational function
+fitted to the curvature that is left.  The rational's rounding errors reach
+the result damped by ``v*w*K / S`` (at most a fifth, zero at both ends), and
+its coefficients have one sign each (``Q`` is monic), so nothing cancels.
+
+* ``trunc2``: ``m = x``, ``S = z/x`` over ``x**2`` in [0, 1] (``S`` runs
+  from ``erf(sqrt 2) sqrt(pi/2)`` = 1.196 to 2), ``K`` in ``w = (1 - x)(1 +
+  x)``; degrees (4, 4) for float32 and (9, 9) for float64, the latter
+  evaluated as even and odd halves (shorter dependency chains).  erfinv's
+  only singularity, at ``x = 1/erf(sqrt 2)`` = 1.048, lies outside the
+  domain, so no logarithm is needed.
+* ``ndtri_lower_f64``: for ``p >= 1/16``, ``m = p - 1/2`` and ``v = (p -
+  1/2)**2``, with the rounding error of ``p - 1/2`` (non-zero for ``p <
+  1/4``) kept exactly and added back; below, ``r = sqrt(-log p)``, ``m =
+  -r`` and ``v = r - a`` on [sqrt(log 16), 4.5] and on [4.5, 26.625]
+  (``p`` down to the smallest normal float64).  Three coefficient sets of
+  degree (7, 7), one of them chosen per element.
+
+The coefficients are written by ``tools/fit_quantiles.py`` (mpmath fits,
+reproducible to the bit: ``python tools/fit_quantiles.py --check``).
+
+Accuracy
+--------
+Measured by ``tests/test_quantiles.py`` (float32 exhaustively over all 2**24
+inputs; float64 against mpmath):
+
+===================  =======  ========  =============  ==================
+function             max ulp  mean ulp  within 1 ulp   correctly rounded
+===================  =======  ========  =============  ==================
+trunc2_f32           1.896    0.353     98.6 %         73.2 %
+trunc2_f64           2.02     0.356     98.5 %         72.9 %
+ndtri_lower_f64      2.16     0.42      95 %           --
+===================  =======  ========  =============  ==================
+
+Bounds and monotonicity
+-----------------------
+``|z| < 2`` holds strictly: the largest float32 output is 2 - 2**-22 (the
+exact quantile at the top word is 2 - 4.4 ulp); for float64 the top word
+gives 2 - 5 * 2**-52 (tested) and the outputs are monotone.  Since ``z <=
+pred(2)`` and rounding is monotone, ``z * sigma`` rounded to float32 or
+float64 (``sigma`` in that format, not 0) is at most ``2 * sigma``, strictly
+below it in fact: ``2 * sigma * (1 - 2**-p)`` rounds down for precision
+``p``.  A float16 or bfloat16 result (the float32 product rounded once more)
+can then *equal* ``2 * sigma``, never exceed it: no clamp is needed.
+``ndtri_lower_f64`` is not monotone to the last bit in its tails, where
+consecutive inputs differ by far less than an ulp of the output: a
+decrease between neighbouring inputs is bounded by its error.
+"""
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+from ._elementary import log_f64
+from ._ieee import f64_as_u64, u64_as_f64
+
+__all__ = ["trunc2_f32", "trunc2_f64", "ndtri_lower_f64"]
+
+
+def _f32(*hexes):
+    # The literals are float32 values, exactly representable: going
+    # through float64 does not round twice.
+    return tuple(np.float32(float.fromhex(h)) for h in hexes)
+
+
+def _f64(*hexes):
+    return tuple(np.float64(float.fromhex(h)) for h in hexes)
+
+
+# --- begin of the block written by tools/fit_quantiles.py ---
+# fmt: off
+# T2_F32: x**2 in [0, 1]; fit error relative to S 2.65e-9
+T2_F32_A = _f32('0x1.323fee0000000p+0', '0x1.9745080000000p-26')
+T2_F32_B = np.float32(float.fromhex('0x1.9b80240000000p-1'))
+T2_F32_P = _f32(
+    '0x1.3b8efa0000000p-5', '0x1.bf972c0000000p-2', '0x1.3acb080000000p+0',
+    '0x1.86f18e0000000p-1', '0x1.db38e20000000p-9',
+)
+T2_F32_Q = _f32(
+    '0x1.e281260000000p-7', '0x1.fba5700000000p-3', '0x1.47ad980000000p+0',
+    '0x1.1d0fd80000000p+1',
+)
+# T2_F64: x**2 in [0, 1]; fit error relative to S 9.72e-18
+T2_F64_A = _f64('0x1.323fee65d1421p+0', '0x1.075860cf7c0c1p-54')
+T2_F64_B = np.float64(float.fromhex('0x1.9b8023345d7bdp-1'))
+T2_F64_P = _f64(
+    '0x1.3aa77bfc46ac6p-9', '0x1.283e78a6bd045p-4', '0x1.b4119c361ca23p-1',
+    '0x1.408d32dc5e249p+2', '0x1.f5297c18f9653p+3', '0x1.9ceddb0c1e3ecp+4',
+    '0x1.508f8e7f3ffa0p+4', '0x1.d80a69353c449p+2', '0x1.97dafaedfb4d7p-1',
+    '0x1.9a9cfc7fcb8b4p-13',
+)
+T2_F64_Q = _f64(
+    '0x1.e11f0c3c8eed2p-11', '0x1.0bbb4b487f2c4p-5', '0x1.e1e3f6aa2c791p-2',
+    '0x1.c496cc2418b4ap+1', '0x1.df01e8f7fdf80p+3', '0x1.210909d6b0c69p+5',
+    '0x1.8220e0c15c21fp+5', '0x1.0991a5bcd05a3p+5', '0x1.46201cc8b4664p+3',
+)
+# ND_CENTRAL: (p - 1/2)**2 in [0, (7/16)**2]; fit error relative to S 5.47e-18
+ND_CENTRAL_A = _f64('0x1.40d931ff62706p+1', '-0x1.a6a0d6f814637p-53')
+ND_CENTRAL_B = np.float64(float.fromhex('0x1.4e584d9af4ea9p+2'))
+ND_CENTRAL_P = _f64(
+    '0x1.376192c03545ep-12', '0x1.b467176489662p-7', '0x1.ca055acd69e9cp-3',
+    '0x1.c0a2c0b31b844p+0', '0x1.a1385d9cc2813p+2', '0x1.4c500e102ae9bp+3',
+    '0x1.49e6a76ca1864p+2', '0x1.26a66d055ce64p-7',
+)
+ND_CENTRAL_Q = _f64(
+    '0x1.162a35642b5cbp-17', '0x1.dc5ff25e771c1p-12', '0x1.40f04406f40a0p-7',
+    '0x1.b1006ae2bdfeep-4', '0x1.345a4b9cb56aep-1', '0x1.c0f4fcff9ed5dp+0',
+    '0x1.280a8837d0f5cp+1',
+)
+# ND_TAIL: r in [sqrt(log 16), 4.5]; fit error relative to S 2.03e-20
+ND_TAIL_A = _f64('0x1.d7b8fef419e79p-1', '0x1.ce084d863c482p-56')
+ND_TAIL_B = np.float64(float.fromhex('0x1.1cdec35b5a091p-3'))
+ND_TAIL_P = _f64(
+    '-0x1.8c4648fd3794dp+8', '-0x1.63b85fb5b668fp+9', '-0x1.012df96468453p+9',
+    '-0x1.7ddd200cc5204p+7', '-0x1.2fc0110bd4c91p+5', '-0x1.e0b004a2af2c4p+1',
+    '-0x1.1ce2abf6f641ep-3', '0x1.cd69ba603ae71p-24',
+)
+ND_TAIL_Q = _f64(
+    '0x1.b16fc73d78667p+11', '0x1.0ffd8765739d9p+13', '0x1.1afacc8d3c928p+13',
+    '0x1.3b4650a95b866p+12', '0x1.93f088f5ab527p+10', '0x1.2678cb831559bp+8',
+    '0x1.bb59443695da4p+4',
+)
+# ND_FAR: r in [4.5, 26.625]; fit error relative to S 1.95e-18
+ND_FAR_A = _f64('0x1.50ceec89fad6ap+0', '-0x1.36fa49fb02ce2p-55')
+ND_FAR_B = np.float64(float.fromhex('0x1.167b2ed228ccfp-8'))
+ND_FAR_P = _f64(
+    '-0x1.55e2fc6ed3a2bp+14', '-0x1.a0efdb44899eep+13', '-0x1.820d757da2badp+11',
+    '-0x1.576b3ef49238ep+8', '-0x1.3033439aa52d3p+4', '-0x1.ef5f625bcf8efp-2',
+    '-0x1.167c3d7518cebp-8', '0x1.7fd6ee28e0212p-33',
+)
+ND_FAR_Q = _f64(
+    '0x1.c9a47fa48257dp+23', '0x1.98e153045f9b6p+23', '0x1.25396cdb63211p+22',
+    '0x1.aed9d191687f7p+19', '0x1.572f932fc049fp+16', '0x1.20bca6ccef148p+12',
+    '0x1.cbaba0720a534p+6',
+)
+ND_V_END = np.float64(float.fromhex('0x1.8800000000000p-3'))
+ND_R_START = np.float64(float.fromhex('0x1.aa4499161cd48p+0'))
+ND_R_SPLIT = np.float64(float.fromhex('0x1.2000000000000p+2'))
+ND_R_END = np.float64(float.fromhex('0x1.aa00000000000p+4'))
+# fmt: on
+# --- end of the block written by tools/fit_quantiles.py ---
+
+_F32_ONE = np.float32(1.0)
+_F32_2M24 = np.float32(2.0**-24)
+_F64_ZERO = np.float64(0.0)
+_F64_HALF = np.float64(0.5)
+_F64_ONE = np.float64(1.0)
+_F64_2M53 = np.float64(2.0**-53)
+_P_CENTRAL = np.float64(1.0 / 16.0)
+
+_U11 = np.uint64(11)
+_U31 = np.uint64(31)
+_U32 = np.uint64(32)
+_MASK52 = np.uint64(2**52 - 1)
+_ONE_BITS = np.uint64(0x3FF0000000000000)
+
+
+# --------------------------------------------------------------------------
+# words to magnitudes
+
+
+# In 32-bit integers throughout: Numba would widen the same steps written in
+# Python to 64 bits, which halves the vector width of float32 loops.
+@intrinsic
+def _magnitude_f32(typingctx, word):
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        w = builder.trunc(args[0], i32)
+        k = builder.lshr(w, ir.Constant(i32, 8))
+        # ashr gives all ones where bit 31 is set: keep k there, else
+        # complement it; the low 23 bits are m.
+        keep = builder.ashr(w, ir.Constant(i32, 31))
+        m = builder.and_(builder.xor(k, builder.not_(keep)), ir.Constant(i32, 0x7FFFFF))
+        odd = builder.or_(builder.shl(m, ir.Constant(i32, 1)), ir.Constant(i32, 1))
+        # 2m + 1 < 2**24 converts exactly; the scaling is a power of two.
+        x = builder.fmul(builder.sitofp(odd, ir.FloatType()),
+                         ir.Constant(ir.FloatType(), 2.0**-24))
+        negative = builder.and_(builder.not_(w), ir.Constant(i32, 0x80000000))
+        return context.make_tuple(builder, signature.return_type, [x, negative])
+
+    return types.Tuple((types.float32, types.uint32))(word), codegen
+
+
+@intrinsic
+def _with_sign_f32(typingctx, z, negative):
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        bits = builder.xor(builder.bitcast(args[0], i32), args[1])
+        return builder.bitcast(bits, ir.FloatType())
+
+    return types.float32(types.float32, types.uint32), codegen
+
+
+if numba.config.DISABLE_JIT:
+
+    def magnitude_f32(word):
+        """``(x, negative)`` of a 32-bit word: ``x = (2m + 1) 2**-24`` as
+        float32 and the sign bit to give the result (see the module
+        docstring)."""
+        w = int(word)
+        k = w >> 8
+        m = (k if w >> 31 else ~k) & 0x7FFFFF
+        return np.float32(2 * m + 1) * _F32_2M24, np.uint32(~w & 0x80000000)
+
+    def with_sign_f32(z, negative):
+        """``z`` with its sign bit xored with ``negative``."""
+        return (np.float32(z).view(np.uint32) ^ np.uint32(negative)).view(np.float32)
+
+else:
+    magnitude_f32 = _magnitude_f32
+    with_sign_f32 = _with_sign_f32
+
+
+@njit(inline="always")
+def _magnitude_f64(hi, lo):
+    """``(x, negative)`` from two 32-bit words: ``x = (2m + 1) 2**-53``."""
+    m = ((hi << _U32) | lo) >> _U11 & _MASK52
+    positive = (hi >> _U31) != 0
+    m = m if positive else _MASK52 - m
+    # 1 + m 2**-52 by its bits; subtracting 1 and adding 2**-53 are exact.
+    x = (u64_as_f64(m | _ONE_BITS) - _F64_ONE) + _F64_2M53
+    return x, not positive
+
+
+# --------------------------------------------------------------------------
+# polynomials
+
+
+@njit(inline="always")
+def _horner(u, c):
+    # The trip count is a compile-time constant: LLVM unrolls the loop.
+    p = c[len(c) - 1]
+    for i in range(len(c) - 2, -1, -1):
+        p = p * u + c[i]
+    return p
+
+
+@njit(inline="always")
+def _horner_monic(u, c):
+    """``u**n + c[n-1] u**(n-1) + ... + c[0]``, ``n = len(c)``."""
+    p = u + c[len(c) - 1]
+    for i in range(len(c) - 2, -1, -1):
+        p = p * u + c[i]
+    return p
+
+
+@njit(inline="always")
+def _even_odd(u, u2, c):
+    """``c[0] + c[1] u + ...`` as ``E(u**2) + u O(u**2)``: two chains of half
+    the length, for instruction-level parallelism."""
+    n = len(c)
+    e = c[(n - 1) // 2 * 2]
+    for i in range((n - 1) // 2 * 2 - 2, -1, -2):
+        e = e * u2 + c[i]
+    o = c[(n - 2) // 2 * 2 + 1]
+    for i in range((n - 2) // 2 * 2 - 1, 0, -2):
+        o = o * u2 + c[i]
+    return e + u * o
+
+
+@njit(inline="always")
+def _even_odd_monic(u, u2, c):
+    """``u**n + c[n-1] u**(n-1) + ... + c[0]`` for odd ``n = len(c)``, as
+    ``E(u**2) + u O(u**2)`` with a monic ``O``."""
+    n = len(c)
+    e = c[n - 1]
+    for i in range(n - 3, -1, -2):
+        e = e * u2 + c[i]
+    o = u2 + c[n - 2]
+    for i in range(n - 4, 0, -2):
+        o = o * u2 + c[i]
+    return e + u * o
+
+
+@njit(inline="always")
+def _chord(a_lo, b, v, w, k):
+    """``S - A_hi = A_lo + B v - v w K``: the caller multiplies ``A_hi`` and
+    this by ``m`` separately and adds the products, so that the largest
+    term is rounded once, not twice."""
+    return (a_lo + v * b) - (v * w) * k
+
+
+# --------------------------------------------------------------------------
+# the quantiles
+
+
+@njit(inline="always")
+def trunc2_f32(word):
+    """Standard normal truncated to (-2, 2), in float32, from one word.
+
+    Parameters
+    ----------
+    word : np.uint64
+        A 32-bit random word (below ``2**32``, not checked); all but its low
+        8 bits are used.
+
+    Returns
+    -------
+    np.float32
+        The quantile of N(0, 1) truncated to (-2, 2) at ``(k + 1/2) /
+        2**24``, ``k = word >> 8``; strictly inside (-2, 2), within the error
+        stated in the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glorot_numba._quantiles import trunc2_f32
+    >>> z = [trunc2_f32(np.uint64(w)) for w in (0x7FFFFFFF, 0x80000000, 0xFFFFFFFF)]
+    >>> [float(v) for v in z]  # the middle pair, and the top
+    [-7.130432067015136e-08, 7.130432067015136e-08, 1.9999994039535522]
+    >>> float(np.float32(2) - z[2]) / 2**-23  # ulps below 2
+    5.0
+    """
+    x, negative = magnitude_f32(word)
+    s = x * x
+    # 1 - x is exact, so y keeps its relative accuracy as x -> 1.
+    y = (_F32_ONE - x) * (_F32_ONE + x)
+    k = np.divide(_horner(y, T2_F32_P), _horner_monic(y, T2_F32_Q))
+    rest = _chord(T2_F32_A[1], T2_F32_B, s, y, k)
+    return with_sign_f32(x * T2_F32_A[0] + x * rest, negative)
+
+
+@njit(inline="always")
+def trunc2_f64(hi, lo):
+    """Standard normal truncated to (-2, 2), in float64, from two words.
+
+    Parameters
+    ----------
+    hi, lo : np.uint64
+        Two 32-bit random words (below ``2**32``, not checked), the high and
+        the low half of 64 bits of which the top 53 are used.
+
+    Returns
+    -------
+    np.float64
+        The quantile of N(0, 1) truncated to (-2, 2) at ``(k + 1/2) /
+        2**53``, ``k = (hi * 2**32 + lo) >> 11``; strictly inside (-2, 2),
+        within the error stated in the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glorot_numba._quantiles import trunc2_f64
+    >>> top = np.uint64(0xFFFFFFFF)
+    >>> float(trunc2_f64(top, top)), (2 - float(trunc2_f64(top, top))) / 2**-52
+    (1.999999999999999, 5.0)
+    >>> float(trunc2_f64(np.uint64(0xC0000000), np.uint64(0)))  # u = 3/4 + 2**-54
+    0.639111910871273
+    """
+    x, negative = _magnitude_f64(hi, lo)
+    s = x * x
+    y = (_F64_ONE - x) * (_F64_ONE + x)
+    y2 = y * y
+    k = np.divide(_even_odd(y, y2, T2_F64_P), _even_odd_monic(y, y2, T2_F64_Q))
+    rest = _chord(T2_F64_A[1], T2_F64_B, s, y, k)
+    z = x * T2_F64_A[0] + x * rest
+    return -z if negative else z
+
+
+@njit(inline="always")
+def _pick(central, far, c, t, f):
+    return c if central else (f if far else t)
+
+
+@njit(inline="always")
+def _horner_pick(u, central, far, c, t, f):
+    """Horner's rule on the coefficients of one of three regions, chosen
+    per element (selects, no branches)."""
+    n = len(c)
+    p = _pick(central, far, c[n - 1], t[n - 1], f[n - 1])
+    for i in range(n - 2, -1, -1):
+        p = p * u + _pick(central, far, c[i], t[i], f[i])
+    return p
+
+
+@njit(inline="always")
+def _horner_monic_pick(u, central, far, c, t, f):
+    n = len(c)
+    p = u + _pick(central, far, c[n - 1], t[n - 1], f[n - 1])
+    for i in range(n - 2, -1, -1):
+        p = p * u + _pick(central, far, c[i], t[i], f[i])
+    return p
+
+
+@njit(inline="always")
+def ndtri_lower_f64(p):
+    """Standard normal quantile Phi^-1(p) for p in (0, 1/2], in float64.
+
+    Parameters
+    ----------
+    p : np.float64
+        A normal float64 in [2**-1022, 1/2] (not checked).
+
+    Returns
+    -------
+    np.float64
+        ``Phi^-1(p)``, at most 0 (``+0.0`` at ``p = 1/2``), within the
+        relative error stated in the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glorot_numba._quantiles import ndtri_lower_f64
+    >>> float(ndtri_lower_f64(np.float64(0.025)))
+    -1.959963984540054
+    >>> float(ndtri_lower_f64(np.float64(2.0**-1022)))
+    -37.5193793471445
+    """
+    # p - 1/2 = q + q_lo exactly (Fast2Sum: |-1/2| >= p); q_lo is 0 for
+    # p >= 1/4.
+    q = p - _F64_HALF
+    q_lo = p - (q + _F64_HALF)
+    # All elements take the logarithm: choosing is cheaper than branching.
+    r = np.sqrt(_F64_ZERO - log_f64(p))
+    central = p >= _P_CENTRAL
+    far = r >= ND_R_SPLIT
+    v_central = q * q + (q + q) * q_lo
+    if central:
+        v = v_central
+        w = ND_V_END - v_central
+        u = w
+        m = q
+        m_lo = q_lo
+    else:
+        v = r - (ND_R_SPLIT if far else ND_R_START)
+        w = (ND_R_END if far else ND_R_SPLIT) - r
+        u = v
+        m = -r
+        m_lo = _F64_ZERO
+    k = np.divide(_horner_pick(u, central, far, ND_CENTRAL_P, ND_TAIL_P, ND_FAR_P),
+                  _horner_monic_pick(u, central, far, ND_CENTRAL_Q, ND_TAIL_Q, ND_FAR_Q))
+    a_hi = _pick(central, far, ND_CENTRAL_A[0], ND_TAIL_A[0], ND_FAR_A[0])
+    a_lo = _pick(central, far, ND_CENTRAL_A[1], ND_TAIL_A[1], ND_FAR_A[1])
+    b = _pick(central, far, ND_CENTRAL_B, ND_TAIL_B, ND_FAR_B)
+    rest = _chord(a_lo, b, v, w, k)
+    # m_lo (0 but for 1/16 <= p < 1/4) is below 2**-55: its product with S
+    # is a correction of at most an ulp.
+    return m * a_hi + (m * rest + m_lo * (a_hi + rest))
