@@ -32,17 +32,21 @@ and the complement of the word gives exactly the negated output.
 
 The chord form
 --------------
-Each function is ``z = m * S(x)`` with a multiplier ``m`` that carries the
-sign and the leading behaviour (``x``, ``q = p - 1/2`` or ``-r``) and a
-ratio ``S`` that varies by less than a factor 2 over ``[a, b]``::
+Each function is ``z = m * S(x)`` (or, in the tails of ``ndtri_lower_f64``,
+``z = -sqrt(m * S(x))``) with a factor ``m`` that carries the sign and the
+leading behaviour, and a ratio ``S`` that varies by a factor 2 at most over
+an interval ``[a, b]`` of its variable ``x``::
 
     S = A + B*v - v*w*K,    v = x - a,  w = b - x,
 
 with ``A = S(a)`` (stored as two floats), ``B`` the slope of the chord
 through ``(a, S(a))`` and ``(b, S(b))``, and ``K = P/Q`` a rational function
 fitted to the curvature that is left.  The rational's rounding errors reach
-the result damped by ``v*w*K / S`` (at most a fifth, zero at both ends), and
-its coefficients have one sign each (``Q`` is monic), so nothing cancels.
+the result damped by ``v*w*K / S`` (at most 0.17, zero at both ends), and
+its coefficients have one sign each (``Q`` is monic; the numerators of the
+tails end in a negligible term of the other sign), so nothing cancels.  The
+result is assembled as ``m*A_hi + m*(S - A_hi)``, rounding its largest term
+once.
 
 * ``trunc2``: ``m = x``, ``S = z/x`` over ``x**2`` in [0, 1] (``S`` runs
   from ``erf(sqrt 2) sqrt(pi/2)`` = 1.196 to 2), ``K`` in ``w = (1 - x)(1 +
@@ -50,12 +54,16 @@ its coefficients have one sign each (``Q`` is monic), so nothing cancels.
   evaluated as even and odd halves (shorter dependency chains).  erfinv's
   only singularity, at ``x = 1/erf(sqrt 2)`` = 1.048, lies outside the
   domain, so no logarithm is needed.
-* ``ndtri_lower_f64``: for ``p >= 1/16``, ``m = p - 1/2`` and ``v = (p -
-  1/2)**2``, with the rounding error of ``p - 1/2`` (non-zero for ``p <
-  1/4``) kept exactly and added back; below, ``r = sqrt(-log p)``, ``m =
-  -r`` and ``v = r - a`` on [sqrt(log 16), 4.5] and on [4.5, 26.625]
-  (``p`` down to the smallest normal float64).  Three coefficient sets of
-  degree (7, 7), one of them chosen per element.
+* ``ndtri_lower_f64``, centre (``p >= 1/16``): ``m = q = p - 1/2``, ``S =
+  z/q`` over ``x = q**2`` in [0, (7/16)**2], ``K`` in ``w``.  ``p - 1/2`` is
+  exact for ``p >= 1/4``; below, its rounding error is recovered exactly
+  and its product with ``S`` added.  Tails: ``t = -log p``, ``x = r =
+  sqrt(t)`` on [sqrt(log 16), 4.5] and on [4.5, 26.625] (``p`` down to the
+  smallest normal float64), ``S = (z/r)**2``, ``z = -sqrt(t*S)``, ``K`` in
+  ``v``: the rounding of ``r`` reaches ``z`` only through the slowly
+  varying ``S``, and the last square root halves the errors before it.
+  Three coefficient sets of degree (7, 7), one chosen per element by
+  selects.
 
 The coefficients are written by ``tools/fit_quantiles.py`` (mpmath fits,
 reproducible to the bit: ``python tools/fit_quantiles.py --check``).
@@ -75,17 +83,25 @@ ndtri_lower_f64      2.16     0.42      95 %           --
 
 Bounds and monotonicity
 -----------------------
-``|z| < 2`` holds strictly: the largest float32 output is 2 - 2**-22 (the
-exact quantile at the top word is 2 - 4.4 ulp); for float64 the top word
-gives 2 - 5 * 2**-52 (tested) and the outputs are monotone.  Since ``z <=
-pred(2)`` and rounding is monotone, ``z * sigma`` rounded to float32 or
-float64 (``sigma`` in that format, not 0) is at most ``2 * sigma``, strictly
-below it in fact: ``2 * sigma * (1 - 2**-p)`` rounds down for precision
-``p``.  A float16 or bfloat16 result (the float32 product rounded once more)
-can then *equal* ``2 * sigma``, never exceed it: no clamp is needed.
-``ndtri_lower_f64`` is not monotone to the last bit in its tails, where
-consecutive inputs differ by far less than an ulp of the output: a
-decrease between neighbouring inputs is bounded by its error.
+``|z| < 2`` holds strictly: the top word gives 2 - 5 ulp in both formats
+(the exact quantile there is 2 - 4.4 ulp), and the outputs are monotone
+(float32: all inputs checked; float64: the top word, and runs of consecutive
+inputs where outputs are closest together).  Since ``|z| <= pred(2)``,
+``|z| * sigma < 2 * sigma`` exactly, and rounding is monotone: ``z *
+sigma`` rounded to float32 or float64 (``sigma`` in that format) is at most
+``2 * sigma``, and below it wherever the product is a normal float (``2 *
+sigma * (1 - 2**-p)`` rounds down for precision ``p``).  A subnormal product,
+or a float16 or bfloat16 result (the float32 product rounded once more), can
+*equal* ``2 * sigma`` -- never exceed it: no clamp is needed.
+
+``trunc2_f32`` is strictly increasing in its input (checked exhaustively).
+For ``trunc2_f64`` consecutive inputs are at least 1.97 ulp of the output
+apart (just above ``z = 1``), more than twice the error there apart from
+rare coincidences of roundings; no decrease is known (runs of 10**9
+consecutive inputs checked).  ``ndtri_lower_f64`` is non-decreasing at any
+scale its inputs resolve, but where consecutive inputs differ by less than
+an ulp of the output (the tails, and near ``p = 1/16``) it can step back by
+one ulp between neighbouring inputs.
 """
 
 import numba
@@ -150,31 +166,31 @@ ND_CENTRAL_Q = _f64(
     '0x1.b1006ae2bdfeep-4', '0x1.345a4b9cb56aep-1', '0x1.c0f4fcff9ed5dp+0',
     '0x1.280a8837d0f5cp+1',
 )
-# ND_TAIL: r in [sqrt(log 16), 4.5]; fit error relative to S 2.03e-20
-ND_TAIL_A = _f64('0x1.d7b8fef419e79p-1', '0x1.ce084d863c482p-56')
-ND_TAIL_B = np.float64(float.fromhex('0x1.1cdec35b5a091p-3'))
+# ND_TAIL: r in [sqrt(log 16), 4.5]; fit error relative to S 1.33e-19
+ND_TAIL_A = _f64('0x1.b29d1feada105p-1', '0x1.46ac4d90b1231p-55')
+ND_TAIL_B = np.float64(float.fromhex('0x1.3ea03ebf88e13p-2'))
 ND_TAIL_P = _f64(
-    '-0x1.8c4648fd3794dp+8', '-0x1.63b85fb5b668fp+9', '-0x1.012df96468453p+9',
-    '-0x1.7ddd200cc5204p+7', '-0x1.2fc0110bd4c91p+5', '-0x1.e0b004a2af2c4p+1',
-    '-0x1.1ce2abf6f641ep-3', '0x1.cd69ba603ae71p-24',
+    '-0x1.e635d8d8bc3abp+8', '-0x1.0f607d39e60afp+10', '-0x1.bfb4c41fba198p+9',
+    '-0x1.6867dea6a6775p+8', '-0x1.2f5f160e27a98p+6', '-0x1.fa159a3fd8e0dp+2',
+    '-0x1.3ea709c7b6350p-2', '0x1.abd8b541f925ap-22',
 )
 ND_TAIL_Q = _f64(
-    '0x1.b16fc73d78667p+11', '0x1.0ffd8765739d9p+13', '0x1.1afacc8d3c928p+13',
-    '0x1.3b4650a95b866p+12', '0x1.93f088f5ab527p+10', '0x1.2678cb831559bp+8',
-    '0x1.bb59443695da4p+4',
+    '0x1.3dce5a5111d73p+11', '0x1.a6a6b3d439b07p+12', '0x1.ced23cd848e31p+12',
+    '0x1.0d1e418f082e2p+12', '0x1.6518cea9c2418p+10', '0x1.0cbc289b83de0p+8',
+    '0x1.a4816b2c33a9cp+4',
 )
-# ND_FAR: r in [4.5, 26.625]; fit error relative to S 1.95e-18
-ND_FAR_A = _f64('0x1.50ceec89fad6ap+0', '-0x1.36fa49fb02ce2p-55')
-ND_FAR_B = np.float64(float.fromhex('0x1.167b2ed228ccfp-8'))
+# ND_FAR: r in [4.5, 26.625]; fit error relative to S 8.6e-18
+ND_FAR_A = _f64('0x1.bb1fd42bbb11cp+0', '-0x1.0747c1c7117d8p-59')
+ND_FAR_B = np.float64(float.fromhex('0x1.7b7a025611233p-7'))
 ND_FAR_P = _f64(
-    '-0x1.55e2fc6ed3a2bp+14', '-0x1.a0efdb44899eep+13', '-0x1.820d757da2badp+11',
-    '-0x1.576b3ef49238ep+8', '-0x1.3033439aa52d3p+4', '-0x1.ef5f625bcf8efp-2',
-    '-0x1.167c3d7518cebp-8', '0x1.7fd6ee28e0212p-33',
+    '-0x1.fbb416fa249bap+15', '-0x1.3fd93a2814a53p+15', '-0x1.2aa4bf61cc31dp+13',
+    '-0x1.073fe1b1bb591p+10', '-0x1.c74ba0e290f80p+5', '-0x1.64916ef9ccebbp+0',
+    '-0x1.7b7b26f9fca26p-7', '0x1.6a7ffca685a7bp-32',
 )
 ND_FAR_Q = _f64(
-    '0x1.c9a47fa48257dp+23', '0x1.98e153045f9b6p+23', '0x1.25396cdb63211p+22',
-    '0x1.aed9d191687f7p+19', '0x1.572f932fc049fp+16', '0x1.20bca6ccef148p+12',
-    '0x1.cbaba0720a534p+6',
+    '0x1.037eb3d09a481p+24', '0x1.d2ce1d008374fp+23', '0x1.4f92db85a9f60p+22',
+    '0x1.eb2620296f844p+19', '0x1.8232604a164bap+16', '0x1.3d05d10385812p+12',
+    '0x1.e5884c9957698p+6',
 )
 ND_V_END = np.float64(float.fromhex('0x1.8800000000000p-3'))
 ND_R_START = np.float64(float.fromhex('0x1.aa4499161cd48p+0'))
@@ -454,7 +470,8 @@ def ndtri_lower_f64(p):
     q = p - _F64_HALF
     q_lo = p - (q + _F64_HALF)
     # All elements take the logarithm: choosing is cheaper than branching.
-    r = np.sqrt(_F64_ZERO - log_f64(p))
+    t = _F64_ZERO - log_f64(p)
+    r = np.sqrt(t)
     central = p >= _P_CENTRAL
     far = r >= ND_R_SPLIT
     v_central = q * q + (q + q) * q_lo
@@ -462,20 +479,21 @@ def ndtri_lower_f64(p):
         v = v_central
         w = ND_V_END - v_central
         u = w
-        m = q
-        m_lo = q_lo
     else:
         v = r - (ND_R_SPLIT if far else ND_R_START)
         w = (ND_R_END if far else ND_R_SPLIT) - r
         u = v
-        m = -r
-        m_lo = _F64_ZERO
     k = np.divide(_horner_pick(u, central, far, ND_CENTRAL_P, ND_TAIL_P, ND_FAR_P),
                   _horner_monic_pick(u, central, far, ND_CENTRAL_Q, ND_TAIL_Q, ND_FAR_Q))
     a_hi = _pick(central, far, ND_CENTRAL_A[0], ND_TAIL_A[0], ND_FAR_A[0])
     a_lo = _pick(central, far, ND_CENTRAL_A[1], ND_TAIL_A[1], ND_FAR_A[1])
     b = _pick(central, far, ND_CENTRAL_B, ND_TAIL_B, ND_FAR_B)
     rest = _chord(a_lo, b, v, w, k)
-    # m_lo (0 but for 1/16 <= p < 1/4) is below 2**-55: its product with S
-    # is a correction of at most an ulp.
-    return m * a_hi + (m * rest + m_lo * (a_hi + rest))
+    # Tails: S = (z/r)**2, and z = -sqrt(t S).  The rounding of r reaches z
+    # only through S, which varies slowly with r, and the last square root
+    # halves the errors before it.
+    tail = -np.sqrt(t * a_hi + t * rest)
+    # Centre: S = z/q.  q_lo (0 but for 1/16 <= p < 1/4) is below 2**-55:
+    # its product with S is a correction of at most an ulp.
+    centre = q * a_hi + (q * rest + q_lo * (a_hi + rest))
+    return centre if central else tail

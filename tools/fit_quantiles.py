@@ -64,6 +64,7 @@ def ndtri(p):
         with mp.extradps(20):
             return -mp.sqrt(2) * mp.erfinv(1 - 2 * p)
     # Newton's method on log Phi(z) = log p, from the asymptotic root.
+    tolerance = mp.mpf(10) ** -(mp.mp.dps + 3)
     with mp.extradps(10):
         t = -mp.log(p)
         z = -mp.sqrt(2 * t - mp.log(4 * mp.pi * t))
@@ -71,7 +72,7 @@ def ndtri(p):
             cdf = mp.ncdf(z)
             step = (mp.log(cdf) + t) * cdf / mp.npdf(z)
             z -= step
-            if abs(step) < mp.mpf(10) ** -(mp.mp.dps + 5) * abs(z):
+            if abs(step) < tolerance * abs(z):
                 break
     return +z
 
@@ -84,9 +85,9 @@ def central_ratio(v):
     return ndtri(mp.mpf(0.5) + q) / q
 
 
-def tail_ratio(r):
-    """-Phi^-1(exp(-r**2)) / r: -z/r as a function of r = sqrt(-log p)."""
-    return -ndtri(mp.exp(-r * r)) / r
+def tail_square_ratio(r):
+    """(z/r)**2, z = Phi^-1(exp(-r**2)): as a function of r = sqrt(-log p)."""
+    return (ndtri(mp.exp(-r * r)) / r) ** 2
 
 
 # --------------------------------------------------------------------------
@@ -222,9 +223,9 @@ def fits():
     r_start = mp.mpf(float_of(mp.sqrt(mp.log(16))))
     out.append(("ND_CENTRAL", float_of, fit_chord(central_ratio, 0, V_END, 7, 7, "w"),
                 "(p - 1/2)**2 in [0, (7/16)**2]"))
-    out.append(("ND_TAIL", float_of, fit_chord(tail_ratio, r_start, R_SPLIT, 7, 7, "v"),
+    out.append(("ND_TAIL", float_of, fit_chord(tail_square_ratio, r_start, R_SPLIT, 7, 7, "v"),
                 f"r in [sqrt(log 16), {R_SPLIT}]"))
-    out.append(("ND_FAR", float_of, fit_chord(tail_ratio, R_SPLIT, R_END, 7, 7, "v"),
+    out.append(("ND_FAR", float_of, fit_chord(tail_square_ratio, R_SPLIT, R_END, 7, 7, "v"),
                 f"r in [{R_SPLIT}, {R_END}]"))
     return out, r_start
 
