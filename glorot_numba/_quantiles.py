@@ -1,12 +1,12 @@
 """Normal quantile functions, bit-reproducible, for exact inverse-CDF sampling.
 
 ``trunc2_f32`` / ``trunc2_f64`` turn random words into samples of the
-standard normal truncated to (-2, 2), with no rejection: the sign and the
-magnitude ``x`` of a uniform ``w = +-x`` on (-1, 1) give
+standard normal truncated to (-2, 2), with no rejection: a uniform ``x`` on
+(-1, 1) gives
 
-    z = sqrt(2) * erfinv(erf(sqrt 2) * w),
+    z = sqrt(2) * erfinv(erf(sqrt 2) * x),
 
-which is the quantile of N(0, 1) truncated to (-2, 2) at ``u = (1 + w)/2``.
+which is the quantile of N(0, 1) truncated to (-2, 2) at ``u = (1 + x)/2``.
 ``ndtri_lower_f64`` is the standard normal quantile Phi^-1(p) on (0, 1/2],
 for sampling a normal truncated to any interval (the caller mirrors the
 interval so that only the lower half is needed).
@@ -21,14 +21,15 @@ vectorising callers.  The functions have no branches (the region choice of
 ``ndtri_lower_f64`` is a select), and the float32 path uses 32-bit integers
 only, so that its loops vectorise 16 lanes wide.
 
-From words to magnitudes
-------------------------
-float32: the top 24 bits ``k = word >> 8`` stand for ``u = (k + 1/2) 2**-24``;
-bit 31 is the sign of ``w = 2u - 1`` and ``x = |w| = (2m + 1) 2**-24`` with
-``m`` the next 23 bits, complemented when bit 31 is clear.  float64: the same
-with the top 53 of the 64 bits ``hi * 2**32 + lo``.  ``x`` is exact, the
-output is a non-decreasing function of the word read as an unsigned integer,
-and the complement of the word gives exactly the negated output.
+From words to uniforms
+----------------------
+float32: the top 24 bits ``k = word >> 8`` stand for ``u = (k + 1/2) 2**-24``,
+so ``x = 2u - 1 = (2k + 1 - 2**24) 2**-24``: an odd integer below 2**24 in
+magnitude, converted exactly, times a power of two.  float64: the same with
+the top 53 of the 64 bits ``hi * 2**32 + lo``.  The output is a
+non-decreasing function of the word read as an unsigned integer, and the
+complement of the word gives exactly the negated output: every step is even
+in ``x`` but the last, which is odd, and rounding to nearest is symmetric.
 
 The chord form
 --------------
@@ -118,7 +119,6 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from ._elementary import log_f64
-from ._ieee import f64_as_u64, u64_as_f64
 
 __all__ = ["trunc2_f32", "trunc2_f64", "ndtri_lower_f64"]
 
@@ -214,81 +214,50 @@ _F64_ONE = np.float64(1.0)
 _F64_2M53 = np.float64(2.0**-53)
 _P_CENTRAL = np.float64(1.0 / 16.0)
 
-_U11 = np.uint64(11)
-_U31 = np.uint64(31)
+_U1 = np.uint64(1)
+_U10 = np.uint64(10)
 _U32 = np.uint64(32)
-_MASK52 = np.uint64(2**52 - 1)
-_ONE_BITS = np.uint64(0x3FF0000000000000)
+_I2P53 = np.int64(2**53)
 
 
 # --------------------------------------------------------------------------
-# words to magnitudes
+# words to uniforms
 
 
 # In 32-bit integers throughout: Numba would widen the same steps written in
 # Python to 64 bits, which halves the vector width of float32 loops.
 @intrinsic
-def _magnitude_f32(typingctx, word):
+def _signed_unit_f32(typingctx, word):
     def codegen(context, builder, signature, args):
         i32 = ir.IntType(32)
         w = builder.trunc(args[0], i32)
-        k = builder.lshr(w, ir.Constant(i32, 8))
-        # ashr gives all ones where bit 31 is set: keep k there, else
-        # complement it; the low 23 bits are m.
-        keep = builder.ashr(w, ir.Constant(i32, 31))
-        m = builder.and_(builder.xor(k, builder.not_(keep)), ir.Constant(i32, 0x7FFFFF))
-        odd = builder.or_(builder.shl(m, ir.Constant(i32, 1)), ir.Constant(i32, 1))
-        # 2m + 1 < 2**24 converts exactly; the scaling is a power of two.
-        x = builder.fmul(builder.sitofp(odd, ir.FloatType()),
-                         ir.Constant(ir.FloatType(), 2.0**-24))
-        # The sign from `keep`, not from the word: the loops run 2.7 times as
-        # fast when the loaded word is dead this early (measured with
-        # AVX-512; the generated instructions hardly differ).
-        negative = builder.and_(builder.not_(keep), ir.Constant(i32, 0x80000000))
-        return context.make_tuple(builder, signature.return_type, [x, negative])
+        # 2k + 1 - 2**24 for k = w >> 8: odd, below 2**24 in magnitude, so
+        # it converts exactly; the scaling is a power of two.
+        odd = builder.or_(builder.lshr(w, ir.Constant(i32, 7)), ir.Constant(i32, 1))
+        centred = builder.sub(odd, ir.Constant(i32, 1 << 24))
+        return builder.fmul(builder.sitofp(centred, ir.FloatType()),
+                            ir.Constant(ir.FloatType(), 2.0**-24))
 
-    return types.Tuple((types.float32, types.uint32))(word), codegen
-
-
-@intrinsic
-def _with_sign_f32(typingctx, z, negative):
-    def codegen(context, builder, signature, args):
-        i32 = ir.IntType(32)
-        bits = builder.xor(builder.bitcast(args[0], i32), args[1])
-        return builder.bitcast(bits, ir.FloatType())
-
-    return types.float32(types.float32, types.uint32), codegen
+    return types.float32(word), codegen
 
 
 if numba.config.DISABLE_JIT:
 
-    def magnitude_f32(word):
-        """``(x, negative)`` of a 32-bit word: ``x = (2m + 1) 2**-24`` as
-        float32 and the sign bit to give the result (see the module
-        docstring)."""
-        w = int(word)
-        k = w >> 8
-        m = (k if w >> 31 else ~k) & 0x7FFFFF
-        return np.float32(2 * m + 1) * _F32_2M24, np.uint32(~w & 0x80000000)
-
-    def with_sign_f32(z, negative):
-        """``z`` with its sign bit xored with ``negative``."""
-        return (np.float32(z).view(np.uint32) ^ np.uint32(negative)).view(np.float32)
+    def signed_unit_f32(word):
+        """``w = 2u - 1`` as float32 for ``u = (k + 1/2) 2**-24``, ``k = word
+        >> 8``: ``(2k + 1 - 2**24) 2**-24``, exact."""
+        return np.float32(((int(word) >> 7) | 1) - (1 << 24)) * _F32_2M24
 
 else:
-    magnitude_f32 = _magnitude_f32
-    with_sign_f32 = _with_sign_f32
+    signed_unit_f32 = _signed_unit_f32
 
 
 @njit(inline="always")
-def _magnitude_f64(hi, lo):
-    """``(x, negative)`` from two 32-bit words: ``x = (2m + 1) 2**-53``."""
-    m = ((hi << _U32) | lo) >> _U11 & _MASK52
-    positive = (hi >> _U31) != 0
-    m = m if positive else _MASK52 - m
-    # 1 + m 2**-52 by its bits; subtracting 1 and adding 2**-53 are exact.
-    x = (u64_as_f64(m | _ONE_BITS) - _F64_ONE) + _F64_2M53
-    return x, not positive
+def _signed_unit_f64(hi, lo):
+    """``w = 2u - 1`` as float64 for ``u = (k + 1/2) 2**-53``, ``k`` the top 53
+    of the 64 bits: ``(2k + 1 - 2**53) 2**-53``, exact."""
+    odd = np.int64((((hi << _U32) | lo) >> _U10) | _U1)
+    return np.float64(odd - _I2P53) * _F64_2M53
 
 
 # --------------------------------------------------------------------------
@@ -380,13 +349,15 @@ def trunc2_f32(word):
     >>> float(np.float32(2) - z[2]) / 2**-23  # ulps below 2
     5.0
     """
-    x, negative = magnitude_f32(word)
+    # Everything below is even in x but the last line, which is odd, and
+    # rounding is symmetric: z(-x) = -z(x) to the bit, with no sign handling.
+    x = signed_unit_f32(word)
     s = x * x
-    # 1 - x is exact, so y keeps its relative accuracy as x -> 1.
+    # 1 -+ x are exact, so y keeps its relative accuracy as |x| -> 1.
     y = (_F32_ONE - x) * (_F32_ONE + x)
     k = np.divide(_horner(y, T2_F32_P), _horner_monic(y, T2_F32_Q))
     rest = _chord(T2_F32_A[1], T2_F32_B, s, y, k)
-    return with_sign_f32(x * T2_F32_A[0] + x * rest, negative)
+    return x * T2_F32_A[0] + x * rest
 
 
 @njit(inline="always")
@@ -416,14 +387,13 @@ def trunc2_f64(hi, lo):
     >>> float(trunc2_f64(np.uint64(0xC0000000), np.uint64(0)))  # u = 3/4 + 2**-54
     0.639111910871273
     """
-    x, negative = _magnitude_f64(hi, lo)
+    x = _signed_unit_f64(hi, lo)  # as in trunc2_f32: z is odd in x
     s = x * x
     y = (_F64_ONE - x) * (_F64_ONE + x)
     y2 = y * y
     k = np.divide(_even_odd(y, y2, T2_F64_P), _even_odd_monic(y, y2, T2_F64_Q))
     rest = _chord(T2_F64_A[1], T2_F64_B, s, y, k)
-    z = x * T2_F64_A[0] + x * rest
-    return -z if negative else z
+    return x * T2_F64_A[0] + x * rest
 
 
 @njit(inline="always")
