@@ -439,7 +439,8 @@ def test_coefficient_signs():
         signs = {np.sign(c) for c in num[:-1]}
         assert len(signs) == 1, name
         if np.sign(num[-1]) not in signs:
-            span = {"ND_TAIL": q.ND_R_SPLIT - q.ND_R_START, "ND_FAR": q.ND_R_END - q.ND_R_SPLIT}[name]
+            span = {"ND_TAIL": q.ND_R_SPLIT - q.ND_R_START,
+                    "ND_FAR": q.ND_R_END - q.ND_R_SPLIT}[name]
             u = np.linspace(0, span, 1001)
             head = np.polyval(np.array(num[:-1][::-1], np.float64), u)
             assert np.all(np.abs(num[-1] * u ** (len(num) - 1)) <= 1e-6 * np.abs(head)), name

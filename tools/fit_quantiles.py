@@ -7,7 +7,7 @@ Usage::
 
 Needs mpmath (a test dependency, not a run-time one).  Every fit is pure
 mpmath arithmetic at a fixed precision, so the hex literals come out the
-same on every machine; the run takes a few minutes.
+same on every machine; the run takes about a minute.
 
 Every approximation has the *chord form* (see the module docstring of
 ``_quantiles``): a function ``S`` on ``[a, b]`` is written as
@@ -219,7 +219,8 @@ def fits():
     out = []
     s_lo, s_hi = mp.mpf(0), mp.mpf(1)
     out.append(("T2_F32", f32_of, fit_chord(trunc2_ratio, s_lo, s_hi, 4, 4, "w"), "x**2 in [0, 1]"))
-    out.append(("T2_F64", float_of, fit_chord(trunc2_ratio, s_lo, s_hi, 9, 9, "w"), "x**2 in [0, 1]"))
+    out.append(("T2_F64", float_of, fit_chord(trunc2_ratio, s_lo, s_hi, 9, 9, "w"),
+                "x**2 in [0, 1]"))
     r_start = mp.mpf(float_of(mp.sqrt(mp.log(16))))
     out.append(("ND_CENTRAL", float_of, fit_chord(central_ratio, 0, V_END, 7, 7, "w"),
                 "(p - 1/2)**2 in [0, (7/16)**2]"))
@@ -264,7 +265,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     block = render()
     text = MODULE.read_text()
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
     if not pattern.search(text):
         sys.exit(f"{MODULE}: no generated block between the markers")
     new = pattern.sub(lambda _: block, text)
