@@ -1,12 +1,12 @@
 """Normal quantile functions, bit-reproducible, for exact inverse-CDF sampling.
 
 ``trunc2_f32`` / ``trunc2_f64`` turn random words into samples of the
-standard normal truncated to (-2, 2), with no rejection: the sign and the
-magnitude ``x`` of a uniform ``w = +-x`` on (-1, 1) give
+standard normal truncated to (-2, 2), with no rejection: a uniform ``x`` on
+(-1, 1) gives
 
-    z = sqrt(2) * erfinv(erf(sqrt 2) * w),
+    z = sqrt(2) * erfinv(erf(sqrt 2) * x),
 
-which is the quantile of N(0, 1) truncated to (-2, 2) at ``u = (1 + w)/2``.
+which is the quantile of N(0, 1) truncated to (-2, 2) at ``u = (1 + x)/2``.
 ``ndtri_lower_f64`` is the standard normal quantile Phi^-1(p) on (0, 1/2],
 for sampling a normal truncated to any interval (the caller mirrors the
 interval so that only the lower half is needed).
@@ -21,28 +21,33 @@ vectorising callers.  The functions have no branches (the region choice of
 ``ndtri_lower_f64`` is a select), and the float32 path uses 32-bit integers
 only, so that its loops vectorise 16 lanes wide.
 
-From words to magnitudes
-------------------------
-float32: the top 24 bits ``k = word >> 8`` stand for ``u = (k + 1/2) 2**-24``;
-bit 31 is the sign of ``w = 2u - 1`` and ``x = |w| = (2m + 1) 2**-24`` with
-``m`` the next 23 bits, complemented when bit 31 is clear.  float64: the same
-with the top 53 of the 64 bits ``hi * 2**32 + lo``.  ``x`` is exact, the
-output is a non-decreasing function of the word read as an unsigned integer,
-and the complement of the word gives exactly the negated output.
+From words to uniforms
+----------------------
+float32: the top 24 bits ``k = word >> 8`` stand for ``u = (k + 1/2) 2**-24``,
+so ``x = 2u - 1 = (2k + 1 - 2**24) 2**-24``: an odd integer below 2**24 in
+magnitude, converted exactly, times a power of two.  float64: the same with
+the top 53 of the 64 bits ``hi * 2**32 + lo``.  The output is a
+non-decreasing function of the word read as an unsigned integer, and the
+complement of the word gives exactly the negated output: every step is even
+in ``x`` but the last, which is odd, and rounding to nearest is symmetric.
 
 The chord form
 --------------
-Each function is ``z = m * S(x)`` with a multiplier ``m`` that carries the
-sign and the leading behaviour (``x``, ``q = p - 1/2`` or ``-r``) and a
-ratio ``S`` that varies by less than a factor 2 over ``[a, b]``::
+Each function is ``z = m * S(x)`` (or, in the tails of ``ndtri_lower_f64``,
+``z = -sqrt(m * S(x))``) with a factor ``m`` that carries the sign and the
+leading behaviour, and a ratio ``S`` that varies by a factor 2 at most over
+an interval ``[a, b]`` of its variable ``x``::
 
     S = A + B*v - v*w*K,    v = x - a,  w = b - x,
 
 with ``A = S(a)`` (stored as two floats), ``B`` the slope of the chord
 through ``(a, S(a))`` and ``(b, S(b))``, and ``K = P/Q`` a rational function
 fitted to the curvature that is left.  The rational's rounding errors reach
-the result damped by ``v*w*K / S`` (at most a fifth, zero at both ends), and
-its coefficients have one sign each (``Q`` is monic), so nothing cancels.
+the result damped by ``v*w*K / S`` (at most 0.17, zero at both ends), and
+its coefficients have one sign each (``Q`` is monic; the numerators of the
+tails end in a negligible term of the other sign), so nothing cancels.  The
+result is assembled as ``m*A_hi + m*(S - A_hi)``, rounding its largest term
+once.
 
 * ``trunc2``: ``m = x``, ``S = z/x`` over ``x**2`` in [0, 1] (``S`` runs
   from ``erf(sqrt 2) sqrt(pi/2)`` = 1.196 to 2), ``K`` in ``w = (1 - x)(1 +
@@ -50,42 +55,61 @@ its coefficients have one sign each (``Q`` is monic), so nothing cancels.
   evaluated as even and odd halves (shorter dependency chains).  erfinv's
   only singularity, at ``x = 1/erf(sqrt 2)`` = 1.048, lies outside the
   domain, so no logarithm is needed.
-* ``ndtri_lower_f64``: for ``p >= 1/16``, ``m = p - 1/2`` and ``v = (p -
-  1/2)**2``, with the rounding error of ``p - 1/2`` (non-zero for ``p <
-  1/4``) kept exactly and added back; below, ``r = sqrt(-log p)``, ``m =
-  -r`` and ``v = r - a`` on [sqrt(log 16), 4.5] and on [4.5, 26.625]
-  (``p`` down to the smallest normal float64).  Three coefficient sets of
-  degree (7, 7), one of them chosen per element.
+* ``ndtri_lower_f64``, centre (``p >= 1/16``): ``m = q = p - 1/2``, ``S =
+  z/q`` over ``x = q**2`` in [0, (7/16)**2], ``K`` in ``w``.  ``p - 1/2`` is
+  exact for ``p >= 1/4``; below, its rounding error is recovered exactly
+  and its product with ``S`` added.  Tails: ``t = -log p``, ``x = r =
+  sqrt(t)`` on [sqrt(log 16), 4.5] and on [4.5, 26.625] (``p`` down to the
+  smallest normal float64), ``S = (z/r)**2``, ``z = -sqrt(t*S)``, ``K`` in
+  ``v``: the rounding of ``r`` reaches ``z`` only through the slowly
+  varying ``S``, and the last square root halves the errors before it.
+  Three coefficient sets of degree (7, 7), one chosen per element by
+  selects.
 
 The coefficients are written by ``tools/fit_quantiles.py`` (mpmath fits,
 reproducible to the bit: ``python tools/fit_quantiles.py --check``).
 
 Accuracy
 --------
-Measured by ``tests/test_quantiles.py`` (float32 exhaustively over all 2**24
-inputs; float64 against mpmath):
+Measured by ``tests/test_quantiles.py``: ``trunc2_f32`` on all 2**24
+inputs against a float64 reference, the others against 30-digit mpmath on
+10**5 random inputs (``ndtri_lower_f64``: log-uniform in p, and uniform)
+plus edges; the errors are in ulps of the result:
 
 ===================  =======  ========  =============  ==================
 function             max ulp  mean ulp  within 1 ulp   correctly rounded
 ===================  =======  ========  =============  ==================
-trunc2_f32           1.896    0.353     98.6 %         73.2 %
-trunc2_f64           2.02     0.356     98.5 %         72.9 %
-ndtri_lower_f64      2.16     0.42      95 %           --
+trunc2_f32           1.915    0.350     98.8 %         73.6 %
+trunc2_f64           1.70     0.358     98.5 %         72.6 %
+ndtri_lower_f64      1.83     0.316     99.4 %         --
 ===================  =======  ========  =============  ==================
+
+The library's Box-Muller normals, for comparison: float32 at most 2.43
+ulp, mean 0.43.
 
 Bounds and monotonicity
 -----------------------
-``|z| < 2`` holds strictly: the largest float32 output is 2 - 2**-22 (the
-exact quantile at the top word is 2 - 4.4 ulp); for float64 the top word
-gives 2 - 5 * 2**-52 (tested) and the outputs are monotone.  Since ``z <=
-pred(2)`` and rounding is monotone, ``z * sigma`` rounded to float32 or
-float64 (``sigma`` in that format, not 0) is at most ``2 * sigma``, strictly
-below it in fact: ``2 * sigma * (1 - 2**-p)`` rounds down for precision
-``p``.  A float16 or bfloat16 result (the float32 product rounded once more)
-can then *equal* ``2 * sigma``, never exceed it: no clamp is needed.
-``ndtri_lower_f64`` is not monotone to the last bit in its tails, where
-consecutive inputs differ by far less than an ulp of the output: a
-decrease between neighbouring inputs is bounded by its error.
+``|z| < 2`` holds strictly: the top word gives 2 - 5 ulp in both formats
+(the exact quantile there is 2 - 4.4 ulp), and the outputs are monotone
+(float32: all inputs checked; float64: the top word, and runs of consecutive
+inputs where outputs are closest together).  Since ``|z| <= pred(2)``,
+``|z| * sigma < 2 * sigma`` exactly, and rounding is monotone: ``z *
+sigma`` rounded to float32 or float64 (``sigma`` in that format) is at most
+``2 * sigma``, and below it wherever the product is a normal float (``2 *
+sigma * (1 - 2**-p)`` rounds down for precision ``p``).  A subnormal product,
+or a float16 or bfloat16 result (the float32 product rounded once more), can
+*equal* ``2 * sigma`` -- never exceed it: no clamp is needed.
+
+``trunc2_f32`` is strictly increasing in its input (all inputs checked).
+For ``trunc2_f64`` the exact outputs of consecutive inputs are at least 1.97
+ulp apart (just above ``z = 1``; more elsewhere), so a decrease would take
+two neighbouring errors of opposite signs adding up to more than that.  None
+is known: 3 * 10**9 consecutive pairs, most of them where the outputs are
+closest, are checked by the slow tests; there, about 2 neighbours in 10**8
+give equal outputs.  ``ndtri_lower_f64`` is non-decreasing at any scale its
+inputs resolve, but where consecutive inputs are less than an ulp of the
+output apart (the tails, and near ``p = 1/16``) it can step back by one ulp
+between neighbouring inputs.
 """
 
 import numba
@@ -95,7 +119,6 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from ._elementary import log_f64
-from ._ieee import f64_as_u64, u64_as_f64
 
 __all__ = ["trunc2_f32", "trunc2_f64", "ndtri_lower_f64"]
 
@@ -150,31 +173,31 @@ ND_CENTRAL_Q = _f64(
     '0x1.b1006ae2bdfeep-4', '0x1.345a4b9cb56aep-1', '0x1.c0f4fcff9ed5dp+0',
     '0x1.280a8837d0f5cp+1',
 )
-# ND_TAIL: r in [sqrt(log 16), 4.5]; fit error relative to S 2.03e-20
-ND_TAIL_A = _f64('0x1.d7b8fef419e79p-1', '0x1.ce084d863c482p-56')
-ND_TAIL_B = np.float64(float.fromhex('0x1.1cdec35b5a091p-3'))
+# ND_TAIL: r in [sqrt(log 16), 4.5]; fit error relative to S 1.33e-19
+ND_TAIL_A = _f64('0x1.b29d1feada105p-1', '0x1.46ac4d90b1231p-55')
+ND_TAIL_B = np.float64(float.fromhex('0x1.3ea03ebf88e13p-2'))
 ND_TAIL_P = _f64(
-    '-0x1.8c4648fd3794dp+8', '-0x1.63b85fb5b668fp+9', '-0x1.012df96468453p+9',
-    '-0x1.7ddd200cc5204p+7', '-0x1.2fc0110bd4c91p+5', '-0x1.e0b004a2af2c4p+1',
-    '-0x1.1ce2abf6f641ep-3', '0x1.cd69ba603ae71p-24',
+    '-0x1.e635d8d8bc3abp+8', '-0x1.0f607d39e60afp+10', '-0x1.bfb4c41fba198p+9',
+    '-0x1.6867dea6a6775p+8', '-0x1.2f5f160e27a98p+6', '-0x1.fa159a3fd8e0dp+2',
+    '-0x1.3ea709c7b6350p-2', '0x1.abd8b541f925ap-22',
 )
 ND_TAIL_Q = _f64(
-    '0x1.b16fc73d78667p+11', '0x1.0ffd8765739d9p+13', '0x1.1afacc8d3c928p+13',
-    '0x1.3b4650a95b866p+12', '0x1.93f088f5ab527p+10', '0x1.2678cb831559bp+8',
-    '0x1.bb59443695da4p+4',
+    '0x1.3dce5a5111d73p+11', '0x1.a6a6b3d439b07p+12', '0x1.ced23cd848e31p+12',
+    '0x1.0d1e418f082e2p+12', '0x1.6518cea9c2418p+10', '0x1.0cbc289b83de0p+8',
+    '0x1.a4816b2c33a9cp+4',
 )
-# ND_FAR: r in [4.5, 26.625]; fit error relative to S 1.95e-18
-ND_FAR_A = _f64('0x1.50ceec89fad6ap+0', '-0x1.36fa49fb02ce2p-55')
-ND_FAR_B = np.float64(float.fromhex('0x1.167b2ed228ccfp-8'))
+# ND_FAR: r in [4.5, 26.625]; fit error relative to S 8.6e-18
+ND_FAR_A = _f64('0x1.bb1fd42bbb11cp+0', '-0x1.0747c1c7117d8p-59')
+ND_FAR_B = np.float64(float.fromhex('0x1.7b7a025611233p-7'))
 ND_FAR_P = _f64(
-    '-0x1.55e2fc6ed3a2bp+14', '-0x1.a0efdb44899eep+13', '-0x1.820d757da2badp+11',
-    '-0x1.576b3ef49238ep+8', '-0x1.3033439aa52d3p+4', '-0x1.ef5f625bcf8efp-2',
-    '-0x1.167c3d7518cebp-8', '0x1.7fd6ee28e0212p-33',
+    '-0x1.fbb416fa249bap+15', '-0x1.3fd93a2814a53p+15', '-0x1.2aa4bf61cc31dp+13',
+    '-0x1.073fe1b1bb591p+10', '-0x1.c74ba0e290f80p+5', '-0x1.64916ef9ccebbp+0',
+    '-0x1.7b7b26f9fca26p-7', '0x1.6a7ffca685a7bp-32',
 )
 ND_FAR_Q = _f64(
-    '0x1.c9a47fa48257dp+23', '0x1.98e153045f9b6p+23', '0x1.25396cdb63211p+22',
-    '0x1.aed9d191687f7p+19', '0x1.572f932fc049fp+16', '0x1.20bca6ccef148p+12',
-    '0x1.cbaba0720a534p+6',
+    '0x1.037eb3d09a481p+24', '0x1.d2ce1d008374fp+23', '0x1.4f92db85a9f60p+22',
+    '0x1.eb2620296f844p+19', '0x1.8232604a164bap+16', '0x1.3d05d10385812p+12',
+    '0x1.e5884c9957698p+6',
 )
 ND_V_END = np.float64(float.fromhex('0x1.8800000000000p-3'))
 ND_R_START = np.float64(float.fromhex('0x1.aa4499161cd48p+0'))
@@ -191,78 +214,55 @@ _F64_ONE = np.float64(1.0)
 _F64_2M53 = np.float64(2.0**-53)
 _P_CENTRAL = np.float64(1.0 / 16.0)
 
-_U11 = np.uint64(11)
-_U31 = np.uint64(31)
+_U1 = np.uint64(1)
+_U10 = np.uint64(10)
 _U32 = np.uint64(32)
-_MASK52 = np.uint64(2**52 - 1)
-_ONE_BITS = np.uint64(0x3FF0000000000000)
+_I2P53 = np.int64(2**53)
 
 
 # --------------------------------------------------------------------------
-# words to magnitudes
+# words to uniforms
 
 
 # In 32-bit integers throughout: Numba would widen the same steps written in
 # Python to 64 bits, which halves the vector width of float32 loops.
 @intrinsic
-def _magnitude_f32(typingctx, word):
+def _signed_unit_f32(typingctx, word):
     def codegen(context, builder, signature, args):
         i32 = ir.IntType(32)
         w = builder.trunc(args[0], i32)
-        k = builder.lshr(w, ir.Constant(i32, 8))
-        # ashr gives all ones where bit 31 is set: keep k there, else
-        # complement it; the low 23 bits are m.
-        keep = builder.ashr(w, ir.Constant(i32, 31))
-        m = builder.and_(builder.xor(k, builder.not_(keep)), ir.Constant(i32, 0x7FFFFF))
-        odd = builder.or_(builder.shl(m, ir.Constant(i32, 1)), ir.Constant(i32, 1))
-        # 2m + 1 < 2**24 converts exactly; the scaling is a power of two.
-        x = builder.fmul(builder.sitofp(odd, ir.FloatType()),
-                         ir.Constant(ir.FloatType(), 2.0**-24))
-        negative = builder.and_(builder.not_(w), ir.Constant(i32, 0x80000000))
-        return context.make_tuple(builder, signature.return_type, [x, negative])
+        # 2k + 1 - 2**24 for k = w >> 8: odd, below 2**24 in magnitude, so
+        # it converts exactly; the scaling is a power of two.
+        odd = builder.or_(builder.lshr(w, ir.Constant(i32, 7)), ir.Constant(i32, 1))
+        centred = builder.sub(odd, ir.Constant(i32, 1 << 24))
+        return builder.fmul(builder.sitofp(centred, ir.FloatType()),
+                            ir.Constant(ir.FloatType(), 2.0**-24))
 
-    return types.Tuple((types.float32, types.uint32))(word), codegen
-
-
-@intrinsic
-def _with_sign_f32(typingctx, z, negative):
-    def codegen(context, builder, signature, args):
-        i32 = ir.IntType(32)
-        bits = builder.xor(builder.bitcast(args[0], i32), args[1])
-        return builder.bitcast(bits, ir.FloatType())
-
-    return types.float32(types.float32, types.uint32), codegen
+    return types.float32(word), codegen
 
 
 if numba.config.DISABLE_JIT:
 
-    def magnitude_f32(word):
-        """``(x, negative)`` of a 32-bit word: ``x = (2m + 1) 2**-24`` as
-        float32 and the sign bit to give the result (see the module
-        docstring)."""
-        w = int(word)
-        k = w >> 8
-        m = (k if w >> 31 else ~k) & 0x7FFFFF
-        return np.float32(2 * m + 1) * _F32_2M24, np.uint32(~w & 0x80000000)
-
-    def with_sign_f32(z, negative):
-        """``z`` with its sign bit xored with ``negative``."""
-        return (np.float32(z).view(np.uint32) ^ np.uint32(negative)).view(np.float32)
+    def signed_unit_f32(word):
+        """``w = 2u - 1`` as float32 for ``u = (k + 1/2) 2**-24``, ``k = word
+        >> 8``: ``(2k + 1 - 2**24) 2**-24``, exact."""
+        return np.float32(((int(word) >> 7) | 1) - (1 << 24)) * _F32_2M24
 
 else:
-    magnitude_f32 = _magnitude_f32
-    with_sign_f32 = _with_sign_f32
+    signed_unit_f32 = _signed_unit_f32
 
 
+# The helpers below are plain Numba functions, not inlined by Numba
+# (``inline="always"`` copies their IR into every caller, which made the
+# kernels take twice as long to compile); LLVM inlines them into the loops,
+# which vectorise as before, and the bits are the same.  The three public
+# functions are inlined, as the other transforms are.
 @njit
-def _magnitude_f64(hi, lo):
-    """``(x, negative)`` from two 32-bit words: ``x = (2m + 1) 2**-53``."""
-    m = ((hi << _U32) | lo) >> _U11 & _MASK52
-    positive = (hi >> _U31) != 0
-    m = m if positive else _MASK52 - m
-    # 1 + m 2**-52 by its bits; subtracting 1 and adding 2**-53 are exact.
-    x = (u64_as_f64(m | _ONE_BITS) - _F64_ONE) + _F64_2M53
-    return x, not positive
+def _signed_unit_f64(hi, lo):
+    """``w = 2u - 1`` as float64 for ``u = (k + 1/2) 2**-53``, ``k`` the top 53
+    of the 64 bits: ``(2k + 1 - 2**53) 2**-53``, exact."""
+    odd = np.int64((((hi << _U32) | lo) >> _U10) | _U1)
+    return np.float64(odd - _I2P53) * _F64_2M53
 
 
 # --------------------------------------------------------------------------
@@ -317,10 +317,10 @@ def _even_odd_monic(u, u2, c):
 
 @njit
 def _chord(a_lo, b, v, w, k):
-    """``S - A_hi = A_lo + B v - v w K``: the caller multiplies ``A_hi`` and
+    """``S - A_hi = A_lo + v (B - w K)``: the caller multiplies ``A_hi`` and
     this by ``m`` separately and adds the products, so that the largest
     term is rounded once, not twice."""
-    return (a_lo + v * b) - (v * w) * k
+    return v * (b - w * k) + a_lo
 
 
 # --------------------------------------------------------------------------
@@ -354,13 +354,15 @@ def trunc2_f32(word):
     >>> float(np.float32(2) - z[2]) / 2**-23  # ulps below 2
     5.0
     """
-    x, negative = magnitude_f32(word)
+    # Everything below is even in x but the last line, which is odd, and
+    # rounding is symmetric: z(-x) = -z(x) to the bit, with no sign handling.
+    x = signed_unit_f32(word)
     s = x * x
-    # 1 - x is exact, so y keeps its relative accuracy as x -> 1.
+    # 1 -+ x are exact, so y keeps its relative accuracy as |x| -> 1.
     y = (_F32_ONE - x) * (_F32_ONE + x)
     k = np.divide(_horner(y, T2_F32_P), _horner_monic(y, T2_F32_Q))
     rest = _chord(T2_F32_A[1], T2_F32_B, s, y, k)
-    return with_sign_f32(x * T2_F32_A[0] + x * rest, negative)
+    return x * T2_F32_A[0] + x * rest
 
 
 @njit(inline="always")
@@ -390,14 +392,13 @@ def trunc2_f64(hi, lo):
     >>> float(trunc2_f64(np.uint64(0xC0000000), np.uint64(0)))  # u = 3/4 + 2**-54
     0.639111910871273
     """
-    x, negative = _magnitude_f64(hi, lo)
+    x = _signed_unit_f64(hi, lo)  # as in trunc2_f32: z is odd in x
     s = x * x
     y = (_F64_ONE - x) * (_F64_ONE + x)
     y2 = y * y
     k = np.divide(_even_odd(y, y2, T2_F64_P), _even_odd_monic(y, y2, T2_F64_Q))
     rest = _chord(T2_F64_A[1], T2_F64_B, s, y, k)
-    z = x * T2_F64_A[0] + x * rest
-    return -z if negative else z
+    return x * T2_F64_A[0] + x * rest
 
 
 @njit
@@ -454,7 +455,8 @@ def ndtri_lower_f64(p):
     q = p - _F64_HALF
     q_lo = p - (q + _F64_HALF)
     # All elements take the logarithm: choosing is cheaper than branching.
-    r = np.sqrt(_F64_ZERO - log_f64(p))
+    t = _F64_ZERO - log_f64(p)
+    r = np.sqrt(t)
     central = p >= _P_CENTRAL
     far = r >= ND_R_SPLIT
     v_central = q * q + (q + q) * q_lo
@@ -462,20 +464,21 @@ def ndtri_lower_f64(p):
         v = v_central
         w = ND_V_END - v_central
         u = w
-        m = q
-        m_lo = q_lo
     else:
         v = r - (ND_R_SPLIT if far else ND_R_START)
         w = (ND_R_END if far else ND_R_SPLIT) - r
         u = v
-        m = -r
-        m_lo = _F64_ZERO
     k = np.divide(_horner_pick(u, central, far, ND_CENTRAL_P, ND_TAIL_P, ND_FAR_P),
                   _horner_monic_pick(u, central, far, ND_CENTRAL_Q, ND_TAIL_Q, ND_FAR_Q))
     a_hi = _pick(central, far, ND_CENTRAL_A[0], ND_TAIL_A[0], ND_FAR_A[0])
     a_lo = _pick(central, far, ND_CENTRAL_A[1], ND_TAIL_A[1], ND_FAR_A[1])
     b = _pick(central, far, ND_CENTRAL_B, ND_TAIL_B, ND_FAR_B)
     rest = _chord(a_lo, b, v, w, k)
-    # m_lo (0 but for 1/16 <= p < 1/4) is below 2**-55: its product with S
-    # is a correction of at most an ulp.
-    return m * a_hi + (m * rest + m_lo * (a_hi + rest))
+    # Tails: S = (z/r)**2, and z = -sqrt(t S).  The rounding of r reaches z
+    # only through S, which varies slowly with r, and the last square root
+    # halves the errors before it.
+    tail = -np.sqrt(t * a_hi + t * rest)
+    # Centre: S = z/q.  q_lo (0 but for 1/16 <= p < 1/4) is below 2**-55:
+    # its product with S is a correction of at most an ulp.
+    centre = q * a_hi + (q * rest + q_lo * (a_hi + rest))
+    return centre if central else tail
