@@ -60,13 +60,14 @@ __all__ = [
 # 9216 elements 90 us and 142 us; about even at 16384).
 SERIAL_BELOW = 8 * _kernels.SMALL_CHUNK
 
-# Elements per thread and kernel call.  One call then takes about 10 ms at
-# full speed and about 0.1 s on the slowest paths (partition slices made of
-# short runs, which MAX_RUNS also bounds; the compat kernels), so Ctrl-C is
-# answered quickly.  Each call ends with every thread waiting for the
-# slowest; with four times fewer calls than at 2**20, a fresh 4096x4096
-# float32 array fills 8% faster.
-SPAN_PER_THREAD = 1 << 22
+# Elements per thread and kernel call.  One call then takes about 10-25 ms
+# at full speed and about 0.2 s on the slowest paths (partition slices made
+# of short runs, which MAX_RUNS also bounds; the compat kernels), so Ctrl-C
+# is answered quickly.  Each call ends with every thread waiting for the
+# slowest, and starts with them waking up: a fresh 4096x4096 float32 array
+# on two threads is one call, which saves about a millisecond of the two
+# calls it took at 2**22.
+SPAN_PER_THREAD = 1 << 23
 
 # Elements staged per piece when the output is not filled in place (narrow
 # dtypes, strided or misaligned out=): 4 MiB of float32, 8 MiB of float64.

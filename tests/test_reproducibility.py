@@ -46,6 +46,19 @@ GOLDEN = {
     ("glorot", 7, (3, 3, 64, 128), "bfloat16"): "be0a83b713e8c4b7",
     ("uniform", 1, (100, 37), "float32"): "93f5107e57512651",
     ("untruncated_normal", 1, (100, 37), "float64"): "8d9bd9ebe3e20e26",
+    # The inverse-CDF truncated normal (method="inverse_cdf").
+    ("glorot_icdf", 42, (784, 256), "float32"): "6d626e336bf61f56",
+    ("glorot_icdf", 42, (784, 256), "float64"): "1b88edcdfe15e36a",
+    ("glorot_icdf", 7, (3, 3, 64, 128), "float16"): "82a7556ee1a74c9b",
+    ("glorot_icdf", 7, (3, 3, 64, 128), "bfloat16"): "087ce57abfefd879",
+    # Explicit distributions: the normal and uniform streams moved and
+    # scaled, a wide truncation by resampling, the interval and tail kinds.
+    ("random_normal", 1, (100, 37), "float32"): "915bc081fa01fb87",
+    ("random_uniform", 1, (100, 37), "float64"): "0d2cf9bb74c14178",
+    ("truncated_wide", 1, (100, 37), "bfloat16"): "7d1cddd4d2fb6bc5",
+    ("truncated_interval", 1, (100, 37), "float32"): "0a4c73c3d745d4a7",
+    ("truncated_interval", 1, (100, 37), "float64"): "a4d0ea916eca90db",
+    ("truncated_tail", 1, (100, 37), "float64"): "f9117e164ae0bf6d",
 }
 
 
