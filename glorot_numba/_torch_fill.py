@@ -66,6 +66,8 @@ def keyed_init(init, seed, generator):
 
 def _non_overlapping(tensor):
     """True if no two elements of ``tensor`` share memory (a sufficient test)."""
+    if tensor.is_contiguous():
+        return True
     reach = 1
     for stride, size in sorted((st, sz) for st, sz in zip(tensor.stride(), tensor.shape)
                                if sz > 1):
@@ -99,7 +101,9 @@ def fill(tensor, init, dtype, *, pairs=False):
     ``dtype`` is the NumPy dtype drawn: the tensor's own, or with ``pairs``
     the real dtype of a complex tensor's pairs.  Returns ``tensor``.
     """
-    with torch.no_grad():
+    # Values beyond the dtype's range (a float16 normal of mean 1e6) become
+    # infinities, silently, as in PyTorch.
+    with torch.no_grad(), np.errstate(over="ignore"):
         target = tensor
         if pairs:
             target = torch.view_as_real(tensor) if not tensor.is_conj() else None
