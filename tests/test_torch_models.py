@@ -17,9 +17,9 @@ For each model, three builds from ``torch.manual_seed(0)``:
 
 Statistical checks: ``glorot_numba.testing.check_distribution`` (mean,
 standard deviation, bounds, KS) when the installed glorot_numba has it,
-and always a Kolmogorov-Smirnov test against the law (on at most 2**21
-elements chosen at fixed positions) with the bounds and the first two
-moments checked on every element.  Each parameter is tested at alpha =
+and always a Kolmogorov-Smirnov test against the law (on every k-th
+element, at most 2**20 of them) with the bounds and the first two moments
+checked on every element.  Each parameter is tested at alpha =
 1e-6, so that a model of a few hundred parameters fails by chance with
 probability below 1e-3 for a seed picked at random; the seed is fixed.
 
@@ -45,7 +45,7 @@ from glorot_numba import _torch_patch  # noqa: E402
 from .naive import torch_law  # noqa: E402
 
 ALPHA = 1e-6
-KS_SAMPLES = 1 << 21
+KS_SAMPLES = 1 << 19
 
 check_distribution = getattr(glorot_numba.testing, "check_distribution", None)
 
@@ -125,8 +125,8 @@ def naive_failures(x, law):
             p = 2 * stats.norm.sf(abs(z))
             if p < ALPHA / 3:
                 failures.append(f"{test}: p = {p:.3g}")
-        if n > KS_SAMPLES:
-            x = x[np.random.default_rng(0).choice(n, KS_SAMPLES, replace=False)]
+        # Elements are independent of their positions: every k-th will do.
+        x = x[::max(1, n // KS_SAMPLES)]
         p = stats.kstest(x, dist.cdf).pvalue
         if p < ALPHA / 3:
             failures.append(f"KS: p = {p:.3g}")
@@ -143,7 +143,8 @@ def check_model(make):
         if mask.any():
             assert key_of(p) in laws, f"{name}: NaN written through a view of it"
             drawn[name] = (laws[key_of(p)], None if bool(mask.all()) else mask)
-        fixed[name] = (~mask, p.detach()[~mask].clone())
+        if not bool(mask.all()):  # (a full mask of a large weight would cost memory)
+            fixed[name] = (~mask, p.detach()[~mask].clone())
     del traced
 
     plain = parameters(build(make, accelerated=False))
@@ -153,11 +154,13 @@ def check_model(make):
     del plain
 
     model = parameters(build(make))
+    assert set(model) == set(fixed) | set(drawn)
     summary = {"drawn": 0, "fixed": 0}
     for name, p in model.items():
-        keep, values = fixed[name]
-        assert torch.equal(p.detach()[keep], values), f"{name}: not PyTorch's where not drawn"
-        summary["fixed"] += int(keep.sum())
+        if name in fixed:
+            keep, values = fixed[name]
+            assert torch.equal(p.detach()[keep], values), f"{name}: not PyTorch's where not drawn"
+            summary["fixed"] += int(keep.sum())
         if name not in drawn:
             continue
         law, mask = drawn[name]
