@@ -198,8 +198,9 @@ class TruncatedNormal(_Explicit):
     Notes
     -----
     Every value lies in ``[lower, upper]`` as the output dtype represents
-    it (a value of a float16 output never exceeds ``upper`` rounded to
-    float16).  Intervals that contain ``mean -+ 2 * stddev`` are drawn by
+    them: exactly for float32 and float64; float16 and bfloat16 values are
+    float32 values in the bounds, rounded once, so within the bounds
+    rounded to the dtype.  Intervals that contain ``mean -+ 2 * stddev`` are drawn by
     resampling the library's Box-Muller normals (for the default interval,
     the same normals ``z`` as ``VarianceScaling`` keeps); any other
     interval by the exact inverse distribution function of the truncated
@@ -291,7 +292,9 @@ class RandomUniform(_Explicit):
     on (-1, 1) (the same as ``VarianceScaling(distribution="uniform")``
     draws), ``mid`` and ``half`` the midpoint and half-width rounded to the
     dtype; ``half`` is lowered by the least amount that keeps every value
-    within ``[minval, maxval]`` as represented in the dtype.
+    within ``[minval, maxval]`` (float32 and float64; float16 and bfloat16
+    values are such float32 values rounded once, so within the bounds
+    rounded to the dtype).
 
     Examples
     --------
@@ -328,8 +331,8 @@ class RandomUniform(_Explicit):
             if a <= low and high <= b:
                 return _kernels.UNIFORM, _kernels.params(real, mult, shift)
             if mult == 0.0:
-                raise ValueError(
-                    f"{self!r}: no {_dtypes.dtype_name(dtype)} value lies in [{a!r}, {b!r}]")
+                raise ValueError(f"{self!r}: no {np.dtype(real).name} value lies in "
+                                 f"[{a!r}, {b!r}]")
             mult = np.nextafter(mult, real(0.0))
 
     def get_config(self):

@@ -9,8 +9,14 @@ bound be kept exactly without clipping:
 
 * a uniform keeps its bounds if the two most extreme standard samples do;
 * a normal truncated to ``[lower, upper]`` keeps the candidates ``z`` of a
-  window ``(lo, hi)``: exactly those whose *written value* lies in the
-  bounds, found by bisection over the path's floats.
+  window ``(lo, hi)``: exactly those whose value in the path's type lies
+  in the bounds, found by bisection over the path's floats.
+
+Bounds hold in the path's type, exactly; a float16 or bfloat16 output then
+rounds that value once more, so it lies within the bounds rounded to its
+dtype (rounding is monotone).  That is the distribution conditioned on the
+bounds, then rounded -- not one with extra mass in the bound's rounding
+cell.
 
 Everything here runs once per configuration and dtype: callers remember the
 results.
@@ -48,12 +54,12 @@ def rounded(value, dtype):
 
 def _written(z, mult, shift, dtype):
     """The value a kernel computing in ``mult``'s precision writes for the
-    standard sample ``z``, once stored in the path's type and rounded to
-    ``dtype``, as a Python float."""
+    standard sample ``z``, stored in the type of ``dtype``'s path, as a
+    Python float."""
     real = type(mult)
     with np.errstate(over="ignore", invalid="ignore"):
         x = real(z) * mult + shift
-        return float(np.asarray(x).astype(_dtypes.native_of(dtype)).astype(dtype))
+        return float(np.asarray(x).astype(_dtypes.native_of(dtype)))
 
 
 def uniform_extremes(mult, shift, dtype):
@@ -97,11 +103,12 @@ def _last(pred, lo, hi):
 def window(mult, shift, lower, upper, dtype):
     """The candidate window ``(lo, hi)`` of a normal truncated to ``[lower, upper]``.
 
-    ``lo < z < hi`` holds for exactly the path floats ``z`` whose written
-    value (``z * mult + shift``, rounded to ``dtype``) lies in ``[lower,
-    upper]``; ``mult > 0``.  ``lo`` is ``-inf`` when no value falls below
-    ``lower`` (likewise ``hi``).  Raises :class:`Unrepresentable` when no
-    value of ``dtype`` that the fill can write lies in the bounds.
+    ``lo < z < hi`` holds for exactly the floats ``z`` (of ``mult``'s
+    type) whose written value (``z * mult + shift``, stored in the path's
+    type) lies in ``[lower, upper]``; ``mult > 0``.  ``lo`` is ``-inf``
+    when no value falls below ``lower`` (likewise ``hi``).  Raises
+    :class:`Unrepresentable` when no value the fill can write lies in the
+    bounds.
     """
     real = type(mult)
     top = _ORDINAL[real][2]
@@ -111,8 +118,8 @@ def window(mult, shift, lower, upper, dtype):
     k_lo = -_last(lambda k: value(-k) >= lower, -top, top)
     if k_hi < k_lo:
         raise Unrepresentable(
-            f"no {_dtypes.dtype_name(dtype)} value of the form mean + stddev * z lies in "
-            f"[{lower!r}, {upper!r}]")
+            f"no {np.dtype(_dtypes.native_of(dtype)).name} value of the form mean + stddev "
+            f"* z lies in [{lower!r}, {upper!r}]")
     lo = real(-math.inf) if k_lo == -top else _from_ordinal(k_lo - 1, real)
     hi = real(math.inf) if k_hi == top else _from_ordinal(k_hi + 1, real)
     return lo, hi
