@@ -187,9 +187,9 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=Tru
         Weight in PyTorch layout ``(out, in, *kernel)``.
     gain : float, default 1.0
         Positive scaling factor, e.g. ``torch.nn.init.calculate_gain("tanh")``.
-    seed : int or None, default None
-        See :func:`variance_scaling_`.
     generator : torch.Generator, optional
+        See :func:`variance_scaling_`.
+    seed : int or None, default None, keyword-only
         See :func:`variance_scaling_`.
     truncated : bool, default True
         False draws an untruncated normal, as PyTorch does.
@@ -224,8 +224,8 @@ def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
         Weight in PyTorch layout ``(out, in, *kernel)``.
     gain : float, default 1.0
         Positive scaling factor.
-    seed, generator
-        See :func:`variance_scaling_`.
+    generator, seed
+        See :func:`variance_scaling_`; ``seed`` is keyword-only.
 
     Returns
     -------
@@ -264,8 +264,8 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
         Case-insensitive, as in PyTorch.
     nonlinearity : str, default "leaky_relu"
         Any name ``torch.nn.init.calculate_gain`` accepts.
-    seed, generator
-        See :func:`variance_scaling_`.
+    generator, seed
+        See :func:`variance_scaling_`; ``seed`` is keyword-only.
     truncated : bool, default True
         False draws an untruncated normal, as PyTorch does.
 
@@ -295,7 +295,8 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
 
     Parameters are those of :func:`kaiming_normal_` (without ``truncated``).
     Note that ``torch.nn.Linear`` and ``torch.nn.ConvNd`` reset their weights
-    with ``a=sqrt(5)``.
+    with ``a=sqrt(5)``.  A tensor with a zero-size dimension is returned
+    as it is, with PyTorch's warning.
 
     Returns
     -------
