@@ -44,7 +44,7 @@ NAMES = _torch_init.NAMES
 ORIGINALS = {name: getattr(torch.nn.init, name) for name in NAMES}
 
 # What a replacement calls inside a block: the engine's functions (tests
-# and benchmarks put recording ones here).
+# put recording ones here).
 IMPLEMENTATIONS = {name: getattr(_torch_init, name) for name in NAMES}
 
 # The engine's kaiming_ functions warn at a stack level one deeper behind a
@@ -94,8 +94,9 @@ _sites = {}  # (id(namespace), key) -> (namespace, key, name)
 
 def _check_originals():
     for name, function in ORIGINALS.items():
-        if getattr(function, "__module__", None) != "torch.nn.init" or \
-                getattr(function, "__name__", None) != name:
+        if (getattr(function, "__module__", None) != "torch.nn.init"
+                or getattr(function, "__name__", None) != name
+                or hasattr(function, "__glorot_numba_replaces__")):
             raise RuntimeError(
                 f"torch.nn.init.{name} was {function!r}, not PyTorch's function, when "
                 "glorot_numba.torch was imported (imported inside another library's "
