@@ -155,14 +155,16 @@ def markdown(report):
         "`glorot_numba.torch.accelerate()`, in turns in one process per model; median of "
         "the builds.",
         "",
-        "| model | parameters | plain | `accelerate()` | speed-up | parameters/s, plain → accelerated |",
+        "| model | parameters | plain | `accelerate()` | speed-up "
+        "| parameters/s, plain → accelerated |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for r in report["models"]:
         lines.append(
             f"| {r['model']} | {r['parameters'] / 1e6:,.0f} M | {r['plain_s']:.2f} s "
             f"| {r['accelerate_s']:.2f} s | {r['speedup']:.1f}× "
-            f"| {r['plain_params_per_s'] / 1e6:,.0f} M → {r['accelerate_params_per_s'] / 1e6:,.0f} M |")
+            f"| {r['plain_params_per_s'] / 1e6:,.0f} M "
+            f"→ {r['accelerate_params_per_s'] / 1e6:,.0f} M |")
     return "\n".join(lines) + "\n"
 
 

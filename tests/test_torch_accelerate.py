@@ -13,9 +13,7 @@ import math
 import sys
 import threading
 import types
-import warnings
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install '.[torch]')")

@@ -31,7 +31,6 @@ sizes (GPT-2 small, Llama 200M and 1.5B, ViT-B/16) are behind
 
 import math
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install '.[torch]')")
