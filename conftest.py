@@ -17,6 +17,9 @@ if importlib.util.find_spec("jax") is not None and "keras" not in sys.modules:
 
 _ADAPTERS = {
     "torch.py": ("torch",),
+    "_torch_fill.py": ("torch",),
+    "_torch_init.py": ("torch",),
+    "_torch_patch.py": ("torch",),
     "keras.py": ("keras", "jax"),
     "jax.py": ("jax",),
 }

@@ -2,6 +2,7 @@
 
     python -m bench [--quick] [--out DIR] [--readme README.md] [--peers A,B,...]
                     [--cases SUBSTRING]
+    python -m bench --models [--quick] [--out DIR] [--readme README.md] [--cases SUBSTRING]
 
 Cases: 4096x4096 float32 and float64 (fresh array per call, as users call
 it, next to the write limit: ``np.empty`` filled by a parallel first-touch
@@ -12,6 +13,10 @@ thread sweep, ``out=`` next to the same parallel fill of memory already
 faulted in, and start-up times measured in new processes.  Writes ``results.json``, ``results.md`` and
 ``results.png`` to ``--out`` (default ``bench/results``); with ``--readme``
 it also rewrites the performance section of that file.
+
+``--models`` runs the models section instead (see :mod:`bench.models`):
+PyTorch / Hugging Face models built plain and inside
+``glorot_numba.torch.accelerate()``.
 """
 
 import argparse
@@ -324,8 +329,8 @@ def plot(report, path):
     fig.savefig(path, dpi=110)
 
 
-def update_readme(readme, text):
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+def update_readme(readme, text, marker="bench"):
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     content = Path(readme).read_text()
     head, rest = content.split(start, 1)
     _, tail = rest.split(end, 1)
@@ -333,6 +338,11 @@ def update_readme(readme, text):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--models" in argv:
+        from bench.models import main as models_main
+
+        return models_main([a for a in argv if a != "--models"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
@@ -342,6 +352,8 @@ def main(argv=None):
                         "always are)")
     parser.add_argument("--cases", default="",
                         help="time only the cases whose name contains this text")
+    parser.add_argument("--models", action="store_true",
+                        help="build PyTorch / Hugging Face models instead (bench.models)")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--budget", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -1,32 +1,45 @@
-"""PyTorch adapter: ``torch.nn.init``-style functions that fill tensors in place.
+"""PyTorch adapter: ``torch.nn.init``'s random functions on glorot_numba's engine.
 
-Each function takes a tensor in PyTorch's weight layout, ``(out, in,
-*kernel)`` (``nn.Linear``, ``nn.ConvNd``), computes its fans as
-``torch.nn.init`` does, fills it in place under ``torch.no_grad()`` and
-returns it.  Dtypes: float16, bfloat16, float32, float64, complex64 and
-complex128 (complex values as :class:`glorot_numba.VarianceScaling` draws
-them).  A CPU tensor is written through a zero-copy NumPy view of its
-memory: a contiguous float32, float64 or complex tensor is filled directly
-by the sampling kernels, with no temporary array.  Other tensors (other
-devices, overlapping layouts, conjugate views, tensor subclasses) get their
-values drawn into a NumPy array first and copied in with ``Tensor.copy_``.
+Two sets of functions fill a tensor in place (under ``torch.no_grad()``)
+and return it:
+
+* ``uniform_``, ``normal_`` and ``trunc_normal_`` are ``torch.nn.init``'s,
+  with PyTorch's arguments, checks, errors, warnings and distributions --
+  only the values are the engine's.
+* ``xavier_*``, ``kaiming_*``, ``lecun_*`` and ``variance_scaling_`` are
+  the VarianceScaling family in PyTorch's weight layout, ``(out, in,
+  *kernel)`` (``nn.Linear``, ``nn.ConvNd``), with the fans of
+  ``torch.nn.init``.
+
+:class:`accelerate` makes ``torch.nn.init`` itself draw through the engine
+while a model is built, with PyTorch's distributions throughout (see
+``docs/torch.md``).
+
+Dtypes: float16, bfloat16, float32, float64, complex64 and complex128
+(``uniform_`` and ``normal_`` also complex32, as pairs of float16).  A CPU
+tensor is written through a zero-copy NumPy view of its memory: a
+contiguous tensor is filled directly by the sampling kernels, with no
+temporary array.  Other tensors (other devices, overlapping layouts,
+conjugate views, tensor subclasses) get their values drawn into a NumPy
+array first and copied in with ``Tensor.copy_``.
 
 .. note::
    ``torch.nn.init.xavier_normal_`` and ``kaiming_normal_`` draw from an
-   *untruncated* normal.  The normal variants here follow the TensorFlow /
-   Keras definition instead: a normal truncated at two standard deviations
-   and rescaled so that the standard deviation after truncation is the
-   target ``gain * sqrt(2 / (fan_in + fan_out))`` (or ``gain /
-   sqrt(fan)``).  Pass ``truncated=False`` for the untruncated
-   distribution; its standard deviation is the same.
+   *untruncated* normal.  The normal variants of the family here follow the
+   TensorFlow / Keras definition instead: a normal truncated at two
+   standard deviations and rescaled so that the standard deviation after
+   truncation is the target ``gain * sqrt(2 / (fan_in + fan_out))`` (or
+   ``gain / sqrt(fan)``).  Pass ``truncated=False`` for the untruncated
+   distribution; its standard deviation is the same.  Under
+   :class:`accelerate`, ``torch.nn.init.xavier_normal_`` stays untruncated.
 
 Seeds: with ``seed=int`` the values are a pure function of the seed, the
-tensor's shape and its dtype class, equal to the NumPy API's
-(``glorot_numba.VarianceScaling(gain**2, mode, distribution, seed=seed,
-in_axis=1, out_axis=0)``).  With ``seed=None`` the key is drawn from
-``generator`` (default: PyTorch's global CPU generator), so
+tensor's shape and its dtype class (for the family, equal to the NumPy
+API's ``glorot_numba.VarianceScaling(gain**2, mode, distribution,
+seed=seed, in_axis=1, out_axis=0)``).  With ``seed=None`` the key is drawn
+from ``generator`` (default: PyTorch's global CPU generator), so
 ``torch.manual_seed`` makes initialisation reproducible as it does for
-``torch.nn.init``.
+``torch.nn.init``; drawing the key advances that generator.
 
 Examples
 --------
@@ -36,19 +49,24 @@ Examples
 >>> w = gnt.xavier_normal_(layer.weight, seed=0)
 >>> w is layer.weight, tuple(w.shape)
 (True, (256, 784))
+>>> e = gnt.normal_(torch.nn.Embedding(1000, 64).weight, std=0.02, seed=0)
 """
 
+import contextlib
 import math
+import warnings
 
-import ml_dtypes
-import numpy as np
 import torch
 
-from . import _adapters
+from . import _torch_fill, _torch_patch
 from ._shapes import TORCH_LAYOUT
+from ._torch_init import normal_, trunc_normal_, uniform_
 from .initializers import VarianceScaling
 
 __all__ = [
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
     "xavier_normal_",
     "xavier_uniform_",
     "kaiming_normal_",
@@ -56,16 +74,12 @@ __all__ = [
     "lecun_normal_",
     "lecun_uniform_",
     "variance_scaling_",
+    "accelerate",
+    "INTERCEPTED",
 ]
 
-_NUMPY_DTYPES = {
-    torch.float16: np.dtype(np.float16),
-    torch.bfloat16: np.dtype(ml_dtypes.bfloat16),
-    torch.float32: np.dtype(np.float32),
-    torch.float64: np.dtype(np.float64),
-    torch.complex64: np.dtype(np.complex64),
-    torch.complex128: np.dtype(np.complex128),
-}
+# The torch.nn.init functions that accelerate() draws through the engine.
+INTERCEPTED = tuple(f"torch.nn.init.{name}" for name in _torch_patch.NAMES)
 
 
 def _check_tensor(tensor):
@@ -76,11 +90,11 @@ def _check_tensor(tensor):
             "Fan in and fan out can not be computed for tensor with fewer than 2 "
             f"dimensions (got shape {tuple(tensor.shape)})"
         )
-    if tensor.dtype not in _NUMPY_DTYPES:
+    if tensor.dtype not in _torch_fill.NUMPY_DTYPES:
         raise ValueError(
             f"Expected a floating-point or complex tensor, got dtype {tensor.dtype}"
         )
-    return _NUMPY_DTYPES[tensor.dtype]
+    return _torch_fill.NUMPY_DTYPES[tensor.dtype]
 
 
 def _check_gain(gain):
@@ -99,62 +113,21 @@ def _check_mode(mode):
     return mode.lower()
 
 
-def _non_overlapping(tensor):
-    """True if no two elements of ``tensor`` share memory (a sufficient test)."""
-    reach = 1
-    for stride, size in sorted((st, sz) for st, sz in zip(tensor.stride(), tensor.shape)
-                               if sz > 1):
-        if stride < reach:
-            return False
-        reach += stride * (size - 1)
-    return True
-
-
-def _numpy_view(tensor):
-    """A writable NumPy view of ``tensor``'s memory, or None if there is none."""
-    if (tensor.device.type != "cpu" or tensor.layout != torch.strided
-            or tensor.is_conj() or tensor.is_neg() or not _non_overlapping(tensor)
-            or type(tensor) not in (torch.Tensor, torch.nn.Parameter)):
-        return None
-    data = tensor.detach()
-    if data.dtype == torch.bfloat16:
-        # NumPy has no bfloat16 of its own: view the bits, then reinterpret.
-        return data.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
-    return data.numpy()
-
-
-def _as_tensor(array):
-    if array.dtype == ml_dtypes.bfloat16:
-        return torch.from_numpy(array.view(np.int16)).view(torch.bfloat16)
-    return torch.from_numpy(array)
-
-
-def _generator_key(generator):
-    """Two 32-bit words drawn from ``generator`` (PyTorch's default if None)."""
-    device = "cpu" if generator is None else generator.device
-    words = torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=generator,
-                          device=device)
-    return tuple(int(w) for w in words.tolist())
-
-
 def _fill_(tensor, scale, mode, distribution, seed, generator):
     dtype = _check_tensor(tensor)
     init = VarianceScaling(scale, mode, distribution, seed=seed, **TORCH_LAYOUT)
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
-    if seed is None:
-        init = _adapters.keyed(init, _generator_key(generator))
-    shape = tuple(tensor.shape)
-    with torch.no_grad():
-        view = _numpy_view(tensor)
-        if view is not None:
-            init(shape, dtype, out=view)
-            # The write bypassed PyTorch: tell autograd the tensor changed, as
-            # an in-place operation would.
-            torch.autograd.graph.increment_version(tensor)
-        else:
-            tensor.copy_(_as_tensor(init(shape, dtype)))
-    return tensor
+    if tensor.is_meta:
+        return tensor
+    init = _torch_fill.keyed_init(init, init.seed, generator)
+    return _torch_fill.fill(tensor, init, dtype)
+
+
+def _empty(tensor):
+    """torch.nn.init's warning for the He functions: a zero-element tensor is left as it is."""
+    if isinstance(tensor, torch.Tensor) and 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
 
 
 def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_normal",
@@ -200,7 +173,7 @@ def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_
     return _fill_(tensor, scale, mode, distribution, seed, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, *, seed=None, generator=None, truncated=True):
+def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=True):
     """Glorot (Xavier) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain * sqrt(2 / (fan_in + fan_out))``, as for
@@ -214,9 +187,9 @@ def xavier_normal_(tensor, gain=1.0, *, seed=None, generator=None, truncated=Tru
         Weight in PyTorch layout ``(out, in, *kernel)``.
     gain : float, default 1.0
         Positive scaling factor, e.g. ``torch.nn.init.calculate_gain("tanh")``.
-    seed : int or None, default None
-        See :func:`variance_scaling_`.
     generator : torch.Generator, optional
+        See :func:`variance_scaling_`.
+    seed : int or None, default None, keyword-only
         See :func:`variance_scaling_`.
     truncated : bool, default True
         False draws an untruncated normal, as PyTorch does.
@@ -242,7 +215,7 @@ def xavier_normal_(tensor, gain=1.0, *, seed=None, generator=None, truncated=Tru
     return _fill_(tensor, gain * gain, "fan_avg", distribution, seed, generator)
 
 
-def xavier_uniform_(tensor, gain=1.0, *, seed=None, generator=None):
+def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
     """Glorot (Xavier) uniform fill: ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Parameters
@@ -251,8 +224,8 @@ def xavier_uniform_(tensor, gain=1.0, *, seed=None, generator=None):
         Weight in PyTorch layout ``(out, in, *kernel)``.
     gain : float, default 1.0
         Positive scaling factor.
-    seed, generator
-        See :func:`variance_scaling_`.
+    generator, seed
+        See :func:`variance_scaling_`; ``seed`` is keyword-only.
 
     Returns
     -------
@@ -271,8 +244,8 @@ def xavier_uniform_(tensor, gain=1.0, *, seed=None, generator=None):
     return _fill_(tensor, gain * gain, "fan_avg", "uniform", seed, generator)
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *,
-                    seed=None, generator=None, truncated=True):
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
+                    *, seed=None, truncated=True):
     """He (Kaiming) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain / sqrt(fan)``, ``gain =
@@ -291,8 +264,8 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *,
         Case-insensitive, as in PyTorch.
     nonlinearity : str, default "leaky_relu"
         Any name ``torch.nn.init.calculate_gain`` accepts.
-    seed, generator
-        See :func:`variance_scaling_`.
+    generator, seed
+        See :func:`variance_scaling_`; ``seed`` is keyword-only.
     truncated : bool, default True
         False draws an untruncated normal, as PyTorch does.
 
@@ -309,18 +282,21 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *,
     >>> round(float(w.std()) * (1024 / 2) ** 0.5, 2)
     1.0
     """
+    if _empty(tensor):
+        return tensor
     gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))
     distribution = "truncated_normal" if truncated else "untruncated_normal"
     return _fill_(tensor, gain * gain, _check_mode(mode), distribution, seed, generator)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *,
-                     seed=None, generator=None):
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
+                     *, seed=None):
     """He (Kaiming) uniform fill: ``U(-b, b)``, ``b = gain * sqrt(3 / fan)``.
 
     Parameters are those of :func:`kaiming_normal_` (without ``truncated``).
     Note that ``torch.nn.Linear`` and ``torch.nn.ConvNd`` reset their weights
-    with ``a=sqrt(5)``.
+    with ``a=sqrt(5)``.  A tensor with a zero-size dimension is returned
+    as it is, with PyTorch's warning.
 
     Returns
     -------
@@ -335,6 +311,8 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *,
     >>> bool(w.abs().max() <= (6 / (64 * 9)) ** 0.5)
     True
     """
+    if _empty(tensor):
+        return tensor
     gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))
     return _fill_(tensor, gain * gain, _check_mode(mode), "uniform", seed, generator)
 
@@ -392,3 +370,102 @@ def lecun_uniform_(tensor, *, seed=None, generator=None):
     True
     """
     return _fill_(tensor, 1.0, "fan_in", "uniform", seed, generator)
+
+
+class accelerate(contextlib.ContextDecorator):
+    """Build PyTorch models with their random initial weights drawn by the engine.
+
+    A context manager (and decorator): inside the block, the random
+    functions of ``torch.nn.init`` -- ``uniform_``, ``normal_``,
+    ``trunc_normal_``, ``xavier_uniform_``, ``xavier_normal_``,
+    ``kaiming_uniform_`` and ``kaiming_normal_`` -- draw through
+    glorot_numba's engine, with PyTorch's arguments, checks, warnings and
+    distributions (untruncated ``xavier_normal_`` and ``kaiming_normal_``
+    included).  That covers the functions wherever they are reached:
+    ``torch.nn.init.normal_``, the names that modules bound at import
+    (``from torch.nn.init import xavier_uniform_``, as PyTorch's own
+    ``nn.MultiheadAttention`` module does) and the tables that libraries
+    keep of them (``transformers.initialization``'s), so building an
+    ``nn.Linear``, a Hugging Face ``transformers`` model or any module that
+    initialises itself through ``torch.nn.init`` is accelerated.
+
+    The block affects calls made in the context that entered it (the
+    thread, or asyncio task); other threads keep PyTorch's functions.  On
+    exit -- also by an exception -- PyTorch's functions are back in every
+    place they were found, and in the places that modules imported during
+    the block bound.  Blocks nest, and may be entered from several threads
+    at once.
+
+    Not intercepted (PyTorch draws them, as before): tensor methods called
+    directly (``w.normal_()``, ``torch.randn``), ``orthogonal_`` and
+    ``sparse_`` (their cost is not in the draw), the deprecated aliases
+    without underscore (``torch.nn.init.normal``), functions kept in
+    closures, default arguments, class attributes or containers other than
+    dicts at module level, and other libraries' own initialisers (timm's
+    ``trunc_normal_`` is its own code).  Tensor subclasses, meta and sparse
+    tensors, dtypes the engine does not write, and parameters a dtype
+    cannot hold are passed to PyTorch's own function.
+
+    Seeds: each call draws its key from the ``generator`` passed, or
+    PyTorch's default CPU generator, so after ``torch.manual_seed(s)`` a
+    model is built with the same weights every time; different seeds give
+    different weights.  Drawing a key advances the generator (by two 32-bit
+    words per call), so code that draws from the generator after building a
+    model sees other numbers than it would without the block.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import glorot_numba.torch as gnt
+    >>> with gnt.accelerate():
+    ...     _ = torch.manual_seed(0)
+    ...     a = torch.nn.Linear(512, 256)
+    ...     _ = torch.manual_seed(0)
+    ...     b = torch.nn.Linear(512, 256)
+    >>> torch.equal(a.weight, b.weight)
+    True
+    >>> torch.nn.init.normal_ is gnt.accelerate.original("normal_")
+    True
+
+    As a decorator:
+
+    >>> @gnt.accelerate()
+    ... def build():
+    ...     return torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU())
+    >>> net = build()
+    """
+
+    def __enter__(self):
+        _torch_patch.enter()
+        return self
+
+    def __exit__(self, *exc):
+        _torch_patch.exit()
+        return False
+
+    @staticmethod
+    def original(name):
+        """PyTorch's own ``torch.nn.init`` function ``name`` (e.g. ``"normal_"``).
+
+        Examples
+        --------
+        >>> import glorot_numba.torch as gnt
+        >>> gnt.accelerate.original("trunc_normal_").__module__
+        'torch.nn.init'
+        """
+        return _torch_patch.ORIGINALS[name]
+
+    @staticmethod
+    def active():
+        """Whether the calling context is inside a block.
+
+        Examples
+        --------
+        >>> import glorot_numba.torch as gnt
+        >>> gnt.accelerate.active()
+        False
+        """
+        return _torch_patch.active()
+
+    def __repr__(self):
+        return "accelerate()"

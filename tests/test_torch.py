@@ -363,3 +363,26 @@ def test_module_end_to_end():
     net.apply(lambda m: gnt.xavier_uniform_(m.weight, seed=1)
               if isinstance(m, torch.nn.Linear) else None)
     assert same_bits(as_numpy(net.fc1.weight), gn.GlorotUniform(seed=1, **TORCH)((32, 512)))
+
+
+# --------------------------------------------------------------------------
+# PyTorch's argument positions and warnings
+# --------------------------------------------------------------------------
+
+def test_generator_is_the_positional_argument_after_torchs_own():
+    a = gnt.xavier_normal_(torch.empty(20, 10), 1.0, torch.Generator().manual_seed(5))
+    b = gnt.xavier_normal_(torch.empty(20, 10), generator=torch.Generator().manual_seed(5))
+    assert torch.equal(a, b)
+    c = gnt.kaiming_uniform_(torch.empty(20, 10), 0.0, "fan_in", "relu",
+                             torch.Generator().manual_seed(5))
+    d = gnt.kaiming_uniform_(torch.empty(20, 10), nonlinearity="relu",
+                             generator=torch.Generator().manual_seed(5))
+    assert torch.equal(c, d)
+
+
+@pytest.mark.parametrize("call", [gnt.kaiming_normal_, gnt.kaiming_uniform_])
+def test_kaiming_warns_on_zero_element_tensors_as_torch(call):
+    t = torch.empty(0, 4)
+    with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op") as w:
+        assert call(t, seed=0) is t
+    assert w[0].filename == __file__
