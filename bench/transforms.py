@@ -20,9 +20,9 @@ from numba import njit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout
 
-from glorot_numba._codegen import prefer_wide_vectors  # noqa: E402
-from glorot_numba._quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64  # noqa: E402
-from glorot_numba._transforms import (  # noqa: E402
+from glorot_numba._engine.codegen import prefer_wide_vectors  # noqa: E402
+from glorot_numba._engine.quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64  # noqa: E402
+from glorot_numba._engine.stream import (  # noqa: E402
     normal_pair_f32,
     normal_pair_from_bits_f64,
     uniform_f32,

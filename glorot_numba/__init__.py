@@ -15,8 +15,9 @@ Examples
 ((784, 256), 'float32')
 """
 
-# First: makes the tbb wheel's library loadable before Numba picks a layer.
-from ._runtime import num_threads, runtime_info  # isort: skip
+# First: the engine makes the tbb wheel's library loadable before Numba
+# picks a threading layer.
+from ._engine import num_threads, philox4x32_10, runtime_info, warmup  # isort: skip
 from ._family import (
     GlorotUniform,
     HeNormal,
@@ -39,10 +40,9 @@ from ._explicit import (
     random_uniform,
     truncated_normal,
 )
-from ._kernels import warmup
-from ._philox import philox4x32_10
 from ._seeding import set_random_seed
 from ._shapes import TORCH_LAYOUT, PartitionInfo, compute_fans
+from ._version import __version__
 from .initializers import (
     GlorotNormal,
     Initializer,
@@ -52,7 +52,6 @@ from .initializers import (
     xavier_normal,
 )
 
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "GlorotNormal",

@@ -9,7 +9,7 @@ import copy
 import numpy as np
 
 from . import _family
-from ._philox import philox4x32_10
+from ._engine import philox4x32_10
 from .initializers import GlorotNormal
 
 __all__ = ["FAMILY", "keyed", "key_from_words"]

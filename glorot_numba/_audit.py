@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _producers
+from ._kit import as_samples, cell_table, check_variance_scaling, n_of, pit
 from ._producers import DTYPES, FRAMEWORKS, SkipRow
 
 _MARK = "@@glorot_numba.audit "
@@ -84,8 +85,6 @@ def _slug(text):
 
 def run_row(producer, dtype, fans, seed, alpha_row, plot_dir=None, jitter_seed=_JITTER_SEED):
     """Draw one row and test it; a JSON-ready dict."""
-    from .testing import check_variance_scaling
-
     shape = producer.shape_for(fans)
     row_seed = _row_seed(seed, producer, dtype)
     row = {"framework": producer.framework, "producer": producer.name, "dtype": dtype,
@@ -107,7 +106,7 @@ def run_row(producer, dtype, fans, seed, alpha_row, plot_dir=None, jitter_seed=_
     except ValueError as exc:
         return dict(row, status="error", reason=f"ValueError: {exc}")
     ref = report.reference
-    ideal = math.sqrt(producer.scale / _n_of(producer.mode, fans))
+    ideal = math.sqrt(producer.scale / n_of(producer.mode, fans))
     complex_law = np.iscomplexobj(report.mean)
     row.update(
         status="fits" if report.passed else "does not fit", n=report.n,
@@ -129,12 +128,6 @@ def run_row(producer, dtype, fans, seed, alpha_row, plot_dir=None, jitter_seed=_
     return row
 
 
-def _n_of(mode, fans):
-    from .testing import _n_of as n_of
-
-    return n_of(mode, fans)
-
-
 # --------------------------------------------------------------------------
 # Plots of misfits
 # --------------------------------------------------------------------------
@@ -153,9 +146,7 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .testing import _as_samples, _cell_table, _pit
-
-    _, values = _as_samples(samples, dtype)
+    _, values = as_samples(samples, dtype)
     values = values[np.isfinite(values)]
     n = values.size
     ref = report.reference
@@ -182,7 +173,7 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
         if values.dtype.itemsize == 2:
             # Adjacent rounding cells pooled until about n / 3000 samples
             # are expected: exact cells, no binning artefacts.
-            codes, lo, hi = _cell_table(values.dtype)
+            codes, lo, hi = cell_table(values.dtype)
             inside = (hi > -reach) & (lo < reach)
             codes, lo, hi = codes[inside], lo[inside], hi[inside]
             counts = np.bincount(values.view(np.uint16), minlength=1 << 16)[codes]
@@ -202,7 +193,7 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
             for edge in (-ref.bound, ref.bound):
                 left.axvline(edge, color="tab:red", lw=0.8, ls="--")
         left.set_xlabel("value")
-        transforms = {"u = F(x)": _pit(values if values.dtype != np.float64 else x, ref,
+        transforms = {"u = F(x)": pit(values if values.dtype != np.float64 else x, ref,
                                        jitter_seed)}
     left.set_ylabel("density")
     left.legend(fontsize=8)
@@ -408,7 +399,7 @@ def _versions(framework):
         import numba
         import scipy
 
-        from . import __version__
+        from ._version import __version__
         return (f"glorot_numba {__version__}, numpy {np.__version__}, numba "
                 f"{numba.__version__}, scipy {scipy.__version__}")
     if framework == "torch":
@@ -578,3 +569,88 @@ def _worker(spec):
         _emit({"row": run_row(by_name[name], dtype, fans, spec["seed"], spec["alpha_row"],
                               spec["plot_dir"], spec["jitter_seed"])})
     return 0
+
+
+def producers(frameworks=None):
+    """The built-in :class:`Producer` entries of the audit (nothing is imported).
+
+    Parameters
+    ----------
+    frameworks : sequence of str, optional
+        Among ``"glorot_numba"``, ``"torch"``, ``"jax"``, ``"tensorflow"``,
+        ``"keras-jax"``, ``"keras-torch"``, ``"keras-numpy"``,
+        ``"keras-tensorflow"`` (``"keras"`` for all four); default all.
+
+    Examples
+    --------
+    >>> from glorot_numba.testing import producers
+    >>> [p.name for p in producers(["torch"])][:2]
+    ['torch.nn.init.xavier_normal_', 'torch.nn.init.xavier_uniform_']
+    """
+    names = _choose(frameworks, _producers.FRAMEWORKS, "framework", _ALIASES)
+    return [p for name in names for p in _producers.builtin(name)]
+
+
+def audit(frameworks=None, dtypes=None, *, n=1_000_000, alpha=1e-3, seed=0, producers=None,
+          plot_dir=None, progress=None, isolate=False):
+    """Run the kit over the initializers of every installed framework.
+
+    Each row of the table is one producer (an initializer of
+    ``torch.nn.init``, ``jax.nn.initializers``, ``keras.initializers`` on
+    each installed backend, TensorFlow's ``tf.compat.v1`` initializers, or
+    this library's) in one dtype, drawn once at fans ``audit_fans(n)`` with
+    a fixed seed of its own, and tested with
+    :func:`check_variance_scaling` against the law the producer claims.
+
+    Parameters
+    ----------
+    frameworks : sequence of str, optional
+        See :func:`producers`; default all.  Frameworks that are not
+        installed, or fail to import, are reported as skipped with the
+        reason.
+    dtypes : sequence of str, optional
+        Among float16, bfloat16, float32, float64, complex64, complex128;
+        default all (each producer where it offers them).
+    n : int, default 1_000_000
+        Samples per row (rounded to the nearest ``fan_in * fan_out``).
+    alpha : float, default 1e-3
+        Overall level for the whole table: each of the ``R`` rows is tested
+        at ``alpha / R`` (Bonferroni), so correct producers show any misfit
+        with probability at most ``alpha``.
+    seed : int, default 0
+        Base seed; each row's seed is derived from it and the row's name.
+    producers : sequence of Producer, optional
+        Audit these instead of the built-in registry (run in this process).
+    plot_dir : path, optional
+        Save a plot of each misfit against the exact reference there
+        (needs matplotlib).
+    progress : bool, optional
+        A tqdm progress bar over rows (default: when stderr is a terminal;
+        none without tqdm).
+    isolate : bool, default False
+        Run every framework but this library in a process of its own
+        (Keras backends other than the one already imported always are).
+
+    Returns
+    -------
+    AuditReport
+
+    Raises
+    ------
+    ValueError
+        Unknown framework or dtype names (the message lists the choices),
+        ``n`` below 100, ``alpha`` outside (0, 1).
+
+    Examples
+    --------
+    >>> from glorot_numba.testing import audit
+    >>> report = audit(["glorot_numba"], ["bfloat16", "complex64"], n=10_000, progress=False)
+    >>> report.passed, report.counts()
+    (True, {'fits': 18})
+    >>> audit(["caffe"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown framework 'caffe'; choose from glorot_numba, torch, jax, ...
+    """
+    return run(frameworks, dtypes, n=n, alpha=alpha, seed=seed, producers=producers,
+                      plot_dir=plot_dir, progress=progress, isolate=isolate)

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-__all__ = ["SUPPORTED", "BFLOAT16", "resolve_dtype", "dtype_name", "path_of", "native_of",
+__all__ = ["SUPPORTED", "resolve_dtype", "dtype_name", "path_of", "native_of",
            "component_of", "is_bfloat16", "is_complex"]
 
 # The float32 path computes in float32 and rounds to the output type; the

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from . import _dtypes, _interval, _kernels, _params, _seeding
+from . import _dtypes, _engine, _params, _seeding
 from .initializers import Initializer
 
 __all__ = ["RandomNormal", "TruncatedNormal", "RandomUniform", "random_normal",
@@ -158,7 +158,7 @@ class RandomNormal(_Explicit):
             shift = _shift(self.mean, dtype)
         except _params.Unrepresentable as exc:
             raise ValueError(f"{self!r}: {exc}") from None
-        return _kernels.NORMAL, _kernels.params(type(mult), mult, shift)
+        return _engine.NORMAL, _engine.params(type(mult), mult, shift)
 
     def get_config(self):
         """``{"mean", "stddev", "seed", "dtype"}``, as TensorFlow reports them."""
@@ -248,14 +248,14 @@ class TruncatedNormal(_Explicit):
             shift = _shift(self.mean, dtype)
             real = type(mult)
             if self.lower is None and self.upper is None:
-                return _kernels.TRUNCATED, _kernels.params(real, mult, shift)
+                return _engine.TRUNCATED, _engine.params(real, mult, shift)
             lo, hi = _params.window(mult, real(0.0) if shift is None else shift,
                                     *self._bounds(), dtype)
         except _params.Unrepresentable as exc:
             raise ValueError(f"{self!r}: {exc}") from None
         if _params.standard_window(lo, hi):
-            return _kernels.TRUNCATED, _kernels.params(real, mult, shift, lo, hi)
-        return _interval.sampling(mult, shift, *self._bounds(), dtype)
+            return _engine.TRUNCATED, _engine.params(real, mult, shift, lo, hi)
+        return _params.interval_sampling(mult, shift, *self._bounds(), dtype)
 
     def get_config(self):
         """``{"mean", "stddev", "seed", "dtype"}``, and the bounds when given."""
@@ -330,7 +330,7 @@ class RandomUniform(_Explicit):
                                               a, b, dtype)
         except _params.Unrepresentable as exc:
             raise ValueError(f"{self!r}: {exc}") from None
-        return _kernels.UNIFORM, _kernels.params(real, mult, shift)
+        return _engine.UNIFORM, _engine.params(real, mult, shift)
 
     def get_config(self):
         """``{"minval", "maxval", "seed", "dtype"}``, as TensorFlow reports them."""

@@ -12,9 +12,10 @@ import zipfile
 
 import numpy as np
 
-from . import __version__, _blocks, _dtypes
+from . import _chunked_io, _dtypes
+from ._version import __version__
 
-__all__ = ["write_tensors", "write_npy", "read_tensors", "SPEC_METADATA_KEY"]
+__all__ = ["write_tensors", "write_npy", "read_tensors", "atomic", "npy_dtype", "SPEC_METADATA_KEY"]
 
 SPEC_METADATA_KEY = "glorot_numba.spec"
 _SAFETENSORS_DTYPES = {"F16": np.dtype(np.float16), "BF16": _dtypes.BFLOAT16,
@@ -22,7 +23,7 @@ _SAFETENSORS_DTYPES = {"F16": np.dtype(np.float16), "BF16": _dtypes.BFLOAT16,
 
 
 @contextlib.contextmanager
-def _atomic(path):
+def atomic(path):
     partial = f"{path}.partial"
     try:
         yield partial
@@ -32,16 +33,16 @@ def _atomic(path):
             os.remove(partial)
 
 
-def _npy_dtype(dtype):
+def npy_dtype(dtype):
     # .npy cannot describe bfloat16; float32 holds every bfloat16 value exactly.
     return np.dtype(np.float32) if dtype == _dtypes.BFLOAT16 else dtype
 
 
 def write_npy(init, shape, dtype, path, max_bytes, on_block=None):
     """Stream one tensor to ``.npy`` in blocks of at most ``max_bytes``."""
-    with _atomic(path) as partial:
-        _blocks.write_npy(init, shape, dtype, partial, max_bytes,
-                          file_dtype=_npy_dtype(dtype), on_block=on_block)
+    with atomic(path) as partial:
+        _chunked_io.write_npy(init, shape, dtype, partial, max_bytes,
+                          file_dtype=npy_dtype(dtype), on_block=on_block)
 
 
 def write_tensors(entries, path, max_bytes, on_block=None):
@@ -60,7 +61,7 @@ def _whole(entry, max_bytes, on_block):
     result = np.empty(entry.shape, entry.dtype)
     flat = result.reshape(-1)
     at = 0
-    for block in _blocks.draw_blocks(entry.init, entry.shape, entry.dtype, max_bytes):
+    for block in _chunked_io.draw_blocks(entry.init, entry.shape, entry.dtype, max_bytes):
         flat[at:at + block.size] = block.reshape(-1)
         at += block.size
         if on_block is not None:
@@ -78,7 +79,7 @@ def _write_safetensors(entries, path, max_bytes, on_block):
     spec = {"tensors": {e.name: {"shape": list(e.shape), "dtype": _dtypes.dtype_name(e.dtype),
                                  "initializer": e.serialized} for e in entries}}
     metadata = {SPEC_METADATA_KEY: json.dumps(spec), "glorot_numba.version": __version__}
-    with _atomic(path) as partial:
+    with atomic(path) as partial:
         save_file(tensors, partial, metadata=metadata)
 
 
@@ -86,13 +87,13 @@ def _write_npz(entries, path, max_bytes, on_block):
     # One zip member per tensor, each streamed block by block, so memory
     # stays at one block whatever the model's size (numpy.savez would hold
     # every array at once).
-    with _atomic(path) as partial:
+    with atomic(path) as partial:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             for e in entries:
-                file_dtype = _npy_dtype(e.dtype)
+                file_dtype = npy_dtype(e.dtype)
                 with zf.open(f"{e.name}.npy", "w", force_zip64=True) as fp:
-                    _blocks.npy_header(fp, e.shape, file_dtype)
-                    for block in _blocks.draw_blocks(e.init, e.shape, e.dtype, max_bytes):
+                    _chunked_io.npy_header(fp, e.shape, file_dtype)
+                    for block in _chunked_io.draw_blocks(e.init, e.shape, e.dtype, max_bytes):
                         if on_block is not None:
                             on_block(block)
                         fp.write(np.ascontiguousarray(block.astype(file_dtype, copy=False)).data)

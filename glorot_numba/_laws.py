@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _dtypes
+from ._kit import DEFAULT_JITTER_SEED, TRUNCATION, cells, parameters, reference, sample_dtype
 
-__all__ = ["Law", "law_of", "DistributionReport", "check_law"]
+__all__ = ["Law", "law_of", "DistributionReport", "check_law", "check_distribution",
+           "assert_distribution"]
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,6 @@ def _neighbours(values):
     return down, up.astype(np.float64)
 
 
-def _cells(values):
-    """Rounding cells ``[lo, hi]`` (float64) of values of a narrow dtype."""
-    x = values.astype(np.float64)
-    down, up = _neighbours(values)
-    return (x + down) / 2.0, (x + up) / 2.0
-
-
 def _allowed_bound(bound, dtype, side):
     """``bound`` as ``dtype`` represents it, one unit in the last place
     further out (``side`` +1: upward): producers compute ``loc + scale * z``
@@ -240,7 +235,7 @@ def check_law(values, law, name, *, alpha, jitter_seed):
     if dtype == np.float64:
         u = law.cdf(x)
     else:
-        lo, hi = _cells(values)
+        lo, hi = cells(values)
         f_lo, f_hi = law.cdf(lo), law.cdf(hi)
         jitter = np.random.default_rng(jitter_seed).random(n)
         u = f_lo + jitter * (f_hi - f_lo)
@@ -249,12 +244,12 @@ def check_law(values, law, name, *, alpha, jitter_seed):
     # How close the extremes come to a bound: P(max <= m) = F(m)**n for the
     # top m of the largest value's rounding cell (likewise for the minimum).
     if upper_bounded:
-        top = float(x.max()) if dtype == np.float64 else float(_cells(
+        top = float(x.max()) if dtype == np.float64 else float(cells(
             values[np.argmax(x)].reshape(1))[1][0])
         sf = float(law.sf(min(top, law.upper)))
         pvalues["upper edge"] = float(math.exp(n * math.log1p(-sf))) if sf < 1.0 else 0.0
     if lower_bounded:
-        bottom = float(x.min()) if dtype == np.float64 else float(_cells(
+        bottom = float(x.min()) if dtype == np.float64 else float(cells(
             values[np.argmin(x)].reshape(1))[0][0])
         cdf = float(law.cdf(max(bottom, law.lower)))
         pvalues["lower edge"] = float(math.exp(n * math.log1p(-cdf))) if cdf < 1.0 else 0.0
@@ -266,3 +261,127 @@ def check_law(values, law, name, *, alpha, jitter_seed):
         else dtype.name, law=law, mean=mean, std=float(x.std()), min=float(x.min()),
         max=float(x.max()), alpha=alpha, alpha_per_test=per_test, pvalues=pvalues,
         failures=failures)
+
+
+def _law(config, shape, fans, dtype, round_params):
+    """The :class:`Law` of an initializer, a VarianceScaling config or a law."""
+    if isinstance(config, Law):
+        return config, "Law"
+    from .initializers import VarianceScaling
+
+    if not (isinstance(config, (dict, str)) or hasattr(config, "distribution")):
+        return law_of(config, dtype, round_params=round_params), type(config).__name__
+    if fans is None and isinstance(config, VarianceScaling):
+        fans = config._fans(tuple(int(d) for d in shape))
+    ref = reference(config, shape, fans=fans, dtype=dtype, round_scale=round_params)
+    name = parameters(config)[3]
+    m = ref.multiplier
+    if ref.distribution == "untruncated_normal":
+        return Law("normal", 0.0, m), name
+    if ref.distribution == "uniform":
+        return Law("uniform", 0.0, m, -m, m), name
+    return Law("truncated_normal", 0.0, m, -TRUNCATION * m, TRUNCATION * m), name
+
+
+def check_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
+                       round_params=None, jitter_seed=DEFAULT_JITTER_SEED):
+    """Test ``samples`` against the distribution of any initializer; return a report.
+
+    Parameters
+    ----------
+    samples : array-like
+        Any array NumPy can convert, at least 100 elements, real floats.
+    config : initializer, Law, dict or str
+        This library's ``RandomNormal``, ``TruncatedNormal`` (with its
+        bounds) or ``RandomUniform``; a :class:`Law`; or anything
+        :func:`reference` takes (the VarianceScaling family, whose fans
+        come from ``shape`` by the initializer's own fan axes, or from
+        ``fans``).
+    shape : sequence of int, optional
+        For VarianceScaling configurations: the weight's shape (default:
+        ``samples``' shape).
+    alpha : float, default 1e-3
+        Overall significance level: a correct producer fails with
+        probability at most ``alpha`` (Bonferroni over the tests run).
+    fans : (int, int), optional
+        For VarianceScaling configurations: ``(fan_in, fan_out)``.
+    dtype : dtype-like, optional
+        The dtype the values were produced in, when the array holds them
+        in a wider one; every value must be representable in it.
+    round_params : bool, optional
+        Round the distribution's parameters to the samples' dtype.  The
+        default is how this library computes them: for float16 and bfloat16,
+        the VarianceScaling family's standard deviation is rounded to the
+        dtype (as TensorFlow does), explicit distributions' parameters are
+        not (their values are computed in float32 and rounded once).
+    jitter_seed : int
+        Seed of the randomised probability integral transform's jitter.
+
+    Returns
+    -------
+    DistributionReport
+        Tests: the support (exact), the mean and the variance about the
+        law's mean (normal approximations), Kolmogorov-Smirnov and
+        Cramér-von Mises of the probability integral transform (exact
+        for rounded samples, through rounding cells), and for each finite
+        bound how close the extreme sample comes to it.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 100 samples, a non-float dtype, or values not
+        representable in ``dtype``.
+
+    Examples
+    --------
+    >>> import glorot_numba as gn
+    >>> from glorot_numba.testing import check_distribution
+    >>> init = gn.TruncatedNormal(0.0, 1.0, seed=0, lower=0.5, upper=3.0)
+    >>> check_distribution(init((100, 100)), init).passed
+    True
+    >>> check_distribution(gn.RandomNormal(0.1, 1.0, seed=0)((100, 100)),
+    ...                    gn.RandomNormal(0.0, 1.0)).passed
+    False
+    """
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
+    if not (_dtypes.is_bfloat16(raw.dtype) or raw.dtype.kind == "f"):
+        raise ValueError(f"samples must have a real floating-point dtype, got {raw.dtype}")
+    values = raw
+    if dtype is not None:
+        dtype = sample_dtype(dtype)
+        converted = values.astype(dtype)
+        same = converted.astype(np.float64) == values.astype(np.float64)
+        if not np.all(same | np.isnan(values.astype(np.float64))):
+            raise ValueError(f"some samples are not values of {dtype}")
+        values = converted
+    if shape is None and fans is None:
+        shape = raw.shape
+    values = np.ascontiguousarray(values).reshape(-1)
+    if values.size < 100:
+        raise ValueError(f"need at least 100 samples for the statistical tests, "
+                         f"got {values.size}")
+    law, name = _law(config, shape, fans, values.dtype, round_params)
+    return check_law(values, law, name, alpha=alpha, jitter_seed=jitter_seed)
+
+
+def assert_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
+                        round_params=None, jitter_seed=DEFAULT_JITTER_SEED):
+    """Assert that ``samples`` follow ``config``'s distribution.
+
+    Same parameters as :func:`check_distribution`; raises ``AssertionError``
+    with the report when the samples do not fit.
+
+    Examples
+    --------
+    >>> import glorot_numba as gn
+    >>> from glorot_numba.testing import assert_distribution
+    >>> init = gn.RandomUniform(0.0, 1.0, seed=3)
+    >>> assert_distribution(init((256, 64), "bfloat16"), init)
+    """
+    report = check_distribution(samples, config, shape, alpha=alpha, fans=fans, dtype=dtype,
+                                round_params=round_params, jitter_seed=jitter_seed)
+    if not report.passed:
+        raise AssertionError(f"samples do not follow {report.name} "
+                             f"({'; '.join(report.failures)})\n{report}")

@@ -26,9 +26,10 @@ import math
 
 import numpy as np
 
-from . import _dtypes
+from . import _dtypes, _engine, _normal_cdf
 
-__all__ = ["Unrepresentable", "rounded", "window", "uniform_half_width", "standard_window"]
+__all__ = ["Unrepresentable", "rounded", "window", "uniform_half_width", "standard_window",
+           "interval_sampling"]
 
 # The most extreme standard uniforms the kernels produce: (2m + 1) 2**-k - 1
 # for the largest and smallest m (k = 23 on the float32 path, 52 on the
@@ -150,3 +151,39 @@ def standard_window(lo, hi):
     """Whether the window contains (-2, 2): the truncations that resampling
     Box-Muller candidates serves (at least 95.4 % of them are kept)."""
     return lo <= -2.0 and hi >= 2.0
+
+
+def _window_constants(zl, zh):
+    """``(kind, constants)`` of the interval kernels for the window ``[zl, zh]``
+    (floats, maybe infinite); see :func:`._engine.interval.params`.
+
+    The probabilities are correctly rounded (:mod:`._normal_cdf`), so they,
+    and the bits drawn with them, are the same on every machine.
+    """
+    mass = _normal_cdf.normal_mass(zl, zh)
+    if mass >= _engine.interval.SMALLEST_MASS:
+        pa = _normal_cdf.normal_cdf(zl)
+        qb = _normal_cdf.normal_sf(zh)
+        return _engine.INTERVAL, (pa, qb, mass, (0.5 - pa) / mass)
+    # Far in a tail: mirror to [alpha, beta], alpha > 0.
+    sign, alpha, beta = (1.0, zl, zh) if zl > 0.0 else (-1.0, -zh, -zl)
+    return _engine.TAIL, (alpha, alpha * alpha, _normal_cdf.rayleigh_mass(alpha, beta), sign)
+
+
+def interval_sampling(mult, shift, lower, upper, dtype):
+    """``(kind, params)`` of the interval kernels for ``z * mult + shift``,
+    ``z`` a standard normal conditioned on the value lying in ``[lower,
+    upper]`` once written.
+
+    ``mult`` and ``shift`` (None: no shift) are the path's floats; the
+    interval kernels compute in float64, for which the window is worked out
+    here.
+    """
+    m64 = np.float64(mult)
+    s64 = None if shift is None else np.float64(shift)
+    lo, hi = window(m64, np.float64(0.0) if s64 is None else s64, lower, upper, dtype)
+    # Closed bounds; infinite ones stay infinite.
+    zl = float(np.nextafter(lo, np.inf)) if np.isfinite(lo) else -np.inf
+    zh = float(np.nextafter(hi, -np.inf)) if np.isfinite(hi) else np.inf
+    kind, constants = _window_constants(zl, zh)
+    return kind, _engine.interval.params(m64, s64, zl, zh, constants)

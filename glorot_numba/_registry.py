@@ -1,29 +1,43 @@
 """Initializer classes by name, and Keras-style (de)serialization.
 
 The command line's spec files, :mod:`glorot_numba.dask` and
-:mod:`glorot_numba.testing` find classes here, so a class exported by the
-package is usable everywhere without being listed anywhere else.
+:mod:`glorot_numba.testing` find classes here, so a class added to one of
+the modules that define initializers (their ``__all__``) is usable
+everywhere without being listed anywhere else.
 """
 
+import importlib
 import re
 
 __all__ = ["initializer_classes", "lookup", "deserialize", "snake_case", "partitionable"]
 
 
+# The modules that define the package's initializers.
+_MODULES = ("glorot_numba.initializers", "glorot_numba._family", "glorot_numba._explicit")
+
+
+def _exported():
+    """``{name: object}`` of everything those modules export (aliases too)."""
+    found = {}
+    for module_name in _MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            found[name] = getattr(module, name)
+    return found
+
+
 def initializer_classes(base=None):
     """The public initializer classes, ``{class name: class}``.
 
-    Every class exported by :mod:`glorot_numba` (its ``__all__``) that
-    derives from ``base`` (default: ``Initializer``, so every initializer
-    but the abstract base itself).
+    Every exported initializer class that derives from ``base`` (default:
+    ``Initializer``, so every initializer but the abstract base itself).
     """
-    import glorot_numba as gn
+    from .initializers import Initializer
 
-    base = gn.Initializer if base is None else base
+    base = Initializer if base is None else base
     found = {}
-    for name in getattr(gn, "__all__", dir(gn)):
-        obj = getattr(gn, name, None)
-        if isinstance(obj, type) and issubclass(obj, base) and obj is not gn.Initializer:
+    for obj in _exported().values():
+        if isinstance(obj, type) and issubclass(obj, base) and obj is not Initializer:
             found.setdefault(obj.__name__, obj)
     return found
 
@@ -34,14 +48,12 @@ def lookup(name):
     Accepts class names (``"GlorotNormal"``) and the package's lower-case
     aliases (``"glorot_normal"``), as Keras does.
     """
-    import glorot_numba as gn
-
     if not isinstance(name, str):
         raise TypeError(f"an initializer name must be a string, got {type(name).__name__}")
     classes = initializer_classes()
     if name in classes:
         return classes[name]
-    alias = getattr(gn, name, None) if name in getattr(gn, "__all__", ()) else None
+    alias = _exported().get(name)
     if isinstance(alias, type) and alias in classes.values():
         return alias
     raise ValueError(

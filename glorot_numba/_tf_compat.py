@@ -26,16 +26,15 @@ the result is then formed as TensorFlow forms it, in the output dtype:
 ``z * dtype(stddev) + dtype(0)``, or ``u * (dtype(hi) - dtype(lo)) +
 dtype(lo)``.  float16 and bfloat16 samples are rounded to the dtype first
 and the arithmetic is done as Eigen does it: in float32, rounded to the
-dtype after each operation (see :func:`._tf_kernels._put`).
+dtype after each operation (see :func:`._engine.tf_kernels._put`).
 """
 
-import math
 import secrets
 
-import numba
 import numpy as np
 
-from . import _dtypes, _runtime, _seeding, _tf_kernels
+from . import _dtypes, _engine, _seeding
+from ._variance import tf_factor
 
 __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "draw"]
 
@@ -136,23 +135,16 @@ def stream_origin(compat, seed):
     return stateless_key_counter(seed, 0)
 
 
-def _factor(init, fans):
-    """``(kind, factor)``: TensorFlow's stddev or uniform limit, in float64."""
-    from .initializers import TRUNCATED_STD
-
-    variance = init._variance(fans)
-    if init.distribution in ("normal", "truncated_normal"):
-        return _tf_kernels.TRUNCATED, math.sqrt(variance) / TRUNCATED_STD
-    if init.distribution == "untruncated_normal":
-        return _tf_kernels.NORMAL, math.sqrt(variance)
-    return _tf_kernels.UNIFORM, math.sqrt(3.0 * variance)
+# Distribution names -> the kernels' kinds.
+_KINDS = {"normal": _engine.TRUNCATED, "truncated_normal": _engine.TRUNCATED,
+          "untruncated_normal": _engine.NORMAL, "uniform": _engine.UNIFORM}
 
 
 def _affine(kind, factor, dtype, compat):
     """``(mul, add)`` as dtype scalars: the result is ``sample * mul + add``."""
     scalar = dtype.type
     with np.errstate(over="ignore"):
-        if kind != _tf_kernels.UNIFORM:
+        if kind != _engine.UNIFORM:
             return np.asarray(factor).astype(dtype)[()], scalar(0)
         if compat == "tf.keras":
             hi = np.float32(factor).astype(dtype)
@@ -170,40 +162,27 @@ def _counter_plus(counter, n):
     return c & _M32, c >> 32 & _M32, c >> 64 & _M32, c >> 96
 
 
-def _launch(parallel, serial, threads, n, *args):
-    """``parallel(*args)`` if this fill has threads and ``n`` is worth them,
-    else ``serial(*args)``."""
-    if threads > 1 and n >= _runtime.SERIAL_BELOW:
-        # Dynamic scheduling (chunk size 1) for this call only; Numba keeps
-        # the setting per calling thread.
-        before = numba.set_parallel_chunksize(1)
-        try:
-            parallel(*args)
-        finally:
-            numba.set_parallel_chunksize(before)
-    else:
-        serial(*args)
+def draw(compat, seed, distribution, var, shape, dtype, out):
+    """Fill ``out`` (or a new array) with TensorFlow's values in mode ``compat``.
 
-
-def draw(init, shape, dtype, fans, out):
-    """Fill ``out`` (or a new array) with ``init``'s values in its compat mode.
-
-    Arguments are validated already; ``fans`` are ``(fan_in, fan_out)`` of the
-    full variable.  The fill runs like a native one (:mod:`._runtime`): on the
-    threads the call may use, in pieces that each start on a group boundary
-    from that group's counter, and through a bounded staging buffer where
-    the output cannot hold the kernel's samples in place.
+    Arguments are validated already: the operation ``seed`` (or None), the
+    ``distribution`` and the variance ``var`` (``scale / n``, from the full
+    variable's fans).  The fill runs like a native one (:mod:`._engine`):
+    on the threads the call may use, in pieces that each start on a group
+    boundary from that group's counter, and through a bounded staging buffer
+    where the output cannot hold the kernel's samples in place.
     """
-    kind, factor = _factor(init, fans)
-    mul, add = _affine(kind, factor, dtype, init.compat)
-    key, counter = stream_origin(init.compat, init.seed)
-    result = _runtime.allocate(shape, dtype) if out is None else out
+    kind = _KINDS[distribution]
+    mul, add = _affine(kind, tf_factor(distribution, var), dtype, compat)
+    key, counter = stream_origin(compat, seed)
+    result = _engine.allocate(shape, dtype) if out is None else out
     if result.size == 0:
         return result
     path = _dtypes.path_of(dtype)
     native = _dtypes.native_of(dtype)
-    group = _tf_kernels.GROUP[path]
-    step = _tf_kernels.STEP.get((path, kind), 1)
+    tf_kernels = _engine.tf_kernels
+    group = tf_kernels.GROUP[path]
+    step = tf_kernels.STEP.get((path, kind), 1)
     # float16 and bfloat16: the fill kernel writes the float32 samples, and
     # a second pass does the dtype's arithmetic.
     name = _dtypes.dtype_name(dtype)
@@ -211,14 +190,15 @@ def draw(init, shape, dtype, fans, out):
     kmul, kadd = (native.type(1), native.type(0)) if lowp else (native.type(mul),
                                                                  native.type(add))
     umask, uscale = _UNIFORM_BITS[name]
-    parallel, serial = _tf_kernels.KERNELS[path]
+    kernels = tf_kernels.KERNELS[path]
     u = np.uint64
     k0, k1 = u(key[0]), u(key[1])
 
     def fill_positions(threads, buf, first):
         c0, c1, c2, c3 = _counter_plus(counter, first // group * step)
-        _launch(parallel, serial, threads, buf.shape[0], buf, kind, k0, k1, u(c0), u(c1),
-                u(c2), u(c3), u(umask), native.type(uscale), kmul, kadd)
+        _engine.launch_dynamic(kernels, threads, buf.shape[0],
+                               (buf, kind, k0, k1, u(c0), u(c1), u(c2), u(c3), u(umask),
+                                native.type(uscale), kmul, kadd))
 
     fmul, fadd = np.float32(mul), np.float32(add)
 
@@ -226,11 +206,11 @@ def draw(init, shape, dtype, fans, out):
         direct = block.flags.c_contiguous and block.flags.aligned
         bits = (block.reshape(-1).view(np.uint16) if direct
                 else np.empty(samples.shape[0], np.uint16))
-        _launch(_tf_kernels.tf_finish_lowp, _tf_kernels.tf_finish_lowp_serial, threads,
-                samples.shape[0], samples, bits, fmul, fadd, lowp)
+        _engine.launch_dynamic((tf_kernels.tf_finish_lowp, tf_kernels.tf_finish_lowp_serial),
+                               threads, samples.shape[0], (samples, bits, fmul, fadd, lowp))
         if not direct:
             block[...] = bits.view(dtype).reshape(block.shape)
 
-    _runtime.run_pieces(result, native, fill_positions, align=group,
+    _engine.run_pieces(result, native, fill_positions, align=group,
                         store=store_lowp if lowp else None)
     return result

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import _runtime
+from . import _engine
 
 __all__ = ["ALIGNMENT", "aligned_empty"]
 
@@ -30,6 +30,6 @@ def aligned_empty(shape, dtype):
     allocation of the library is.
     """
     nbytes = math.prod(shape) * dtype.itemsize
-    raw = _runtime.allocate((nbytes + ALIGNMENT,), _BYTES)
+    raw = _engine.allocate((nbytes + ALIGNMENT,), _BYTES)
     start = -raw.ctypes.data % ALIGNMENT
     return raw[start:start + nbytes].view(dtype).reshape(shape)

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, _files, _registry, _spec
+from . import _files, _modelspec, _registry
+from ._version import __version__
 from ._shapes import compute_fans
-from .initializers import TRUNCATED_STD, GlorotNormal, VarianceScaling
+from ._variance import TRUNCATED_STD, variance
+from .initializers import GlorotNormal, VarianceScaling
 
 __all__ = ["main"]
 
@@ -189,7 +191,7 @@ def _initializer(args):
 
 
 def _target_std(init, fans):
-    std = math.sqrt(init._variance(fans))
+    std = math.sqrt(variance(init.scale, init.mode, fans))
     bound = {"uniform": math.sqrt(3) * std, "untruncated_normal": math.inf}
     return std, bound.get(init.distribution, 2 * std / TRUNCATED_STD)
 
@@ -234,7 +236,7 @@ def _run_init(args, out):
     shape = tuple(args.shape)
     fans = compute_fans(shape)
     dtype = init.dtype
-    _spec._validate_draw(init, shape, dtype)
+    _modelspec.validate_draw(init, shape, dtype)
     block_bytes = _block_bytes(args)
     streamed = args.output is not None and math.prod(shape) * dtype.itemsize > block_bytes
     std, bound = _target_std(init, fans)
@@ -289,10 +291,10 @@ def _run_init(args, out):
     if args.output:
         if not streamed:
             path = _npy_path(args.output)
-            with _files._atomic(path) as partial, open(partial, "wb") as fp:
+            with _files.atomic(path) as partial, open(partial, "wb") as fp:
                 # .npy cannot describe bfloat16 (it would load as raw void
                 # bytes); float32 holds every bfloat16 value exactly.
-                np.save(fp, w.astype(_files._npy_dtype(w.dtype), copy=False))
+                np.save(fp, w.astype(_files.npy_dtype(w.dtype), copy=False))
         if dtype.kind == "f":
             print(f"saved       : {args.output}", file=out)
         else:
@@ -319,7 +321,7 @@ def _run_init_spec(args, out):
         raise ValueError("--spec needs -o FILE (.safetensors or .npz)")
     if os.path.splitext(args.output)[1].lower() not in (".safetensors", ".npz"):
         raise ValueError(f"-o must end in .safetensors or .npz, got {args.output!r}")
-    entries = _spec.load_spec(args.spec)
+    entries = _modelspec.load_spec(args.spec)
     block_bytes = _block_bytes(args)
     total = sum(e.size for e in entries)
     for e in entries:
@@ -380,7 +382,7 @@ def _run_check(args, out):
         raise ValueError("--plot draws one tensor: choose it with --tensor")
     if args.spec is not None:
         recorded = {"tensors": {e.name: {"initializer": e.serialized}
-                                for e in _spec.load_spec(args.spec)}}
+                                for e in _modelspec.load_spec(args.spec)}}
         missing = sorted(set(arrays) - set(recorded["tensors"]))
         if missing:
             raise ValueError(f"{args.spec} has no tensor {', '.join(map(repr, missing))}")

@@ -41,7 +41,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 __all__ = ["from_initializer", "to_zarr"]
 
 
-class _Block:
+class _ChunkDrawer:
     """The chunk function: draws one chunk from its place in the full tensor.
 
     A class (not a closure) so that it pickles by reference to this module
@@ -136,7 +136,7 @@ def from_initializer(init, shape, chunks="auto", dtype=None, name=None):
     if name is None:
         name = "glorot-numba-" + _tokenize(type(init).__name__, init.get_config(), shape,
                                            chunks, str(dtype))
-    return _da.map_blocks(_Block(init, shape, dtype, seeds), chunks=chunks, dtype=dtype,
+    return _da.map_blocks(_ChunkDrawer(init, shape, dtype, seeds), chunks=chunks, dtype=dtype,
                           meta=np.empty((0,) * len(shape), dtype), name=name)
 
 

@@ -1,7 +1,7 @@
 """The initializer classes: the ``Initializer`` base, ``VarianceScaling`` and ``GlorotNormal``.
 
 Front end only: validation, seeds, scale arithmetic and dispatch.  Sampling
-happens in the kernels of :mod:`glorot_numba._kernels`.
+happens in the engine, :mod:`glorot_numba._engine`.
 """
 
 import math
@@ -9,7 +9,8 @@ import numbers
 
 import numpy as np
 
-from . import _dtypes, _interval, _kernels, _runtime, _seeding, _shapes, _tf_compat
+from . import _dtypes, _engine, _seeding, _shapes, _tf_compat, _variance
+from ._variance import COMPLEX_TRUNCATED_RMS, TRUNCATED_STD
 
 __all__ = [
     "Initializer",
@@ -20,29 +21,19 @@ __all__ = [
     "xavier_normal",
 ]
 
-# Standard deviation of a standard normal truncated to (-2, 2):
-# scipy.stats.truncnorm.std(-2, 2).  Dividing by it makes the post-truncation
-# standard deviation exactly sqrt(scale / n), as in TensorFlow.
-TRUNCATED_STD = 0.87962566103423978
 
-# Root mean square of a standard complex normal (E|z|^2 = 1) conditioned on
-# |z| < 2: |z|^2 is then Exp(1) truncated at 4, of mean 1 - 4 e^-4 / (1 - e^-4).
-# Dividing by it makes E|w|^2 exactly scale / n.  (JAX divides by
-# sqrt(1 - 5 e^-4), which leaves E|w|^2 at 1 / (1 - e^-4) = 1.0187 scale / n.)
-COMPLEX_TRUNCATED_RMS = math.sqrt(1.0 - 4.0 * math.exp(-4.0) / -math.expm1(-4.0))
-
-_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
+MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 METHODS = ("box_muller", "inverse_cdf")
 DEFAULT_METHOD = "box_muller"
-_DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
+DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
 _KIND = {
-    "normal": _kernels.TRUNCATED,
-    "truncated_normal": _kernels.TRUNCATED,
-    "untruncated_normal": _kernels.NORMAL,
-    "uniform": _kernels.UNIFORM,
+    "normal": _engine.TRUNCATED,
+    "truncated_normal": _engine.TRUNCATED,
+    "untruncated_normal": _engine.NORMAL,
+    "uniform": _engine.UNIFORM,
 }
 
-SERIAL_BELOW = _runtime.SERIAL_BELOW
+SERIAL_BELOW = _engine.SERIAL_BELOW
 
 
 def _check_scale(scale):
@@ -57,8 +48,8 @@ def _check_scale(scale):
 
 
 def _check_mode(mode):
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES} (case-sensitive), got {mode!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES} (case-sensitive), got {mode!r}")
     return mode
 
 
@@ -68,8 +59,8 @@ def _check_distribution(distribution):
             f"distribution must be a string, got {type(distribution).__name__} {distribution!r}"
         )
     lowered = distribution.lower()
-    if lowered not in _DISTRIBUTIONS:
-        raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
+    if lowered not in DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     return lowered
 
 
@@ -79,7 +70,7 @@ def _check_method(method, distribution, compat):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method != DEFAULT_METHOD:
-        if _KIND[distribution] != _kernels.TRUNCATED:
+        if _KIND[distribution] != _engine.TRUNCATED:
             raise ValueError(f"method={method!r} applies to truncated normals only, not to "
                              f"distribution={distribution!r}")
         if compat is not None:
@@ -99,7 +90,7 @@ def _check_out(out, shape, dtype):
         )
     if not out.flags.writeable:
         raise ValueError("out is read-only")
-    if _runtime.overlaps_itself(out):
+    if _engine.overlaps_itself(out):
         raise ValueError("out has elements that share memory (zero or overlapping strides)")
 
 
@@ -202,13 +193,11 @@ class Initializer:
     def _draw(self, shape, dtype, full, offset, out, sampling):
         """The validated call: a new array, or ``out``, filled."""
         key = self._key()
-        result = _runtime.allocate(shape, dtype) if out is None else out
+        result = _engine.allocate(shape, dtype) if out is None else out
         if result.size:
             kind, params = sampling
-            table = _interval.KERNELS if kind in _interval.KINDS else _kernels.KERNELS
-            kernels = table[_dtypes.path_of(dtype)]
-            _runtime.fill(result, kernels, _dtypes.native_of(dtype), full, offset,
-                          (key[0], key[1], kind, params))
+            _engine.fill(result, _dtypes.path_of(dtype), _dtypes.native_of(dtype), full,
+                         offset, key, kind, params)
         return result
 
     def _key(self):
@@ -381,7 +370,8 @@ class VarianceScaling(Initializer):
     def _draw(self, shape, dtype, full, offset, out, sampling):
         if self.compat is not None:
             _tf_compat.check_compat_dtype(self.compat, dtype)
-            return _tf_compat.draw(self, shape, dtype, self._fans(full), out)
+            return _tf_compat.draw(self.compat, self.seed, self.distribution,
+                                   self._variance(self._fans(full)), shape, dtype, out)
         return super()._draw(shape, dtype, full, offset, out, sampling)
 
     def _fans(self, shape):
@@ -390,16 +380,7 @@ class VarianceScaling(Initializer):
 
     def _variance(self, fans):
         """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic."""
-        fan_in, fan_out = fans
-        if self.mode == "fan_in":
-            n = max(1.0, float(fan_in))
-        elif self.mode == "fan_out":
-            n = max(1.0, float(fan_out))
-        elif self.mode == "fan_geo_avg":
-            n = max(1.0, math.sqrt(fan_in * fan_out))
-        else:
-            n = max(1.0, (fan_in + fan_out) / 2.0)
-        return self.scale / n
+        return _variance.variance(self.scale, self.mode, fans)
 
     def _sampling(self, full, dtype):
         """What a draw of ``full`` in ``dtype`` computes, remembered.
@@ -427,8 +408,8 @@ class VarianceScaling(Initializer):
         if self.method == "inverse_cdf" and not _dtypes.is_complex(dtype):
             # The same law as resampling Box-Muller candidates, so the same
             # multiplier; complex dtypes have one method (see Notes).
-            kind = _kernels.INVERSE_CDF
-        return kind, _kernels.params(type(mult), mult)
+            kind = _engine.INVERSE_CDF
+        return kind, _engine.params(type(mult), mult)
 
     def _multiplier(self, fans, dtype):
         """The factor applied to standard samples, rounded to ``dtype``."""
@@ -438,13 +419,13 @@ class VarianceScaling(Initializer):
             # Polar samples with E|z|^2 = 1 (normal), 0.9254 (truncated) or
             # 1/2 (unit disc); reach bounds |z|.
             factor, reach = {
-                _kernels.TRUNCATED: (math.sqrt(variance) / COMPLEX_TRUNCATED_RMS, 2.0),
-                _kernels.NORMAL: (math.sqrt(variance), 1.0),
-                _kernels.UNIFORM: (math.sqrt(2.0 * variance), 1.0),
+                _engine.TRUNCATED: (math.sqrt(variance) / COMPLEX_TRUNCATED_RMS, 2.0),
+                _engine.NORMAL: (math.sqrt(variance), 1.0),
+                _engine.UNIFORM: (math.sqrt(2.0 * variance), 1.0),
             }[kind]
-        elif kind == _kernels.TRUNCATED:
+        elif kind == _engine.TRUNCATED:
             factor, reach = math.sqrt(variance) / TRUNCATED_STD, 2.0
-        elif kind == _kernels.NORMAL:
+        elif kind == _engine.NORMAL:
             factor, reach = math.sqrt(variance), 1.0
         else:
             factor, reach = math.sqrt(3.0 * variance), 1.0

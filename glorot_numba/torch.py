@@ -82,7 +82,7 @@ __all__ = [
 INTERCEPTED = tuple(f"torch.nn.init.{name}" for name in _torch_patch.NAMES)
 
 
-def _check_tensor(tensor):
+def _check_weight(tensor):
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.dim() < 2:
@@ -107,15 +107,15 @@ def _check_gain(gain):
     return gain
 
 
-def _check_mode(mode):
+def _check_fan_mode(mode):
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
     return mode.lower()
 
 
-def _fill_(tensor, scale, mode, distribution, seed, generator):
-    dtype = _check_tensor(tensor)
-    init = VarianceScaling(scale, mode, distribution, seed=seed, **TORCH_LAYOUT)
+def _fill_(tensor, scale, mode, distribution, seed, generator, method="box_muller"):
+    dtype = _check_weight(tensor)
+    init = VarianceScaling(scale, mode, distribution, seed=seed, method=method, **TORCH_LAYOUT)
     if tensor.is_meta:
         return tensor
     init = _torch_fill.keyed_init(init, init.seed, generator)
@@ -131,7 +131,7 @@ def _empty(tensor):
 
 
 def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                      *, seed=None, generator=None):
+                      *, seed=None, generator=None, method="box_muller"):
     """Fill ``tensor`` with a VarianceScaling draw, in PyTorch's layout.
 
     Parameters
@@ -148,6 +148,9 @@ def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_
     generator : torch.Generator, optional
         The generator to draw the key from when ``seed`` is None; PyTorch's
         global CPU generator by default.
+    method : {"box_muller", "inverse_cdf"}, default "box_muller"
+        How a truncated normal is drawn (see
+        :class:`glorot_numba.VarianceScaling`).
 
     Returns
     -------
@@ -170,10 +173,11 @@ def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_
     >>> bool(w.abs().max() <= (3 * 2.0 / (64 * 9)) ** 0.5)
     True
     """
-    return _fill_(tensor, scale, mode, distribution, seed, generator)
+    return _fill_(tensor, scale, mode, distribution, seed, generator, method)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=True):
+def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=True,
+                   method="box_muller"):
     """Glorot (Xavier) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain * sqrt(2 / (fan_in + fan_out))``, as for
@@ -193,6 +197,8 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=Tru
         See :func:`variance_scaling_`.
     truncated : bool, default True
         False draws an untruncated normal, as PyTorch does.
+    method : {"box_muller", "inverse_cdf"}, default "box_muller"
+        How the truncated normal is drawn, see :func:`variance_scaling_`.
 
     Returns
     -------
@@ -212,7 +218,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=Tru
     """
     gain = _check_gain(gain)
     distribution = "truncated_normal" if truncated else "untruncated_normal"
-    return _fill_(tensor, gain * gain, "fan_avg", distribution, seed, generator)
+    return _fill_(tensor, gain * gain, "fan_avg", distribution, seed, generator, method)
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
@@ -245,7 +251,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
-                    *, seed=None, truncated=True):
+                    *, seed=None, truncated=True, method="box_muller"):
     """He (Kaiming) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain / sqrt(fan)``, ``gain =
@@ -268,6 +274,8 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
         See :func:`variance_scaling_`; ``seed`` is keyword-only.
     truncated : bool, default True
         False draws an untruncated normal, as PyTorch does.
+    method : {"box_muller", "inverse_cdf"}, default "box_muller"
+        How the truncated normal is drawn, see :func:`variance_scaling_`.
 
     Returns
     -------
@@ -286,7 +294,8 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
         return tensor
     gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))
     distribution = "truncated_normal" if truncated else "untruncated_normal"
-    return _fill_(tensor, gain * gain, _check_mode(mode), distribution, seed, generator)
+    return _fill_(tensor, gain * gain, _check_fan_mode(mode), distribution, seed, generator,
+                  method)
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
@@ -314,10 +323,10 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
     if _empty(tensor):
         return tensor
     gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))
-    return _fill_(tensor, gain * gain, _check_mode(mode), "uniform", seed, generator)
+    return _fill_(tensor, gain * gain, _check_fan_mode(mode), "uniform", seed, generator)
 
 
-def lecun_normal_(tensor, *, seed=None, generator=None, truncated=True):
+def lecun_normal_(tensor, *, seed=None, generator=None, truncated=True, method="box_muller"):
     """LeCun normal fill: standard deviation ``1 / sqrt(fan_in)``, truncated by default.
 
     Parameters
@@ -328,6 +337,8 @@ def lecun_normal_(tensor, *, seed=None, generator=None, truncated=True):
         See :func:`variance_scaling_`.
     truncated : bool, default True
         False draws an untruncated normal.
+    method : {"box_muller", "inverse_cdf"}, default "box_muller"
+        How the truncated normal is drawn, see :func:`variance_scaling_`.
 
     Returns
     -------
@@ -343,7 +354,7 @@ def lecun_normal_(tensor, *, seed=None, generator=None, truncated=True):
     torch.float64
     """
     distribution = "truncated_normal" if truncated else "untruncated_normal"
-    return _fill_(tensor, 1.0, "fan_in", distribution, seed, generator)
+    return _fill_(tensor, 1.0, "fan_in", distribution, seed, generator, method)
 
 
 def lecun_uniform_(tensor, *, seed=None, generator=None):

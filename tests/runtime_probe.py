@@ -20,7 +20,10 @@ import numba
 import numpy as np
 
 import glorot_numba as gn
-from glorot_numba import _kernels, _runtime, _tf_kernels
+from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
+
+# Every initializer variety and output kind; all large enough for the
+from glorot_numba._engine import kernels as _kernels, tf_kernels as _tf_kernels
 
 # Every initializer variety and output kind; all large enough for the
 # parallel kernels (SERIAL_BELOW elements or more).
@@ -95,7 +98,7 @@ def threads_probe(unsafe=False):
             def locked(self):
                 return False
 
-        _runtime._workqueue_lock = Always()
+        _threads._workqueue_lock = Always()
     tasks = [CASES[i % len(CASES)] for i in range(48)]
     with ThreadPoolExecutor(8) as ex:
         pool = list(ex.map(lambda c: (c[0], digest(c[1]())), tasks))
@@ -175,7 +178,7 @@ def _interrupted_fill(draw, rows, dtype):
     # Sized for 40 s uninterrupted; lazily committed pages keep the memory
     # touched before the interrupt small.  The address space is capped at a
     # quarter of the available memory.
-    room = _runtime.available_memory() or (8 << 30)
+    room = _memory.available_memory() or (8 << 30)
     cap = room // 4 // np.dtype(dtype).itemsize
     n = int(min(rate * 40, cap))
     out = np.empty((n, 1), dtype)

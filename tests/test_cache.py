@@ -10,14 +10,16 @@ from pathlib import Path
 import numba
 import pytest
 
-from glorot_numba import _cache
+from numba.core.caching import NullCache
+
+from glorot_numba._engine import cache as _cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = (
     "import hashlib, json, time\n"
     "import glorot_numba as gn\n"
-    "from glorot_numba import _kernels as K\n"
+    "from glorot_numba._engine import kernels as K\n"
     "t = time.perf_counter()\n"
     "w = gn.GlorotNormal(seed=4)((50, 60))\n"
     "first = time.perf_counter() - t\n"
@@ -87,6 +89,23 @@ def test_changed_dependency_empties_the_cache(warm_copy):
     assert markers[0].read_text() != "a digest of other sources"
 
 
+def test_an_edit_to_any_engine_module_empties_the_cache(tmp_path):
+    """The digest covers every module of the engine without a list: an edit
+    to one the kernels only inline from (a new module would count too)
+    makes the next process recompile rather than load old code."""
+    package = tmp_path / "site" / "glorot_numba"
+    shutil.copytree(ROOT / "glorot_numba", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    first, _ = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
+    again, _ = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
+    assert first["hits"] == 0 and again["hits"] >= 1
+    (package / "_engine" / "new_helpers.py").write_text("# a module added to the engine\n")
+    edited, _ = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
+    assert edited["hits"] == 0  # recompiled
+    assert edited["digest"] == first["digest"]
+
+
 class _Unwritable:
     """A dispatcher stand-in whose cache cannot be located."""
 
@@ -99,12 +118,10 @@ class _Unwritable:
         raise RuntimeError("cannot cache function: no locator available")
 
 
-def test_no_cache_location_falls_back_to_memory(tmp_path):
-    source = tmp_path / "src.py"
-    source.write_text("x = 1\n")
+def test_no_cache_location_falls_back_to_memory():
     d = _Unwritable()
-    assert _cache.enable_caching([d], [source]) is False
-    assert isinstance(d._cache, _cache.NullCache)
+    assert _cache.enable_caching([d]) is False
+    assert isinstance(d._cache, NullCache)
 
 
 @pytest.mark.parametrize("value,expected", [("0", False), ("off", False), ("1", True), ("", True)])
@@ -149,7 +166,8 @@ def test_read_only_install_without_a_home_compiles_in_memory(tmp_path):
     package = tmp_path / "site" / "glorot_numba"
     shutil.copytree(ROOT / "glorot_numba", package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (package / "__pycache__").write_text("not a directory")
+    for directory in (package, package / "_engine"):  # the kernels' modules
+        (directory / "__pycache__").write_text("not a directory")
     blocker = tmp_path / "blocker"
     blocker.write_text("not a directory")
     env = {"HOME": str(blocker / "home"), "XDG_CACHE_HOME": str(blocker / "cache"),

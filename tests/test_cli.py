@@ -320,7 +320,7 @@ def test_main_version(capsys):
 
 import json  # noqa: E402
 
-from glorot_numba import _files, _spec  # noqa: E402
+from glorot_numba import _files, _modelspec  # noqa: E402
 
 SPEC = {"tensors": {
     "emb": {"shape": [3000, 64],
@@ -584,7 +584,7 @@ def test_spec_usage_errors(capsys, tmp_path, argv, fragment):
 
 
 def test_example_spec_is_valid():
-    entries = _spec.load_spec(ROOT / "examples" / "model.json")
+    entries = _modelspec.load_spec(ROOT / "examples" / "model.json")
     assert entries[0].name == "wte" and entries[0].shape == (50257, 768)
     assert all(isinstance(e.init, gn.VarianceScaling) for e in entries)
 
@@ -597,8 +597,11 @@ def test_spec_finds_classes_added_to_the_package(monkeypatch, capsys, tmp_path):
         def get_config(self):
             return {"seed": self.seed, "dtype": "float32"}
 
-    monkeypatch.setattr(gn, "Doubled", Doubled, raising=False)
-    monkeypatch.setattr(gn, "__all__", [*gn.__all__, "Doubled"])
+    # A class added to one of the modules that define initializers.
+    from glorot_numba import _family
+
+    monkeypatch.setattr(_family, "Doubled", Doubled, raising=False)
+    monkeypatch.setattr(_family, "__all__", [*_family.__all__, "Doubled"])
     spec = {"tensors": {"w": {"shape": [40, 30],
                               "initializer": {"class_name": "Doubled", "config": {"seed": 4}}}}}
     out = tmp_path / "w.npz"
@@ -669,10 +672,10 @@ def test_check_skips_tiny_tensors_of_a_model(capsys, tmp_path):
 def test_streams_without_slices_are_drawn_whole(tmp_path):
     # Blocks of such a stream are not slices of the tensor, so files are
     # written from one whole draw (and stay equal to the Python API's result).
-    from glorot_numba import _blocks
+    from glorot_numba import _chunked_io
 
     init = gn.GlorotNormal(seed=2, compat="tf.compat.v1")
-    blocks = list(_blocks.draw_blocks(init, (300, 40), "float32", 1024))
+    blocks = list(_chunked_io.draw_blocks(init, (300, 40), "float32", 1024))
     assert len(blocks) == 1 and same_bits(blocks[0], init((300, 40)))
     path = tmp_path / "s.npy"
     _files.write_npy(init, (300, 40), np.dtype(np.float32), path, 1024)

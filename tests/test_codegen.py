@@ -12,7 +12,8 @@ import pytest
 from llvmlite import binding as llvm
 from numba import njit
 
-from glorot_numba import _codegen, _ieee
+from glorot_numba import _engine
+from glorot_numba._engine import codegen as _codegen, ieee as _ieee
 
 pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
 
@@ -87,11 +88,12 @@ _KERNEL_ASM = r"""
 import json, re
 import numpy as np
 from numba import typeof
-from glorot_numba import _kernels
+from glorot_numba import _engine
+from glorot_numba._engine import kernels as _kernels
 counts = {}
 for path, real in (("f32", np.float32), ("f64", np.float64)):
     args = (np.empty(1, real), np.zeros(1, np.int64), np.int64(1), np.uint64(0),
-            np.uint64(0), _kernels.TRUNCATED, _kernels.params(real, 1.0), 1)
+            np.uint64(0), _engine.TRUNCATED, _kernels.params(real, 1.0), 1)
     for kernel in _kernels.KERNELS[path]:
         # Compiled in memory: this process has caching off.
         kernel.compile(tuple(typeof(a) for a in args))

@@ -29,7 +29,9 @@ import pytest
 from scipy import stats
 
 import glorot_numba as gn
-from glorot_numba import _kernels, _seeding, initializers
+from glorot_numba import _seeding, initializers
+from glorot_numba import _engine
+from glorot_numba._engine import kernels as _kernels
 
 from .test_philox import naive_philox
 
@@ -184,7 +186,7 @@ def test_thread_count_does_not_change_bits(dtype):
     assert one.tobytes() == many.tobytes()
 
 
-@pytest.mark.parametrize("kind", [_kernels.UNIFORM, _kernels.NORMAL, _kernels.TRUNCATED])
+@pytest.mark.parametrize("kind", [_engine.UNIFORM, _engine.NORMAL, _engine.TRUNCATED])
 @pytest.mark.parametrize("path", ["c64", "c128"])
 def test_serial_twin_equals_parallel_kernel_and_any_split(path, kind):
     parallel, serial = _kernels.KERNELS[path]

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from numba import types
 
-from glorot_numba import _elementary as el
-from glorot_numba import _ieee
-from glorot_numba._elementary import (
+from glorot_numba._engine import elementary as el
+from glorot_numba._engine import ieee as _ieee
+from glorot_numba._engine.elementary import (
     log_f32,
     log_f64,
     sincos_turn_f32,
@@ -273,7 +273,7 @@ def test_return_types():
 _PURE_PYTHON_SCRIPT = """
 import sys
 import numpy as np
-from glorot_numba._elementary import (
+from glorot_numba._engine.elementary import (
     log_f32, log_f64, sincos_turn_f32, sincos_turn_f64)
 d = np.load(sys.argv[1])
 out = {

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import _kernels
+from glorot_numba import _engine
+from glorot_numba._engine import kernels as _kernels
 
 FAMILY_NORMALS = [gn.GlorotNormal, gn.HeNormal, gn.LecunNormal]
 
@@ -56,7 +57,7 @@ def test_inverse_cdf_never_redraws():
     # One Philox word (float32) or two (float64) per element, at attempt 0:
     # the kernel's list pass only serves the ragged ends of runs.
     kind, params = gn.GlorotNormal(method="inverse_cdf")._sampling((10, 10), np.dtype("f4"))
-    assert kind == _kernels.INVERSE_CDF
+    assert kind == _engine.INVERSE_CDF
 
 
 def test_complex_dtypes_have_one_method():
@@ -132,3 +133,15 @@ def test_jax_factories_take_the_method():
     assert w.shape == (20, 30) and not np.array_equal(w, box_muller)
     with pytest.raises(ValueError, match="truncated normals only"):
         gnj.lecun_uniform(method="inverse_cdf")
+
+
+def test_torch_family_functions_take_the_method():
+    torch = pytest.importorskip("torch")
+    import glorot_numba.torch as gnt
+
+    w = gnt.kaiming_normal_(torch.empty(30, 40), seed=2, method="inverse_cdf")
+    expected = gn.VarianceScaling(2.0, "fan_in", seed=2, method="inverse_cdf",
+                                  **gn.TORCH_LAYOUT)((30, 40))
+    assert np.array_equal(w.numpy(), expected)
+    with pytest.raises(ValueError, match="truncated normals only"):
+        gnt.xavier_normal_(torch.empty(3, 4), truncated=False, method="inverse_cdf")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import _philox
+from glorot_numba._engine import philox as _philox
 
 # Random123 kat_vectors, "philox4x32 10" lines: counter (4 words), key (2 words),
 # expected output (4 words).

@@ -22,9 +22,9 @@ import numba
 import numpy as np
 import pytest
 
-from glorot_numba import _quantiles
+from glorot_numba._engine import quantiles as _quantiles
 from glorot_numba._normal_cdf import normal_cdf, normal_mass, normal_sf, rayleigh_mass
-from glorot_numba._quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64
+from glorot_numba._engine.quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64
 
 from . import naive
 
@@ -359,7 +359,7 @@ def test_loops_vectorise_without_fma():
     """The transforms vectorise -- no branch is left in them: their division
     is a packed one -- and LLVM contracts no multiply-add, which would change
     bits between machines."""
-    from glorot_numba._codegen import prefer_wide_vectors
+    from glorot_numba._engine.codegen import prefer_wide_vectors
 
     @numba.njit
     def map32(words, out):
@@ -392,7 +392,7 @@ def test_loops_vectorise_without_fma():
 _PURE_PYTHON_SCRIPT = """
 import sys
 import numpy as np
-from glorot_numba._quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64
+from glorot_numba._engine.quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64
 d = np.load(sys.argv[1])
 hi, lo = d["bits"] >> np.uint64(32), d["bits"] & np.uint64(0xFFFFFFFF)
 out = {

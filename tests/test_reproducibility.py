@@ -20,7 +20,9 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import _kernels, initializers
+from glorot_numba import initializers
+from glorot_numba import _engine
+from glorot_numba._engine import kernels as _kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,8 +144,8 @@ def test_thread_count_does_not_change_bits(dtype):
     assert one.tobytes() == many.tobytes()
 
 
-KINDS = {"uniform": _kernels.UNIFORM, "normal": _kernels.NORMAL,
-         "truncated": _kernels.TRUNCATED, "inverse_cdf": _kernels.INVERSE_CDF}
+KINDS = {"uniform": _engine.UNIFORM, "normal": _engine.NORMAL,
+         "truncated": _engine.TRUNCATED, "inverse_cdf": _engine.INVERSE_CDF}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

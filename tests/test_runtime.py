@@ -1,5 +1,6 @@
-"""How fills run (glorot_numba/_runtime.py), in this process: pieces, runs,
-staging, thread counts, the workqueue guard, memory checks, overlapping out=.
+"""How fills run (the engine's threads, pieces and memory), in this process:
+pieces, runs, staging, thread counts, the workqueue guard, memory checks,
+overlapping out=.
 
 What needs a process of its own (threading layers, fork, signals, peak
 memory) is in test_runtime_processes.py.
@@ -16,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glorot_numba as gn
-from glorot_numba import _kernels, _runtime
+from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
+from glorot_numba._engine import kernels as _kernels
 
 BF16 = ml_dtypes.bfloat16
 MAX_THREADS = int(numba.config.NUMBA_NUM_THREADS)
@@ -48,7 +50,7 @@ def test_runs_are_the_flat_indices_of_the_slice(part, data):
     # cut to the slice.
     index = np.arange(int(np.prod(full)), dtype=np.int64).reshape(full)
     want = index[tuple(slice(o, o + n) for o, n in zip(offset, shape))].reshape(-1)
-    runs = _runtime.Runs(shape, full, offset)
+    runs = _pieces.Runs(shape, full, offset)
     starts = runs.starts(0, runs.count)
     assert starts.dtype == np.int64 and runs.count * runs.run_len == want.size
     got = (starts[:, None] + np.arange(runs.run_len, dtype=np.int64)).reshape(-1)
@@ -63,7 +65,7 @@ def test_runs_are_the_flat_indices_of_the_slice(part, data):
 def test_blocks_cover_every_position_once_in_order(shape, limit):
     positions = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
     seen = []
-    for index, first, size in _runtime._blocks(tuple(shape), limit):
+    for index, first, size in _pieces._stage_slices(tuple(shape), limit):
         block = positions[index + (Ellipsis,)]
         assert 1 <= size <= limit or positions.size == 0
         assert block.size == size
@@ -80,9 +82,9 @@ def test_blocks_cover_every_position_once_in_order(shape, limit):
 @pytest.fixture
 def tiny_pieces(monkeypatch):
     """Pieces small enough that every boundary case occurs in small arrays."""
-    monkeypatch.setattr(_runtime, "SPAN_PER_THREAD", 2500)
-    monkeypatch.setattr(_runtime, "STAGE", 777)
-    monkeypatch.setattr(_runtime, "MAX_RUNS", 5)
+    monkeypatch.setattr(_pieces, "SPAN_PER_THREAD", 2500)
+    monkeypatch.setattr(_pieces, "STAGE", 777)
+    monkeypatch.setattr(_pieces, "MAX_RUNS", 5)
 
 
 PIECE_CASES = [
@@ -122,7 +124,7 @@ def test_pieces_are_many_and_use_both_kernels(tiny_pieces, monkeypatch):
         return call
 
     monkeypatch.setitem(_kernels.KERNELS, "f32", (spy(par, "parallel"), spy(ser, "serial")))
-    monkeypatch.setattr(_runtime, "SERIAL_BELOW", 300)
+    monkeypatch.setattr(_threads, "SERIAL_BELOW", 300)
     # Runs of 80 elements, pieces of 2500 * threads positions: pieces end
     # inside runs, and calls of 5 runs alternate with shorter ones.
     gn.GlorotNormal(seed=1)((90, 80), partition_info=gn.PartitionInfo((100, 90), (3, 4)))
@@ -236,19 +238,19 @@ def test_launching_thread_count_is_set_and_restored(launches):
 
 @pytest.mark.skipif(MAX_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
 def test_workqueue_lock_held_elsewhere_means_serial(launches, monkeypatch):
-    monkeypatch.setattr(_runtime, "threading_layer", lambda: "workqueue")
+    monkeypatch.setattr(_threads, "threading_layer", lambda: "workqueue")
     init = gn.GlorotNormal(seed=9)
     init(BIG)
     assert launches[-1][0] == "parallel"
-    assert not _runtime._workqueue_lock.locked()  # released after the call
-    with _runtime._workqueue_lock:  # as if another thread were in a region
+    assert not _threads._workqueue_lock.locked()  # released after the call
+    with _threads._workqueue_lock:  # as if another thread were in a region
         held = init(BIG)
     assert launches[-1][0] == "serial"
     assert np.array_equal(bits(held), bits(init(BIG)))
 
 
 def test_no_parallel_after_unsafe_fork(launches, monkeypatch):
-    monkeypatch.setattr(_runtime, "_no_parallel", "forked from a process that started GNU OpenMP")
+    monkeypatch.setattr(_threads, "_no_parallel", "forked from a process that started GNU OpenMP")
     a = gn.GlorotNormal(seed=5)(BIG)
     assert {name for name, _, _ in launches} == {"serial"}
     assert gn.runtime_info()["parallel"] is False
@@ -259,14 +261,14 @@ def test_no_parallel_after_unsafe_fork(launches, monkeypatch):
 def test_fork_hook_marks_children_of_openmp_parents(monkeypatch):
     from numba.np.ufunc import parallel as numba_parallel
 
-    monkeypatch.setattr(_runtime, "_no_parallel", None)
+    monkeypatch.setattr(_threads, "_no_parallel", None)
     monkeypatch.setattr(numba_parallel, "_is_initialized", True)
     monkeypatch.setattr(numba_parallel, "_threading_layer", "tbb")
-    _runtime._after_fork_in_child()
-    assert _runtime._no_parallel is None
+    _threads._after_fork_in_child()
+    assert _threads._no_parallel is None
     monkeypatch.setattr(numba_parallel, "_threading_layer", "omp")
-    _runtime._after_fork_in_child()
-    assert "OpenMP" in _runtime._no_parallel
+    _threads._after_fork_in_child()
+    assert "OpenMP" in _threads._no_parallel
 
 
 @pytest.mark.skipif(MAX_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
@@ -274,8 +276,8 @@ def test_fork_hook_drops_other_threads_limits(monkeypatch):
     """In a forked child only the forking thread lives on: a num_threads()
     block of another parent thread would never end there."""
     for name in ("_limits_lock", "_workqueue_lock", "_no_parallel"):
-        monkeypatch.setattr(_runtime, name, getattr(_runtime, name))
-    monkeypatch.setattr(_runtime, "_limits", [])
+        monkeypatch.setattr(_threads, name, getattr(_threads, name))
+    monkeypatch.setattr(_threads, "_limits", [])
     entered, leave = threading.Event(), threading.Event()
 
     def other():
@@ -289,18 +291,18 @@ def test_fork_hook_drops_other_threads_limits(monkeypatch):
         entered.wait(10)
         with gn.num_threads(MAX_THREADS):
             assert gn.runtime_info()["threads"] == 1
-            _runtime._after_fork_in_child()  # as the child of a fork here would
+            _threads._after_fork_in_child()  # as the child of a fork here would
             assert gn.runtime_info()["threads"] == MAX_THREADS
-            assert [e[0] for e in _runtime._limits] == [MAX_THREADS]
-        assert _runtime._limits == []
+            assert [e[0] for e in _threads._limits] == [MAX_THREADS]
+        assert _threads._limits == []
     finally:
         leave.set()
         t.join()
 
 
 def test_no_threading_layer_warns_once_and_runs_serially(launches, monkeypatch):
-    monkeypatch.setattr(_runtime, "threading_layer", lambda: None)
-    monkeypatch.setattr(_runtime, "_warned", set())
+    monkeypatch.setattr(_threads, "threading_layer", lambda: None)
+    monkeypatch.setattr(_threads, "_warned", set())
     with pytest.warns(RuntimeWarning, match="single-threaded"):
         a = gn.GlorotNormal(seed=5)(BIG)
     b = gn.GlorotNormal(seed=5)(BIG)  # no second warning (warnings are errors here)
@@ -328,14 +330,14 @@ def test_concurrent_calls_match_serial_calls():
 
 
 def test_allocation_beyond_available_memory_is_refused_first(monkeypatch):
-    monkeypatch.setattr(_runtime, "available_memory", lambda: 3 << 30)
+    monkeypatch.setattr(_memory, "available_memory", lambda: 3 << 30)
     monkeypatch.setattr(np, "empty", lambda *a, **k: pytest.fail("allocated"))
     with pytest.raises(MemoryError, match="GiB"):
         gn.GlorotNormal(seed=1)((1 << 20, 1024))  # 4 GiB of float32
 
 
 def test_available_memory_is_plausible():
-    room = _runtime.available_memory()
+    room = _memory.available_memory()
     if room is None:
         pytest.skip("no /proc/meminfo on this system")
     assert 0 < room < 1 << 50
@@ -376,7 +378,7 @@ def test_overlapping_out_is_refused_untouched():
     (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 2), (-4, 4)), True),
 ])
 def test_overlaps_itself(make, expected):
-    assert _runtime.overlaps_itself(make()) is expected
+    assert _memory.overlaps_itself(make()) is expected
 
 
 def test_misaligned_and_subclass_out_are_filled_correctly():

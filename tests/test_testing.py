@@ -16,6 +16,7 @@ from scipy import stats
 
 import glorot_numba as gn
 from glorot_numba import initializers as _initializers
+from glorot_numba import _complex_fit
 from glorot_numba import testing as gt
 
 SIGMA = math.sqrt(2.0 / 2000.0)  # Glorot, (1000, 1000)
@@ -373,7 +374,7 @@ def test_complex_accepts_independent_producers():
     gt.assert_variance_scaling(_complex_normal(rng, n) * sigma,
                                {"mode": "fan_avg", "distribution": "untruncated_normal"},
                                fans=(1000, 1000))
-    correct = _jax_like(rng, n, sigma, constant=math.sqrt(gt._complex_fit._TRUNC_Q1))
+    correct = _jax_like(rng, n, sigma, constant=math.sqrt(_complex_fit._TRUNC_Q1))
     gt.assert_variance_scaling(correct, config, fans=(1000, 1000))
     gt.assert_variance_scaling(correct.astype(np.complex64), config, fans=(1000, 1000))
 

@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import _tf_compat, _tf_kernels
+from glorot_numba import _tf_compat
+from glorot_numba import _engine
+from glorot_numba._engine import tf_kernels as _tf_kernels
 
 DATA = Path(__file__).parent / "data" / "tf_golden.npz"
 
@@ -122,7 +124,7 @@ def test_golden_unseeded_sequence(g):
 
 
 @pytest.mark.parametrize("path,native", [("f32", np.float32), ("f64", np.float64)])
-@pytest.mark.parametrize("kind", [_tf_kernels.TRUNCATED, _tf_kernels.NORMAL, _tf_kernels.UNIFORM])
+@pytest.mark.parametrize("kind", [_engine.TRUNCATED, _engine.NORMAL, _engine.UNIFORM])
 def test_parallel_serial_and_thread_counts_agree(path, native, kind):
     n = 3 * _tf_kernels.CHUNK_GROUPS * _tf_kernels.GROUP[path] + 5  # four work items
     parallel, serial = _tf_kernels.KERNELS[path]
@@ -152,10 +154,10 @@ def test_counter_carries_across_words():
     # Group 1 of a normal draw whose counter starts at 2**32 - 1 uses counter
     # (0, 1, 0, 0); the same group as group 0 of a draw starting there.
     a = np.empty(8, np.float32)
-    serial(a, _tf_kernels.NORMAL, u(1), u(2), u(0xFFFFFFFF), u(0), u(0), u(0), u(0),
+    serial(a, _engine.NORMAL, u(1), u(2), u(0xFFFFFFFF), u(0), u(0), u(0), u(0),
            np.float32(1), np.float32(1), np.float32(0))
     b = np.empty(4, np.float32)
-    serial(b, _tf_kernels.NORMAL, u(1), u(2), u(0), u(1), u(0), u(0), u(0),
+    serial(b, _engine.NORMAL, u(1), u(2), u(0), u(1), u(0), u(0), u(0),
            np.float32(1), np.float32(1), np.float32(0))
     np.testing.assert_array_equal(a[4:], b)
 

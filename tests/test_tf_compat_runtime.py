@@ -1,4 +1,4 @@
-"""``compat=`` fills run like native ones (glorot_numba/_runtime.py): pieces
+"""``compat=`` fills run like native ones (glorot_numba/_engine): pieces
 that start on group boundaries from their group's counter, bounded staging,
 the thread choice, checked allocation and a warmup that launches nothing.
 
@@ -14,7 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glorot_numba as gn
-from glorot_numba import _runtime, _tf_compat, _tf_kernels
+from glorot_numba import _tf_compat
+from glorot_numba import _engine
+from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
+from glorot_numba._engine import tf_kernels as _tf_kernels
 from glorot_numba.initializers import TRUNCATED_STD
 
 BF16 = ml_dtypes.bfloat16
@@ -28,9 +31,9 @@ def bits(a):
 @pytest.fixture
 def tiny_pieces(monkeypatch):
     """Pieces and stages of a few groups, and parallel kernels on them."""
-    monkeypatch.setattr(_runtime, "SPAN_PER_THREAD", 11)
-    monkeypatch.setattr(_runtime, "STAGE", 13)
-    monkeypatch.setattr(_runtime, "SERIAL_BELOW", 9)
+    monkeypatch.setattr(_pieces, "SPAN_PER_THREAD", 11)
+    monkeypatch.setattr(_pieces, "STAGE", 13)
+    monkeypatch.setattr(_threads, "SERIAL_BELOW", 9)
 
 
 INITS = {
@@ -97,9 +100,9 @@ def test_any_pieces_and_strides_give_the_same_bits(dist, dtype, shape, steps, sp
     base = np.zeros(tuple(abs(s) * n for s, n in zip(steps, shape)), storage)
     out = base[tuple(slice(None, None, s) for s in steps[:len(shape)])]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_runtime, "SPAN_PER_THREAD", span)
-        mp.setattr(_runtime, "STAGE", stage)
-        mp.setattr(_runtime, "SERIAL_BELOW", 5)
+        mp.setattr(_pieces, "SPAN_PER_THREAD", span)
+        mp.setattr(_pieces, "STAGE", stage)
+        mp.setattr(_threads, "SERIAL_BELOW", 5)
         pieces = init(shape, dtype)
         init(shape, dtype, out=out)
     assert np.array_equal(bits(pieces), bits(whole))
@@ -116,7 +119,7 @@ def test_pieces_equal_one_kernel_call_over_the_whole_tensor(tiny_pieces):
     for path, native in (("f32", np.float32), ("f64", np.float64)):
         expected = np.empty(n, native)
         mul = np.asarray(1.0 / TRUNCATED_STD).astype(native)[()]
-        _tf_kernels.KERNELS[path][1](expected, _tf_kernels.TRUNCATED, u(k0), u(k1), u(c0),
+        _tf_kernels.KERNELS[path][1](expected, _engine.TRUNCATED, u(k0), u(k1), u(c0),
                                      u(c1), u(c2), u(c3), u(0x7FFFFF), native(2.0**-23),
                                      mul, native(0.0))
         got = init((1, n), native)
@@ -193,18 +196,18 @@ def test_num_threads_sets_the_launching_count_and_restores_it(launches):
 
 @pytest.mark.skipif(MAX_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
 def test_workqueue_lock_held_elsewhere_means_serial(launches, monkeypatch):
-    monkeypatch.setattr(_runtime, "threading_layer", lambda: "workqueue")
+    monkeypatch.setattr(_threads, "threading_layer", lambda: "workqueue")
     INIT(BIG)
     assert launches[-1][0] == "parallel"
-    assert not _runtime._workqueue_lock.locked()
-    with _runtime._workqueue_lock:  # as if another thread were in a region
+    assert not _threads._workqueue_lock.locked()
+    with _threads._workqueue_lock:  # as if another thread were in a region
         held = INIT(BIG, "bfloat16")
     assert [name for name, _ in launches[-2:]] == ["serial", "finish-serial"]
     assert np.array_equal(bits(held), bits(INIT(BIG, "bfloat16")))
 
 
 def test_no_parallel_after_unsafe_fork(launches, monkeypatch):
-    monkeypatch.setattr(_runtime, "_no_parallel", "forked from a process that started GNU OpenMP")
+    monkeypatch.setattr(_threads, "_no_parallel", "forked from a process that started GNU OpenMP")
     monkeypatch.setattr(numba, "set_parallel_chunksize",
                         lambda n: pytest.fail("touched the parallel runtime"))
     a = INIT(BIG, "float16")
@@ -214,7 +217,7 @@ def test_no_parallel_after_unsafe_fork(launches, monkeypatch):
 
 
 def test_allocation_beyond_available_memory_is_refused_first(monkeypatch):
-    monkeypatch.setattr(_runtime, "available_memory", lambda: 3 << 30)
+    monkeypatch.setattr(_memory, "available_memory", lambda: 3 << 30)
     monkeypatch.setattr(np, "empty", lambda *a, **k: pytest.fail("allocated"))
     with pytest.raises(MemoryError, match="GiB"):
         INIT((1 << 20, 1024))  # 4 GiB of float32
@@ -237,5 +240,5 @@ def test_warmup_compiles_without_launching(monkeypatch):
         monkeypatch.setitem(_tf_kernels.KERNELS, path, tuple(Kernel(k) for k in pair))
     for name in ("tf_finish_lowp", "tf_finish_lowp_serial"):
         monkeypatch.setattr(_tf_kernels, name, Kernel(getattr(_tf_kernels, name)))
-    assert isinstance(_tf_kernels.warmup(), bool)
+    assert isinstance(_tf_kernels.compile_all(), bool)
     assert launched == []

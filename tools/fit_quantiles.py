@@ -1,4 +1,4 @@
-"""Fit the rational approximations of glorot_numba/_quantiles.py and write them there.
+"""Fit the rational approximations of glorot_numba/_engine/quantiles.py and write them there.
 
 Usage::
 
@@ -10,7 +10,7 @@ mpmath arithmetic at a fixed precision, so the hex literals come out the
 same on every machine; the run takes about a minute.
 
 Every approximation has the *chord form* (see the module docstring of
-``_quantiles``): a function ``S`` on ``[a, b]`` is written as
+``_engine/quantiles.py``): a function ``S`` on ``[a, b]`` is written as
 
     S(x) = A + B*v - v*w*K,    v = x - a,  w = b - x,
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import mpmath as mp
 
-MODULE = Path(__file__).resolve().parents[1] / "glorot_numba" / "_quantiles.py"
+MODULE = Path(__file__).resolve().parents[1] / "glorot_numba" / "_engine" / "quantiles.py"
 BEGIN = "# --- begin of the block written by tools/fit_quantiles.py ---"
 END = "# --- end of the block written by tools/fit_quantiles.py ---"
 DPS = 40
@@ -188,7 +188,7 @@ def fit_chord(S, a, b, p, q, variable, iterations=40):
 
 
 # --------------------------------------------------------------------------
-# the regions (the design: see _quantiles)
+# the regions (the design: see _engine/quantiles.py)
 
 # ndtri_lower_f64: central region p >= 1/16, v = (p - 1/2)**2 <= (7/16)**2;
 # tails r = sqrt(-log p) from sqrt(log 16) to the smallest normal float64,
@@ -271,7 +271,7 @@ def main(argv=None):
     new = pattern.sub(lambda _: block, text)
     if args.check:
         if new != text:
-            sys.exit("the generated block of _quantiles.py is out of date")
+            sys.exit("the generated block of _engine/quantiles.py is out of date")
         print("up to date")
         return
     MODULE.write_text(new)

@@ -13,7 +13,7 @@ interval so that only the lower half is needed).
 
 Like :mod:`._elementary`, everything here is IEEE-754 ``+ - * /`` and
 ``sqrt`` (correctly rounded on every machine), integer and bit operations,
-and :func:`._elementary.log_f64`: no libm, no fused multiply-add, no
+and :func:`.elementary.log_f64`: no libm, no fused multiply-add, no
 ``fastmath``.  So every machine, and the pure Python forms under
 ``NUMBA_DISABLE_JIT=1``, give the same bits.  ``np.divide`` stands for
 ``/``, whose Numba form carries a zero-division branch that stops LLVM
@@ -118,7 +118,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-from ._elementary import log_f64
+from .elementary import log_f64
 
 __all__ = ["trunc2_f32", "trunc2_f64", "ndtri_lower_f64"]
 
@@ -347,7 +347,7 @@ def trunc2_f32(word):
     Examples
     --------
     >>> import numpy as np
-    >>> from glorot_numba._quantiles import trunc2_f32
+    >>> from glorot_numba._engine.quantiles import trunc2_f32
     >>> z = [trunc2_f32(np.uint64(w)) for w in (0x7FFFFFFF, 0x80000000, 0xFFFFFFFF)]
     >>> [float(v) for v in z]  # the middle pair, and the top
     [-7.130432067015136e-08, 7.130432067015136e-08, 1.9999994039535522]
@@ -385,7 +385,7 @@ def trunc2_f64(hi, lo):
     Examples
     --------
     >>> import numpy as np
-    >>> from glorot_numba._quantiles import trunc2_f64
+    >>> from glorot_numba._engine.quantiles import trunc2_f64
     >>> top = np.uint64(0xFFFFFFFF)
     >>> float(trunc2_f64(top, top)), (2 - float(trunc2_f64(top, top))) / 2**-52
     (1.999999999999999, 5.0)
@@ -444,7 +444,7 @@ def ndtri_lower_f64(p):
     Examples
     --------
     >>> import numpy as np
-    >>> from glorot_numba._quantiles import ndtri_lower_f64
+    >>> from glorot_numba._engine.quantiles import ndtri_lower_f64
     >>> float(ndtri_lower_f64(np.float64(0.025)))
     -1.959963984540054
     >>> float(ndtri_lower_f64(np.float64(2.0**-1022)))

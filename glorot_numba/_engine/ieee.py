@@ -29,7 +29,7 @@ _SQRT_HALF_BITS = 0x3F3504F3
 _CENTRE_SHIFT = 0x3F800000 - _SQRT_HALF_BITS
 
 
-def _bitcast(src, dst):
+def bitcast(src, dst):
     @intrinsic
     def cast(typingctx, x):
         def codegen(context, builder, signature, args):
@@ -171,5 +171,5 @@ else:
     rotate_quadrant_f32 = _rotate_quadrant_f32
     trailing_zeros = _cttz
     nonzero_mask64 = _nonzero_mask64
-    f64_as_u64 = _bitcast(types.float64, types.uint64)
-    u64_as_f64 = _bitcast(types.uint64, types.float64)
+    f64_as_u64 = bitcast(types.float64, types.uint64)
+    u64_as_f64 = bitcast(types.uint64, types.float64)

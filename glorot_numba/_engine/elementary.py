@@ -37,7 +37,7 @@ nearest), with enough terms that truncation stays far below half an ulp.
 import numpy as np
 from numba import njit
 
-from ._ieee import (
+from .ieee import (
     centred_frexp_f32,
     f64_as_u64,
     quarter_turns_f32,
@@ -77,7 +77,7 @@ _F64_ATANH = _f64("0x1.5555555555555p-1", "0x1.999999999999ap-2",
 
 # Bit pattern of the float nearest sqrt(2)/2: mantissas at or above it are
 # kept in [sqrt(2)/2, 1), below it doubled into [1, sqrt(2)); the offset
-# moves the exponent boundary to that threshold.  (float32: in _ieee.)
+# moves the exponent boundary to that threshold.  (float32: in .ieee.)
 _F64_SQRTH = np.uint64(0x3FE6A09E667F3BCD)
 _F64_OFFSET = np.uint64(0x3FF0000000000000 - 0x3FE6A09E667F3BCD)
 

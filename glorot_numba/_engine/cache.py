@@ -12,8 +12,10 @@ them in a fraction of a second.  The hazards handled here:
   wrapped; a failed load empties that kernel's index and compiles, a failed
   save switches its cache off, and the process gets one warning;
 * stale code: Numba checks only the source file of the cached function, but
-  the kernels inline code from several modules, so a digest of all of them is
-  kept beside the cache and a mismatch empties the cache first;
+  the kernels inline code from several modules, so a digest of every module
+  of the engine (every ``*.py`` file beside this one: a new one is covered
+  without being listed) is kept beside the cache, and a mismatch empties the
+  cache first;
 * many processes compiling at once: Numba writes every cache file under a
   temporary name and renames it into place, and each kernel has a single
   signature, so concurrent writers store identical entries.
@@ -27,7 +29,7 @@ import uuid
 import warnings
 from pathlib import Path
 
-from numba.core.caching import NullCache
+from . import numba_internals
 
 __all__ = ["enable_caching", "caching_requested"]
 
@@ -97,28 +99,34 @@ def _write_atomically(path, text):
         raise
 
 
-def enable_caching(dispatchers, sources):
-    """Turn on Numba's disk cache for ``dispatchers``; return whether it is on.
+def engine_sources():
+    """Every module of the engine, in a fixed order: what the kernels are
+    compiled from."""
+    return sorted(Path(__file__).parent.glob("*.py"))
 
-    ``sources`` are the files whose code the dispatchers compile in.
-    """
+
+def enable_caching(dispatchers):
+    """Turn on Numba's disk cache for ``dispatchers``; return whether it is on."""
     if not caching_requested() or not all(hasattr(d, "enable_caching") for d in dispatchers):
         return False  # turned off, or NUMBA_DISABLE_JIT (plain functions)
     try:
-        digest = _digest(sources)
+        digest = _digest(engine_sources())
         for d in dispatchers:
             d.enable_caching()
-            marker = Path(d._cache.cache_path) / f"{d.__qualname__}.sources"
+            cache = numba_internals.dispatcher_cache(d)
+            marker = Path(cache.cache_path) / f"{d.__qualname__}.sources"
             try:
                 current = marker.read_text() == digest
             except OSError:
                 current = False
             if not current:
-                d._cache.flush()
+                cache.flush()
                 _write_atomically(marker, digest)
-            d._cache = GuardedCache(d._cache, d.__qualname__)
-    except Exception:  # noqa: BLE001 - any failure means: compile in memory
+            numba_internals.set_dispatcher_cache(d, GuardedCache(cache, d.__qualname__))
+    except (OSError, RuntimeError):
+        # No writable cache location (Numba raises RuntimeError: no
+        # locator), or a marker that cannot be written: compile in memory.
         for d in dispatchers:
-            d._cache = NullCache()
+            numba_internals.disable_cache(d)
         return False
     return True

@@ -36,6 +36,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from . import numba_internals
+
 __all__ = ["prefer_wide_vectors", "hint_wanted", "hint_usable", "borrowed"]
 
 _ATTRIBUTE = '"prefer-vector-width"="512"'
@@ -64,7 +66,7 @@ def hint_usable():
     try:
         module = ir.Module(name="glorot_numba_probe")
         fn = ir.Function(module, ir.FunctionType(ir.VoidType(), []), name="probe")
-        set.add(fn.attributes, _ATTRIBUTE)
+        numba_internals.add_function_attribute(fn, _ATTRIBUTE)
         ir.IRBuilder(fn.append_basic_block()).ret_void()
         text = str(module)
         if _ATTRIBUTE not in text:
@@ -79,7 +81,7 @@ def hint_usable():
 def _prefer_wide_vectors(typingctx):
     def codegen(context, builder, signature, args):
         if hint_wanted():
-            set.add(builder.function.attributes, _ATTRIBUTE)
+            numba_internals.add_function_attribute(builder.function, _ATTRIBUTE)
         return context.get_dummy_value()
 
     return types.none(), codegen
@@ -92,15 +94,13 @@ def _borrowed(typingctx, arr, start, stop):
     view = arr.copy(layout="C")
 
     def codegen(context, builder, signature, args):
-        from numba.np.arrayobj import make_array, populate_array
-
-        src = make_array(signature.args[0])(context, builder, args[0])
-        dst = make_array(signature.return_type)(context, builder)
+        src = numba_internals.source_array(context, builder, signature.args[0], args[0])
         lo, hi = args[1], args[2]
         itemsize = context.get_constant(types.intp, context.get_abi_sizeof(
             context.get_data_type(signature.args[0].dtype)))
-        populate_array(dst, data=builder.gep(src.data, [lo]), shape=[builder.sub(hi, lo)],
-                       strides=[itemsize], itemsize=itemsize, meminfo=None)
+        dst = numba_internals.array_view(context, builder, signature.return_type,
+                                         builder.gep(src.data, [lo]), [builder.sub(hi, lo)],
+                                         [itemsize], itemsize)
         return dst._getvalue()
 
     return view(arr, types.intp, types.intp), codegen

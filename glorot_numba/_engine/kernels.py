@@ -30,12 +30,12 @@ import numpy as np
 from numba import njit, prange, typeof, types
 from numba.extending import overload
 
-from . import _codegen, _elementary, _ieee, _philox, _quantiles, _transforms
-from ._cache import enable_caching
-from ._codegen import borrowed, prefer_wide_vectors
-from ._ieee import nonzero_mask64, trailing_zeros
-from ._quantiles import trunc2_f32, trunc2_f64
-from ._transforms import (
+from .cache import enable_caching
+from .codegen import borrowed, prefer_wide_vectors
+from .ieee import nonzero_mask64, trailing_zeros
+from .kinds import INVERSE_CDF, TRUNCATED, UNIFORM
+from .quantiles import trunc2_f32, trunc2_f64
+from .stream import (
     EXP_TRUNCATION_F32,
     EXP_TRUNCATION_F64,
     PATH_F32,
@@ -59,8 +59,7 @@ from ._transforms import (
     uniform_f64,
 )
 
-__all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "INVERSE_CDF", "KERNELS",
-           "CACHED", "params", "warmup"]
+__all__ = ["CHUNK", "SMALL_CHUNK", "KERNELS", "CACHED", "params", "shifted", "compile_kernels"]
 
 # Positions per work item: multiples of both tile sizes.  Long items make
 # long list passes (whose vector loops then run at speed), and CHUNK bounds
@@ -68,16 +67,10 @@ __all__ = ["CHUNK", "SMALL_CHUNK", "UNIFORM", "NORMAL", "TRUNCATED", "INVERSE_CD
 # give each worker an equal share and go through it item by item; the
 # complex kernels deal whole items round-robin, short ones (SMALL_CHUNK)
 # for tensors too small to give each worker four long items.  SMALL_CHUNK
-# is also the least work worth a thread of its own (see _runtime).
+# is also the least work worth a thread of its own (see .threads).
 CHUNK = 8192
 SMALL_CHUNK = 2048
 
-UNIFORM = 0
-NORMAL = 1
-TRUNCATED = 2
-# The normal truncated to (-2, 2) by its exact inverse distribution
-# function: one word (float32) or two (float64) per element, no redraws.
-INVERSE_CDF = 3
 
 _U1 = np.uint64(1)
 _U32 = np.uint64(32)
@@ -100,12 +93,12 @@ def params(real, mult, shift=None, lo=-2.0, hi=2.0):
     return real(mult), None if shift is None else real(shift), real(lo), real(hi)
 
 
-def _shifted(x, shift):
+def shifted(x, shift):
     """``x + shift``, or ``x`` for a shift of None."""
     return x if shift is None else x + shift
 
 
-@overload(_shifted, inline="always")
+@overload(shifted, inline="always")
 def _shifted_jit(x, shift):
     # Chosen by type when a kernel compiles: kernels without a shift have
     # no addition at all.
@@ -139,15 +132,15 @@ def _tile_f32(out, words, bits, t, k0, k1, kind, params):
         words[_B3 + b] = np.uint32(w3)
     if kind == UNIFORM:
         for i in range(TILE_F32):
-            out[i] = _shifted(uniform_f32(np.uint64(words[i])) * mult, shift)
+            out[i] = shifted(uniform_f32(np.uint64(words[i])) * mult, shift)
     elif kind == INVERSE_CDF:
         for i in range(TILE_F32):
-            out[i] = _shifted(trunc2_f32(np.uint64(words[i])) * mult, shift)
+            out[i] = shifted(trunc2_f32(np.uint64(words[i])) * mult, shift)
     else:
         for i in range(_B2):
             zc, zs = normal_pair_f32(np.uint64(words[i]), np.uint64(words[_B2 + i]))
-            out[i] = _shifted(zc * mult, shift)
-            out[_B2 + i] = _shifted(zs * mult, shift)
+            out[i] = shifted(zc * mult, shift)
+            out[_B2 + i] = shifted(zs * mult, shift)
             words[i] = not (zc > lo and zc < hi)
             words[_B2 + i] = not (zs > lo and zs < hi)
 
@@ -161,8 +154,8 @@ def _tile_f64(out, words, bits, t, k0, k1, kind, params):
     if kind == UNIFORM:
         for b in range(TILE_BLOCKS):
             w0, w1, w2, w3 = block_words(k0, k1, b0 + b, 0, PATH_F64)
-            out[b] = _shifted(uniform_f64(w0, w1) * mult, shift)
-            out[_B1 + b] = _shifted(uniform_f64(w2, w3) * mult, shift)
+            out[b] = shifted(uniform_f64(w0, w1) * mult, shift)
+            out[_B1 + b] = shifted(uniform_f64(w2, w3) * mult, shift)
     elif kind == INVERSE_CDF:
         # Philox and the transform in separate loops, as below.
         for b in range(TILE_BLOCKS):
@@ -170,7 +163,7 @@ def _tile_f64(out, words, bits, t, k0, k1, kind, params):
             bits[b] = (w0 << _U32) | w1
             bits[_B1 + b] = (w2 << _U32) | w3
         for i in range(TILE_F64):
-            out[i] = _shifted(trunc2_f64(bits[i] >> _U32, bits[i] & _MASK32) * mult, shift)
+            out[i] = shifted(trunc2_f64(bits[i] >> _U32, bits[i] & _MASK32) * mult, shift)
     else:
         # As in _tile_f32, Philox and the transform run in separate loops,
         # each at its own vector width; `bits` holds the 64-bit words between.
@@ -182,8 +175,8 @@ def _tile_f64(out, words, bits, t, k0, k1, kind, params):
             bits[_B1 + b] = (w2 << _U32) | w3
         for b in range(TILE_BLOCKS):
             z0, z1 = normal_pair_from_bits_f64(bits[b], bits[_B1 + b])
-            out[b] = _shifted(z0 * mult, shift)
-            out[_B1 + b] = _shifted(z1 * mult, shift)
+            out[b] = shifted(z0 * mult, shift)
+            out[_B1 + b] = shifted(z1 * mult, shift)
             words[b] = not (z0 > lo and z0 < hi)
             words[_B1 + b] = not (z1 > lo and z1 < hi)
 
@@ -294,7 +287,7 @@ def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, 
         kept = 0
         for j in range(m):
             z = values[j]
-            out[todo_pos[j]] = _shifted(z * mult, shift)
+            out[todo_pos[j]] = shifted(z * mult, shift)
             todo_pos[kept] = todo_pos[j]
             todo_elem[kept] = todo_elem[j]
             todo_try[kept] = todo_try[j] + 1
@@ -372,12 +365,12 @@ def _complex_fill(flat, starts, run_len, k0, k1, kind, params, worker, workers, 
             if kind == UNIFORM:
                 for j in range(cnt):
                     x, y = polar_fn(radius[off + j], angle[off + j], lo, span, False)
-                    re[j] = _shifted(x * mult, shift)
+                    re[j] = shifted(x * mult, shift)
                     im[j] = y * mult
             else:
                 for j in range(cnt):
                     x, y = polar_fn(radius[off + j], angle[off + j], lo, span, True)
-                    re[j] = _shifted(x * mult, shift)
+                    re[j] = shifted(x * mult, shift)
                     im[j] = y * mult
             for j in range(cnt):
                 flat[2 * (p + j)] = re[j]
@@ -438,52 +431,17 @@ def fill_c128_serial(out, starts, run_len, k0, k1, kind, params, workers):
 KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial),
            "c64": (fill_c64, fill_c64_serial), "c128": (fill_c128, fill_c128_serial)}
 
-CACHED = enable_caching(
-    [fill_f32, fill_f32_serial, fill_f64, fill_f64_serial,
-     fill_c64, fill_c64_serial, fill_c128, fill_c128_serial],
-    [m.__file__ for m in (_codegen, _elementary, _ieee, _philox, _quantiles, _transforms)]
-    + [__file__],
-)
+CACHED = enable_caching([fill_f32, fill_f32_serial, fill_f64, fill_f64_serial,
+                         fill_c64, fill_c64_serial, fill_c128, fill_c128_serial])
 
 
-def warmup(compat=False):
-    """Compile every kernel now (and store it in the disk cache, if enabled).
 
-    The first call of each kernel in a process otherwise compiles it, which
-    takes seconds without a warm cache.  Calling this once after installing
-    (or before starting many processes at once) front-loads that work.
+def compile_kernels(kernels, args):
+    """Compile (or load from the cache) each of ``kernels`` for ``args``.
 
-    Parameters
-    ----------
-    compat : bool, default False
-        Also compile the kernels of TensorFlow's stream (``compat=``).
-
-    Returns
-    -------
-    bool
-        Whether the compiled kernels are cached on disk (see the README:
-        ``GLOROT_NUMBA_CACHE=0`` turns caching off).
-
-    Examples
-    --------
-    >>> import glorot_numba as gn
-    >>> isinstance(gn.warmup(), bool)
-    True
+    Compiled, not run: a parallel launch is not safe in every process (a
+    child forked after GNU OpenMP started).
     """
-    starts = np.zeros(1, np.int64)
-    for native, real, path in ((np.float32, np.float32, "f32"), (np.float64, np.float64, "f64"),
-                               (np.complex64, np.float32, "c64"),
-                               (np.complex128, np.float64, "c128")):
-        out = np.empty(1, native)
-        args = (out, starts, np.int64(1), np.uint64(0), np.uint64(0), TRUNCATED,
-                params(real, 1.0), 1)
-        for kernel in KERNELS[path]:
-            # Compiled (or loaded), not run: a parallel launch is not safe in
-            # every process (a child forked after GNU OpenMP started).
-            if hasattr(kernel, "compile"):  # absent with NUMBA_DISABLE_JIT
-                kernel.compile(tuple(typeof(a) for a in args))
-    if compat:
-        from . import _tf_kernels
-
-        return _tf_kernels.warmup() and CACHED
-    return CACHED
+    for kernel in kernels:
+        if hasattr(kernel, "compile"):  # absent with NUMBA_DISABLE_JIT
+            kernel.compile(tuple(typeof(a) for a in args))

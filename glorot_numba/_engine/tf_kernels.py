@@ -43,16 +43,13 @@ from numba import njit, prange
 
 from numba import types
 
-from . import _ieee, _philox
-from ._cache import enable_caching
-from ._philox import philox_block
+from .cache import enable_caching
+from .kernels import compile_kernels
+from .kinds import NORMAL, TRUNCATED, UNIFORM
+from .ieee import bitcast
+from .philox import philox_block
 
-__all__ = ["TRUNCATED", "NORMAL", "UNIFORM", "GROUP", "STEP", "CHUNK_GROUPS", "KERNELS",
-           "CACHED", "warmup"]
-
-UNIFORM = 0
-NORMAL = 1
-TRUNCATED = 2
+__all__ = ["GROUP", "STEP", "CHUNK_GROUPS", "KERNELS", "CACHED", "compile_all"]
 
 # Outputs per group, by path.
 GROUP = {"f32": 4, "f64": 2}
@@ -61,11 +58,12 @@ GROUP = {"f32": 4, "f64": 2}
 CHUNK_GROUPS = 2048
 # Elements per work item of the float16 / bfloat16 arithmetic pass.
 FINISH_ITEM = 16384
-# Groups whose first Philox calls are computed together, in one vector loop.
-TILE = 64
-_T1 = TILE
-_T2 = 2 * TILE
-_T3 = 3 * TILE
+# Groups whose first Philox calls are computed together, in one vector loop
+# (a batch; the native stream's tiles are another thing).
+BATCH = 64
+_T1 = BATCH
+_T2 = 2 * BATCH
+_T3 = 3 * BATCH
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
@@ -123,8 +121,8 @@ if numba.config.DISABLE_JIT:
         return np.float32(_libm.cosf(x))
 
 else:
-    _f32_bits = _ieee._bitcast(types.float32, types.uint32)
-    _f32_from_bits = _ieee._bitcast(types.uint32, types.float32)
+    _f32_bits = bitcast(types.float32, types.uint32)
+    _f32_from_bits = bitcast(types.uint32, types.float32)
 
     @njit(inline="always")
     def _logf(x):
@@ -232,12 +230,12 @@ def _group_f32(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
 
 @njit(inline="always")
 def _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3):
-    """Words of the first Philox call of groups ``g0 .. g0 + TILE - 1``.
+    """Words of the first Philox call of groups ``g0 .. g0 + BATCH - 1``.
 
     A branch-free loop that LLVM vectorises; ``words`` holds word ``w`` of
-    group ``g0 + j`` at ``w * TILE + j``.
+    group ``g0 + j`` at ``w * BATCH + j``.
     """
-    for j in range(TILE):
+    for j in range(BATCH):
         c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g0 + j) * step)
         r0, r1, r2, r3 = philox_block(c0, c1, c2, c3, k0, k1)
         words[j] = np.uint32(r0)
@@ -247,18 +245,18 @@ def _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3):
 
 
 @njit(inline="always")
-def _tile_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
-    """``TILE`` whole groups from ``g0``, all inside ``out``."""
+def _tf_batch_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    """``BATCH`` whole groups from ``g0``, all inside ``out``."""
     step = _SKIP_F32 if kind == TRUNCATED else _U1
     _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3)
-    o = out[g0 * 4:(g0 + TILE) * 4]
+    o = out[g0 * 4:(g0 + BATCH) * 4]
     if kind == UNIFORM:
-        for j in range(TILE):
+        for j in range(BATCH):
             for w in range(4):
-                o[4 * j + w] = (np.float32(np.uint64(words[w * TILE + j]) & umask) * uscale
+                o[4 * j + w] = (np.float32(np.uint64(words[w * BATCH + j]) & umask) * uscale
                                 * mul + add)
     elif kind == NORMAL:
-        for j in range(TILE):
+        for j in range(BATCH):
             v0, v1 = _box_muller_f32(np.uint64(words[j]), np.uint64(words[_T1 + j]))
             v2, v3 = _box_muller_f32(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
             o[4 * j] = v0 * mul + add
@@ -266,7 +264,7 @@ def _tile_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, 
             o[4 * j + 2] = v2 * mul + add
             o[4 * j + 3] = v3 * mul + add
     else:
-        for j in range(TILE):
+        for j in range(BATCH):
             i = 4 * j
             end = i + 4
             f0, f1 = _box_muller_f32(np.uint64(words[j]), np.uint64(words[_T1 + j]))
@@ -310,18 +308,18 @@ def _group_f64(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
 
 
 @njit(inline="always")
-def _tile_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
-    """``TILE`` whole groups from ``g0``, all inside ``out``."""
+def _tf_batch_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
+    """``BATCH`` whole groups from ``g0``, all inside ``out``."""
     step = _SKIP_F64 if kind == TRUNCATED else _U1
     _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3)
-    o = out[g0 * 2:(g0 + TILE) * 2]
+    o = out[g0 * 2:(g0 + BATCH) * 2]
     if kind == UNIFORM:
-        for j in range(TILE):
+        for j in range(BATCH):
             o[2 * j] = _u64_to_f64(np.uint64(words[j]), np.uint64(words[_T1 + j])) * mul + add
             o[2 * j + 1] = (_u64_to_f64(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
                             * mul + add)
     else:
-        for j in range(TILE):
+        for j in range(BATCH):
             f0, f1 = _box_muller_f64(np.uint64(words[j]), np.uint64(words[_T1 + j]),
                                      np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
             if kind == NORMAL:
@@ -336,17 +334,17 @@ def _tile_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, 
 
 
 @njit(inline="always")
-def _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-           group_size, group_fn, tile_fn):
-    """Work item ``c``: groups ``c * CHUNK_GROUPS`` onwards, tiles then singles."""
+def _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+           group_size, group_fn, batch_fn):
+    """Work item ``c``: groups ``c * CHUNK_GROUPS`` onwards, batches then singles."""
     n = out.shape[0]
     groups = (n + group_size - 1) // group_size
     full = n // group_size  # groups whose outputs all lie inside out
     g = c * CHUNK_GROUPS
     stop = min(groups, g + CHUNK_GROUPS)
-    while g + TILE <= min(stop, full):
-        tile_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
-        g += TILE
+    while g + BATCH <= min(stop, full):
+        batch_fn(out, words, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
+        g += BATCH
     while g < stop:
         group_fn(out, n, g, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add)
         g += 1
@@ -354,49 +352,49 @@ def _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
 
 @njit(inline="always")
 def _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-                   group_size, group_fn, tile_fn):
+                   group_size, group_fn, batch_fn):
     groups = (out.shape[0] + group_size - 1) // group_size
     # Callers set Numba's parallel chunk size to 1 around the call, so that
     # work items go to whichever thread is free and a thread slowed by other
     # load on the machine does not hold the others up.
     for c in prange((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
-        words = np.empty(4 * TILE, np.uint32)
-        _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-               group_size, group_fn, tile_fn)
+        words = np.empty(4 * BATCH, np.uint32)
+        _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+               group_size, group_fn, batch_fn)
 
 
 @njit(inline="always")
 def _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-                 group_size, group_fn, tile_fn):
+                 group_size, group_fn, batch_fn):
     groups = (out.shape[0] + group_size - 1) // group_size
-    words = np.empty(4 * TILE, np.uint32)
+    words = np.empty(4 * BATCH, np.uint32)
     for c in range((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
-        _chunk(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-               group_size, group_fn, tile_fn)
+        _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
+               group_size, group_fn, batch_fn)
 
 
 @njit(parallel=True)
 def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
     _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
-                   _tile_f32)
+                   _tf_batch_f32)
 
 
 @njit
 def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
     _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
-                 _tile_f32)
+                 _tf_batch_f32)
 
 
 @njit(parallel=True)
 def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
     _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
-                   _tile_f64)
+                   _tf_batch_f64)
 
 
 @njit
 def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
     _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
-                 _tile_f64)
+                 _tf_batch_f64)
 
 
 @njit(inline="always")
@@ -475,30 +473,17 @@ def tf_finish_lowp_serial(src, dst, mul, add, lowp):
 # path -> (parallel kernel, serial twin).
 KERNELS = {"f32": (tf_fill_f32, tf_fill_f32_serial), "f64": (tf_fill_f64, tf_fill_f64_serial)}
 
-CACHED = enable_caching(
-    [tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial, tf_finish_lowp,
-     tf_finish_lowp_serial],
-    [_ieee.__file__, _philox.__file__, __file__],
-)
+CACHED = enable_caching([tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial,
+                         tf_finish_lowp, tf_finish_lowp_serial])
 
 
-def warmup():
+def compile_all():
     """Compile the six kernels now (see :func:`glorot_numba.warmup`)."""
-    for native, (parallel, serial) in ((np.float32, KERNELS["f32"]),
-                                       (np.float64, KERNELS["f64"])):
+    for native, kernels in ((np.float32, KERNELS["f32"]), (np.float64, KERNELS["f64"])):
         args = (np.empty(1, native), TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
                 native(1.0), native(1.0), native(0.0))
-        for kernel in (parallel, serial):
-            _compile(kernel, args)
+        compile_kernels(kernels, args)
     args = (np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
             np.float32(0.0), 1)
-    for kernel in (tf_finish_lowp, tf_finish_lowp_serial):
-        _compile(kernel, args)
+    compile_kernels((tf_finish_lowp, tf_finish_lowp_serial), args)
     return CACHED
-
-
-def _compile(kernel, args):
-    # Compiled (or loaded), not run: a parallel launch is not safe in every
-    # process (a child forked after GNU OpenMP started).
-    if hasattr(kernel, "compile"):  # absent with NUMBA_DISABLE_JIT
-        kernel.compile(tuple(numba.typeof(a) for a in args))

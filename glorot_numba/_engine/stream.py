@@ -30,7 +30,7 @@ or 52): symmetric, strictly inside (-1, 1), exact.
 Inverse-CDF truncated normal (``method="inverse_cdf"``): the uniform's
 layout of words, on paths 6 (float32: one word per element) and 7 (float64:
 two), each word turned into a truncated normal by
-:func:`._quantiles.trunc2_f32` / ``trunc2_f64``; attempt is always 0.
+:func:`.quantiles.trunc2_f32` / ``trunc2_f64``; attempt is always 0.
 
 Complex paths (no tiles, no redraws).  A complex element is drawn in polar
 form from one radius uniform ``u`` in (0, 1] and one angle, as in
@@ -50,8 +50,8 @@ from fractions import Fraction
 import numpy as np
 from numba import njit
 
-from ._elementary import log_f32, log_f64, sincos_turn_f32, sincos_turn_f64
-from ._philox import philox_block
+from .elementary import log_f32, log_f64, sincos_turn_f32, sincos_turn_f64
+from .philox import philox_block
 
 __all__ = [
     "TILE_BLOCKS",

@@ -26,38 +26,35 @@ words 0-1 and ``v`` from words 2-3 of block ``e`` at counter ``(e, t, 5)``.
 
 A candidate is written as ``z * mult + shift`` and kept iff ``zl <= z <=
 zh``: the front end chose that window so that exactly the kept values lie in
-the distribution's bounds once rounded to the output dtype (see
-:mod:`._params`).  A rejected candidate (a rounding at the window's edge,
+the distribution's bounds once written (the front end's
+``glorot_numba._params``).  A rejected candidate (a rounding at the window's edge,
 or ``TAIL``'s test) is redrawn from the element's next attempt; after
 ``MAX_ATTEMPTS`` -- which needs a window narrower than the stream's
 resolution -- the last candidate is moved into the window.
 """
 
 import numpy as np
-from numba import njit, prange, typeof
+from numba import njit, prange
 
-from . import _codegen, _elementary, _ieee, _kernels, _normal_cdf, _params, _philox, _quantiles
-from ._cache import enable_caching
-from ._codegen import prefer_wide_vectors
-from ._elementary import log_f64
-from ._kernels import CHUNK, _shifted
-from ._philox import philox_block
-from ._quantiles import ndtri_lower_f64
-from ._transforms import PATH_INTERVAL, PATH_TAIL
+from .cache import enable_caching
+from .codegen import prefer_wide_vectors
+from .elementary import log_f64
+from .kinds import INTERVAL
+from .kernels import CHUNK, compile_kernels, shifted
+from .philox import philox_block
+from .quantiles import ndtri_lower_f64
+from .stream import PATH_INTERVAL, PATH_TAIL
 
-__all__ = ["INTERVAL", "TAIL", "KINDS", "MAX_ATTEMPTS", "KERNELS", "CACHED", "sampling", "warmup"]
+__all__ = ["MAX_ATTEMPTS", "SMALLEST_MASS", "KERNELS", "CACHED", "params", "compile_all"]
 
-# Kinds after the real kernels' (see ._kernels).
-INTERVAL = 4
-TAIL = 5
-KINDS = (INTERVAL, TAIL)
 
 MAX_ATTEMPTS = 64
 
 
-# Beyond this the probabilities of the INTERVAL kind would not be normal
-# float64 numbers for every uniform (mass * 2**-54 >= 2**-1000).
-_SMALLEST_MASS = 2.0**-946
+# The least probability of a window that the INTERVAL kind draws: its
+# probabilities are then normal float64 numbers for every uniform (mass *
+# 2**-54 >= 2**-1000).  Windows of less are drawn by TAIL.
+SMALLEST_MASS = 2.0**-946
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _U11 = np.uint64(11)
@@ -152,7 +149,7 @@ def _item(out, starts, run_len, k0, k1, kind, params, p0, size, u, z, todo_pos, 
         cnt = min(run_len - (p - r * run_len), p0 + size - p)
         _first_candidates(k0, k1, e, cnt, kind, consts, u, z)
         for j in range(cnt):
-            out[p + j] = _shifted(z[j] * mult, shift)
+            out[p + j] = shifted(z[j] * mult, shift)
         for j in range(cnt):
             if not _accepted(z[j], zl, zh):
                 todo_pos[m] = p + j
@@ -170,7 +167,7 @@ def _item(out, starts, run_len, k0, k1, kind, params, p0, size, u, z, todo_pos, 
             c = _candidate(k0, k1, e, attempt, kind, consts)
         if not _accepted(c, zl, zh):
             c = zh if not c < zh else zl  # NaN (a rejected TAIL candidate) too
-        out[todo_pos[j]] = _shifted(c * mult, shift)
+        out[todo_pos[j]] = shifted(c * mult, shift)
 
 
 @njit
@@ -215,60 +212,30 @@ def interval_fill_f64_serial(out, starts, run_len, k0, k1, kind, params, workers
 # float64 and rounded once.
 KERNELS = {"f32": (interval_fill_f32, interval_fill_f32_serial), "f64": (interval_fill_f64, interval_fill_f64_serial)}
 
-CACHED = enable_caching(
-    [interval_fill_f32, interval_fill_f32_serial, interval_fill_f64, interval_fill_f64_serial],
-    [m.__file__ for m in (_codegen, _elementary, _ieee, _philox, _quantiles)]
-    + [__file__, _kernels.__file__],
-)
+CACHED = enable_caching([interval_fill_f32, interval_fill_f32_serial, interval_fill_f64,
+                         interval_fill_f64_serial])
 
 
-# --- the front end's side: constants of a window --------------------------
+def params(mult, shift, zl, zh, constants):
+    """The ``params`` argument of this module's kernels: ``(mult, shift, zl,
+    zh, c0, c1, c2, c3)`` as float64 (``shift`` may be None: no shift).
 
-def _constants(zl, zh):
-    """``(kind, consts)`` for the window ``[zl, zh]`` (floats, maybe infinite).
-
-    The probabilities are correctly rounded (:mod:`._normal_cdf`), so they,
-    and the bits drawn with them, are the same on every machine.
+    ``constants`` are ``(Phi(zl), 1 - Phi(zh), Phi(zh) - Phi(zl), u0)`` for
+    ``INTERVAL``, ``u0`` the uniform at the median; ``(alpha, alpha**2, E,
+    sign)`` for ``TAIL``, the window mirrored to ``[alpha, beta]`` (sign -1
+    if mirrored) and ``E = 1 - exp(-(beta**2 - alpha**2) / 2)``.
     """
-    mass = _normal_cdf.normal_mass(zl, zh)
-    if mass >= _SMALLEST_MASS:
-        pa = _normal_cdf.normal_cdf(zl)
-        qb = _normal_cdf.normal_sf(zh)
-        return INTERVAL, (pa, qb, mass, (0.5 - pa) / mass)
-    # Far in a tail: mirror to [alpha, beta], alpha > 0.
-    sign, alpha, beta = (1.0, zl, zh) if zl > 0.0 else (-1.0, -zh, -zl)
-    return TAIL, (alpha, alpha * alpha, _normal_cdf.rayleigh_mass(alpha, beta), sign)
+    f = np.float64
+    return (f(mult), None if shift is None else f(shift), f(zl), f(zh)) + tuple(
+        f(c) for c in constants)
 
 
-def sampling(mult, shift, lower, upper, dtype):
-    """``(kind, params)`` of ``z * mult + shift``, ``z`` a standard normal
-    conditioned on the value lying in ``[lower, upper]`` once written.
-
-    ``mult`` and ``shift`` (None: no shift) are the path's floats; this
-    module computes in float64, for which the window is worked out here.
-    """
-    m64 = np.float64(mult)
-    s64 = None if shift is None else np.float64(shift)
-    lo, hi = _params.window(m64, np.float64(0.0) if s64 is None else s64, lower, upper,
-                            dtype)
-    # Closed bounds; infinite ones stay infinite.
-    zl = float(np.nextafter(lo, np.inf)) if np.isfinite(lo) else -np.inf
-    zh = float(np.nextafter(hi, -np.inf)) if np.isfinite(hi) else np.inf
-    kind, consts = _constants(zl, zh)
-    return kind, (m64, s64, np.float64(zl), np.float64(zh)) + tuple(np.float64(c)
-                                                                    for c in consts)
-
-
-def warmup():
-    """Compile the kernels of this module (see :func:`glorot_numba.warmup`)."""
+def compile_all():
+    """Compile this module's kernels (see :func:`glorot_numba.warmup`)."""
     starts = np.zeros(1, np.int64)
-    for native in (np.float32, np.float64):
-        out = np.empty(1, native)
-        f = np.float64(0.0)
-        for shift in (None, f):
-            args = (out, starts, np.int64(1), np.uint64(0), np.uint64(0), INTERVAL,
-                    (f, shift, f, f, f, f, f, f), 1)
-            for kernel in KERNELS["f32" if native is np.float32 else "f64"]:
-                if hasattr(kernel, "compile"):
-                    kernel.compile(tuple(typeof(a) for a in args))
+    for native, path in ((np.float32, "f32"), (np.float64, "f64")):
+        for shift in (None, 0.0):
+            args = (np.empty(1, native), starts, np.int64(1), np.uint64(0), np.uint64(0),
+                    INTERVAL, params(1.0, shift, 0.0, 0.0, (0.0,) * 4), 1)
+            compile_kernels(KERNELS[path], args)
     return CACHED

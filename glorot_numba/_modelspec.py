@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _dtypes, _registry, _shapes
 
-__all__ = ["Entry", "load_spec", "parse_spec"]
+__all__ = ["Entry", "load_spec", "parse_spec", "validate_draw"]
 
 
 @dataclass
@@ -78,7 +78,7 @@ def parse_spec(spec):
             init = _registry.deserialize(item["initializer"])
             dtype = init.dtype if item.get("dtype") is None else \
                 _dtypes.resolve_dtype(item["dtype"])
-            _validate_draw(init, shape, dtype)
+            validate_draw(init, shape, dtype)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{where}: {exc}") from None
         serialized = {"class_name": type(init).__name__, "config": init.get_config()}
@@ -86,7 +86,7 @@ def parse_spec(spec):
     return entries
 
 
-def _validate_draw(init, shape, dtype):
+def validate_draw(init, shape, dtype):
     """Run every check of ``init(shape, dtype)`` without drawing the tensor."""
     if shape:
         # An empty block of the full tensor: fans, scale and dtype are
