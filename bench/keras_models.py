@@ -1,7 +1,7 @@
 """Building a whole Keras model: Keras' own draws against ``glorot_numba.keras.accelerate()``.
 
     python -m bench.keras_models [--rounds 5] [--quick] [--check] [--out DIR]
-                                 [--readme README.md]
+                                 [--docs docs/performance.md]
 
 The model is GPT-2 small's shape on Keras 3's JAX backend: 12 blocks of
 ``MultiHeadAttention(12 heads, key_dim 64)``, ``Dense(3072)``,
@@ -21,7 +21,7 @@ each.  A build is timed until its weights exist: JAX computes
 asynchronously, and Keras' own draws would otherwise finish during the next
 contender's turn.  Prints a Markdown table of medians and writes ``keras_models.json``
 and ``keras_models.md`` to ``--out`` (default ``bench/results``); with
-``--readme`` it also rewrites that file's Keras model section (between
+``--docs`` it also rewrites that page's Keras model section (between
 ``<!-- keras-bench:start -->`` and ``<!-- keras-bench:end -->``).
 
 ``--check`` also builds the model once more under ``accelerate()`` and
@@ -135,14 +135,6 @@ def check():
     return len(kernels)
 
 
-def update_readme(readme, text):
-    start, end = "<!-- keras-bench:start -->", "<!-- keras-bench:end -->"
-    content = Path(readme).read_text()
-    head, rest = content.split(start, 1)
-    _, tail = rest.split(end, 1)
-    Path(readme).write_text(f"{head}{start}\n{text}\n{end}{tail}")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed builds per contender")
@@ -150,7 +142,9 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="also test every kernel's distribution")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--readme", default=None, help="README to update")
+    parser.add_argument("--docs", default=None, metavar="PAGE",
+                        help="Markdown page whose keras-bench block to rewrite "
+                        "(docs/performance.md)")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -158,7 +152,7 @@ def main(argv=None):
         return 0
     rounds = 2 if args.quick else args.rounds
     sys.path.insert(0, str(ROOT))
-    from bench.run import machine
+    from bench.run import machine, update_docs
 
     env = dict(os.environ, PYTHONPATH=str(ROOT), KERAS_BACKEND="jax")
     workers = {name: subprocess.Popen([sys.executable, "-m", "bench.keras_models",
@@ -211,8 +205,8 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     (out / "keras_models.json").write_text(json.dumps(report, indent=2))
     (out / "keras_models.md").write_text(text + "\n")
-    if args.readme:
-        update_readme(args.readme, text)
+    if args.docs:
+        update_docs(args.docs, text, "keras-bench")
     print(text)
     return 0
 

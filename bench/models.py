@@ -1,7 +1,7 @@
 """Building real PyTorch models, plain and inside ``glorot_numba.torch.accelerate()``.
 
-    python -m bench --models [--quick] [--out DIR] [--readme README.md] [--cases TEXT]
-    python -m bench.models   [--quick] [--out DIR] [--readme README.md] [--cases TEXT]
+    python -m bench --models [--quick] [--out DIR] [--docs docs/performance.md] [--cases TEXT]
+    python -m bench.models   [--quick] [--out DIR] [--docs docs/performance.md] [--cases TEXT]
 
 Models: Hugging Face ``transformers`` GPT-2 small, a Llama-architecture
 model of 1.5 B parameters (hidden 2048, 16 layers, 32 heads, 8 KV heads,
@@ -17,8 +17,9 @@ both ways (imports, kernel loading, the first scan of ``sys.modules``).
 Every build starts from ``torch.manual_seed(0)``.  Reported: the median
 build time of each way, every raw time, parameters per second, and the
 speed-up (plain median / accelerated median).  Writes ``models.json`` and
-``models.md`` to ``--out`` (default ``bench/results``); with ``--readme``
-it also rewrites the README's models table.
+``models.md`` to ``--out`` (default ``bench/results``); with ``--docs``
+it also rewrites that page's models table (between ``<!-- models:start -->``
+and ``<!-- models:end -->``).
 """
 
 import argparse
@@ -185,7 +186,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="one build each way, and no 1.5 B model unless --cases names it")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--readme", default=None, help="README to update")
+    parser.add_argument("--docs", default=None, metavar="PAGE",
+                        help="Markdown page whose models block to rewrite "
+                        "(docs/performance.md)")
     parser.add_argument("--cases", default="", help="only the models whose name contains this")
     parser.add_argument("--models", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -200,7 +203,7 @@ def main(argv=None):
     if not names:
         parser.error(f"no model matches {args.cases!r}; known: {list(MODELS)}")
 
-    from bench.run import machine, update_readme
+    from bench.run import machine, update_docs
 
     report = {"date": time.strftime("%Y-%m-%d"), "machine": machine()}
     report["machine"]["versions"].update(_versions())
@@ -210,8 +213,8 @@ def main(argv=None):
     (out / "models.json").write_text(json.dumps(report, indent=2))
     text = markdown(report)
     (out / "models.md").write_text(text)
-    if args.readme:
-        update_readme(args.readme, text, "models")
+    if args.docs:
+        update_docs(args.docs, text, "models")
     print(text)
     return 0
 

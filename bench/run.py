@@ -1,8 +1,9 @@
 """glorot_numba against its peers, side by side in one run.
 
-    python -m bench [--quick] [--out DIR] [--readme README.md] [--peers A,B,...]
+    python -m bench [--quick] [--out DIR] [--docs docs/performance.md] [--peers A,B,...]
                     [--cases SUBSTRING]
-    python -m bench --models [--quick] [--out DIR] [--readme README.md] [--cases SUBSTRING]
+    python -m bench --models [--quick] [--out DIR] [--docs docs/performance.md]
+                    [--cases SUBSTRING]
 
 Cases: 4096x4096 float32 and float64 (fresh array per call, as users call
 it, next to the write limit: ``np.empty`` filled by a parallel first-touch
@@ -11,8 +12,9 @@ small conv kernel (3, 3, 64, 64), the whole parameter list of GPT-2 small,
 both methods of the truncated normal (``box_muller``, ``inverse_cdf``), a
 thread sweep, ``out=`` next to the same parallel fill of memory already
 faulted in, and start-up times measured in new processes.  Writes ``results.json``, ``results.md`` and
-``results.png`` to ``--out`` (default ``bench/results``); with ``--readme``
-it also rewrites the performance section of that file.
+``results.png`` to ``--out`` (default ``bench/results``); with ``--docs``
+it also rewrites that page's block between ``<!-- bench:start -->`` and
+``<!-- bench:end -->`` (the documentation's performance page).
 
 ``--models`` runs the models section instead (see :mod:`bench.models`):
 PyTorch / Hugging Face models built plain and inside
@@ -329,12 +331,15 @@ def plot(report, path):
     fig.savefig(path, dpi=110)
 
 
-def update_readme(readme, text, marker="bench"):
+def update_docs(page, text, marker="bench"):
+    """Replace the block between ``<!-- marker:start -->`` and ``<!-- marker:end -->`` of a page."""
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    content = Path(readme).read_text()
+    content = Path(page).read_text()
+    if start not in content or end not in content:
+        raise SystemExit(f"{page} has no {start} ... {end} block to rewrite")
     head, rest = content.split(start, 1)
     _, tail = rest.split(end, 1)
-    Path(readme).write_text(f"{head}{start}\n{text}\n{end}{tail}")
+    Path(page).write_text(f"{head}{start}\n{text}\n{end}{tail}")
 
 
 def main(argv=None):
@@ -346,7 +351,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--readme", default=None, help="README to update")
+    parser.add_argument("--docs", default=None, metavar="PAGE",
+                        help="Markdown page whose bench block to rewrite "
+                        "(docs/performance.md)")
     parser.add_argument("--peers", default=None,
                         help="comma-separated contenders to time (glorot_numba's two methods "
                         "always are)")
@@ -390,8 +397,9 @@ def main(argv=None):
     text = markdown(report)
     (out / "results.md").write_text(text)
     plot(report, out / "results.png")
-    if args.readme:
-        update_readme(args.readme, text + "\n![benchmark plot](bench/results/results.png)\n")
+    if args.docs:
+        plot_path = Path(os.path.relpath(out / "results.png", Path(args.docs).parent))
+        update_docs(args.docs, text + f"\n![benchmark plot]({plot_path.as_posix()})\n")
     print(text)
     return 0
 
