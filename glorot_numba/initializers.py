@@ -276,7 +276,7 @@ class VarianceScaling(Initializer):
         ``tf.compat.v1.set_random_seed``), ``"tf.keras"`` those of Keras 3's
         (TensorFlow backend; ``tf.keras`` in TensorFlow >= 2.16) and
         ``"keras2"`` those of ``tf.keras`` in TensorFlow 2.4.  See the
-        README section "Same numbers as TensorFlow".
+        documentation's page "TensorFlow parity" (``docs/tf-parity.md``).
     method : {"box_muller", "inverse_cdf"}, keyword-only, default "box_muller"
         How a truncated normal is drawn; both are exact.  ``"box_muller"``
         resamples Box-Muller normals until ``|z| < 2`` (the library's

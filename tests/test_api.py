@@ -1,4 +1,4 @@
-"""The public API contract (SPEC sections 2-4): names, return values, out=,
+"""The public API contract (docs/contract.md §2-4): names, return values, out=,
 configs, seeds, the global seed and partitions."""
 
 import copy
@@ -334,7 +334,7 @@ def test_repr_is_readable_and_evaluable():
 
 
 # --------------------------------------------------------------------------
-# Seeds (SPEC section 4, TF's get_seed rules)
+# Seeds (docs/contract.md §4, TF's get_seed rules)
 # --------------------------------------------------------------------------
 
 SHAPE = (37, 29)
@@ -407,7 +407,7 @@ def test_global_seed_makes_unseeded_sequence_repeat():
 
 
 def test_global_seed_sequence_counts_unseeded_calls_only():
-    """SPEC 4: the k-th *unseeded* call gets the k-th op seed."""
+    """docs/contract.md §4: the k-th *unseeded* call gets the k-th op seed."""
     gn.set_random_seed(77)
     first = gn.GlorotNormal()(SHAPE)
     gn.set_random_seed(77)

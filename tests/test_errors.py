@@ -1,9 +1,9 @@
-"""Bad input: one table of every rejected argument (SPEC sections 2-4 and 6).
+"""Bad input: one table of every rejected argument (docs/contract.md §2-4, §6).
 
 Each row names the exception type and a fragment of its message.  Rows that
 pass an ``out=`` array fill it with a sentinel byte pattern first and check
-that the failed call left it bitwise unchanged (SPEC section 6: "an ``out=``
-array is never partly overwritten when the call fails validation").
+that the failed call left it bitwise unchanged (docs/contract.md §6: "an
+``out=`` array is never partly overwritten by a call that fails validation").
 """
 
 import copy

@@ -211,7 +211,7 @@ def test_default_axes_spelt_out_agree_with_tf_rules_from_rank_2(shape):
         naive_fans(shape)
 
 
-# The README's layout table.
+# The layout table of docs/numpy.md ("Fan layouts").
 @pytest.mark.parametrize("shape, layout, fans", [
     ((784, 256), {}, (784, 256)),                                    # TF / Keras / JAX dense
     ((3, 3, 64, 128), {}, (576, 1152)),                              # TF conv2d (h, w, in, out)

@@ -1,4 +1,4 @@
-"""The reproducibility promise (SPEC section 4), tested.
+"""The reproducibility promise (docs/contract.md §4), tested.
 
 Each output element is a pure function of (key, its flat index in the full
 tensor, float32-or-float64 path).  Consequences checked here: golden hashes

@@ -84,8 +84,8 @@ def warmup(compat=False):
     Returns
     -------
     bool
-        Whether the compiled kernels are cached on disk (see the README:
-        ``GLOROT_NUMBA_CACHE=0`` turns caching off).
+        Whether the compiled kernels are cached on disk (see
+        ``docs/performance.md``: ``GLOROT_NUMBA_CACHE=0`` turns caching off).
 
     Examples
     --------
