@@ -66,6 +66,7 @@ def _worker(contender):
     os.environ["KERAS_BACKEND"] = "jax"
     sys.path.insert(0, str(ROOT))
     import contextlib
+    import gc
 
     import jax
     import keras
@@ -94,8 +95,11 @@ def _worker(contender):
         jax.block_until_ready([w.value for w in model.weights])
         seconds = time.perf_counter() - t0
         parameters = model.count_params()
+        # Free this build before answering: the next contender's turn starts
+        # on the answer and must not share the machine with this clean-up.
         del model
         keras.backend.clear_session()
+        gc.collect()
         print(json.dumps({"seconds": seconds, "parameters": parameters}), flush=True)
 
 
