@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from . import _files, _modelspec, _registry
-from ._version import __version__
 from ._shapes import compute_fans
 from ._variance import TRUNCATED_STD, variance
+from ._version import __version__
 from .initializers import GlorotNormal, VarianceScaling
 
 __all__ = ["main"]

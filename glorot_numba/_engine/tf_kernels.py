@@ -39,14 +39,12 @@ import math
 
 import numba
 import numpy as np
-from numba import njit, prange
-
-from numba import types
+from numba import njit, prange, types
 
 from .cache import enable_caching
+from .ieee import bitcast
 from .kernels import compile_kernels
 from .kinds import NORMAL, TRUNCATED, UNIFORM
-from .ieee import bitcast
 from .philox import philox_block
 
 __all__ = ["GROUP", "STEP", "CHUNK_GROUPS", "KERNELS", "CACHED", "compile_all"]
