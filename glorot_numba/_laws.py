@@ -296,8 +296,7 @@ def _law(config: LawLike, shape: ShapeLike | None, fans: tuple[float, float] | N
     if fans is None and isinstance(config, VarianceScaling):
         fans = config._fans(tuple(int(d) for d in shape))  # type: ignore[union-attr]
     # A family member here: it has the attributes (checked above).
-    ref = reference(config, shape, fans=fans, dtype=dtype,  # type: ignore[arg-type]
-                    round_scale=round_params)
+    ref = reference(config, shape, fans=fans, dtype=dtype, round_scale=round_params)  # type: ignore[arg-type]
     name = parameters(config)[3]
     m = ref.multiplier
     if ref.distribution == "untruncated_normal":
