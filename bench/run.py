@@ -11,10 +11,11 @@ loop on all cores; and ``np.full``, whose pages one thread faults in), a
 small conv kernel (3, 3, 64, 64), the whole parameter list of GPT-2 small,
 both methods of the truncated normal (``box_muller``, ``inverse_cdf``), a
 thread sweep, ``out=`` next to the same parallel fill of memory already
-faulted in, and start-up times measured in new processes.  Writes ``results.json``, ``results.md`` and
-``results.png`` to ``--out`` (default ``bench/results``); with ``--docs``
-it also rewrites that page's block between ``<!-- bench:start -->`` and
-``<!-- bench:end -->`` (the documentation's performance page).
+faulted in, and start-up times measured in new processes.  Writes
+``results.json``, ``results.md`` and ``results.png`` to ``--out`` (default
+``bench/results``); with ``--docs`` it also rewrites that page's block between
+``<!-- bench:start -->`` and ``<!-- bench:end -->`` (the documentation's
+performance page).
 
 ``--models`` runs the models section instead (see :mod:`bench.models`):
 PyTorch / Hugging Face models built plain and inside
@@ -118,7 +119,7 @@ def _worker(name, budget):
         if name in LIMITS and (len(shapes) > 1 or n < 1 << 20):
             continue  # the write limits only mean something for one big array
 
-        def call():
+        def call(shapes=shapes, dtype=dtype):
             for s in shapes:
                 make(s, dtype)
         median, best, runs = timeit(call, **budget)
@@ -144,7 +145,7 @@ def thread_sweep(budget):
             rows = sweep[method] = []
             for k in range(1, numba.config.NUMBA_NUM_THREADS + 1):
                 numba.set_num_threads(k)
-                median, _, _ = timeit(lambda: init(shape), **budget)
+                median, _, _ = timeit(lambda init=init: init(shape), **budget)
                 rows.append({"threads": k, "samples_per_s": math.prod(shape) / median})
             for row in rows:
                 row["speedup"] = row["samples_per_s"] / rows[0]["samples_per_s"]
@@ -166,7 +167,7 @@ def out_vs_fill(budget):
     result = {"fill_samples_per_s": n / limit}
     for method in METHODS:
         init = gn.GlorotNormal(seed=1, method=method)
-        into, _, _ = timeit(lambda: init(buf.shape, out=buf), **budget)
+        into, _, _ = timeit(lambda init=init: init(buf.shape, out=buf), **budget)
         result[method] = {"out_samples_per_s": n / into, "fraction_of_fill": limit / into}
     return result
 
@@ -285,7 +286,7 @@ def markdown(report):
             f"{row['threads']} → {row['samples_per_s'] / 1e6:,.0f} M/s "
             f"({row['speedup']:.2f}×)" for row in sweep), ""]
     o = report["out"]
-    lines += [f"**`out=`** into a preallocated 4096×4096 float32 array whose pages are "
+    lines += ["**`out=`** into a preallocated 4096×4096 float32 array whose pages are "
               "faulted in: " + ", ".join(
                   f"`{m}` {o[m]['out_samples_per_s'] / 1e6:,.0f} M/s "
                   f"({o[m]['fraction_of_fill']:.0%} of the parallel fill of the same memory)"

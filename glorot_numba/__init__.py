@@ -18,6 +18,14 @@ Examples
 # First: the engine makes the tbb wheel's library loadable before Numba
 # picks a threading layer.
 from ._engine import num_threads, philox4x32_10, runtime_info, warmup  # isort: skip
+from ._explicit import (
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    random_normal,
+    random_uniform,
+    truncated_normal,
+)
 from ._family import (
     GlorotUniform,
     HeNormal,
@@ -32,14 +40,6 @@ from ._family import (
     lecun_uniform,
     xavier_uniform,
 )
-from ._explicit import (
-    RandomNormal,
-    RandomUniform,
-    TruncatedNormal,
-    random_normal,
-    random_uniform,
-    truncated_normal,
-)
 from ._seeding import set_random_seed
 from ._shapes import TORCH_LAYOUT, PartitionInfo, compute_fans
 from ._version import __version__
@@ -51,7 +51,6 @@ from .initializers import (
     glorot_normal_initializer,
     xavier_normal,
 )
-
 
 __all__ = [
     "GlorotNormal",

@@ -14,6 +14,8 @@ runs in a process of its own (:func:`_worker`), as every framework but this
 library does with ``isolate=True``.
 """
 
+from __future__ import annotations
+
 import datetime
 import importlib
 import json
@@ -26,14 +28,17 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import _producers
 from ._kit import as_samples, cell_table, check_variance_scaling, n_of, pit
-from ._producers import DTYPES, FRAMEWORKS, SkipRow
+from ._producers import DTYPES, FRAMEWORKS, Producer, SkipRow
 
 _MARK = "@@glorot_numba.audit "
 _WORKER = ("import json, sys; from glorot_numba._audit import _worker; "
@@ -276,32 +281,36 @@ class AuditReport:
     # Initializer conformance audit
     """
 
-    rows: list
-    skipped: dict
+    rows: list[dict[str, Any]]
+    skipped: dict[str, str]
     n: int
-    fans: tuple
+    fans: tuple[int, int]
     alpha: float
     alpha_row: float
     seed: int
-    versions: dict = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
     date: str = ""
     machine: str = ""
 
     @property
-    def misfits(self):
+    def misfits(self) -> list[dict[str, Any]]:
+        """The rows that do not fit, or whose producer raised."""
         return [r for r in self.rows if r["status"] in ("does not fit", "error")]
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
+        """Whether no row misfits or errs."""
         return not self.misfits
 
-    def counts(self):
-        out = {}
+    def counts(self) -> dict[str, int]:
+        """How many rows have each status."""
+        out: dict[str, int] = {}
         for row in self.rows:
             out[row["status"]] = out.get(row["status"], 0) + 1
         return out
 
-    def to_json(self):
+    def to_json(self) -> str:
+        """The report as JSON: the run's parameters, and every row."""
         body = {"date": self.date, "machine": self.machine, "versions": self.versions,
                 "n": self.n, "fans": list(self.fans), "alpha": self.alpha,
                 "alpha_row": self.alpha_row, "seed": self.seed,
@@ -309,13 +318,15 @@ class AuditReport:
                 "counts": self.counts(), "rows": self.rows}
         return json.dumps(body, indent=1, default=_json_default)
 
-    def policy(self):
+    def policy(self) -> str:
+        """How the overall level is shared by the rows and their tests, in words."""
         return (f"overall alpha {self.alpha:g} over the {len(self.rows)} rows: each row at "
                 f"{self.alpha_row:.3g}, each of its k tests at {self.alpha_row:.3g} / k "
                 "(Bonferroni); a table of correct producers shows a misfit with "
                 f"probability at most {self.alpha:g}")
 
-    def to_markdown(self):
+    def to_markdown(self) -> str:
+        """The report as a Markdown page: the run's parameters, and a table."""
         counts = self.counts()
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         lines = ["# Initializer conformance audit", "",
@@ -339,10 +350,10 @@ class AuditReport:
                          f"{_cell(_effects(row))} |")
         return "\n".join(lines) + "\n"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.to_markdown()
 
-    def save(self, path):
+    def save(self, path: str | PathLike[str]) -> None:
         """Write the report as Markdown (``.md``) or JSON (``.json``)."""
         suffix = Path(path).suffix.lower()
         if suffix not in (".md", ".json"):
@@ -408,7 +419,7 @@ def _versions(framework):
     if framework == "jax":
         import jax
         import jaxlib
-        return f"jax {jax.__version__}, jaxlib {jaxlib.__version__}"
+        return f"jax {jax.__version__}, jaxlib {jaxlib.__version__}"  # type: ignore[attr-defined]
     if framework == "tensorflow":
         import tensorflow as tf
         return f"tensorflow {tf.__version__}"
@@ -465,7 +476,7 @@ def _in_worker(framework, rows, fans, seed, alpha_row, plot_dir, jitter_seed, ba
         with subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps(spec)],
                               stdout=subprocess.PIPE, stderr=err, text=True,
                               env=_worker_env(framework)) as proc:
-            for line in proc.stdout:
+            for line in proc.stdout:  # type: ignore[union-attr]  # a pipe: not None
                 if not line.startswith(_MARK):
                     continue
                 message = json.loads(line[len(_MARK):])
@@ -492,8 +503,11 @@ def _in_worker(framework, rows, fans, seed, alpha_row, plot_dir, jitter_seed, ba
     return done
 
 
-def run(frameworks=None, dtypes=None, *, n=1_000_000, alpha=1e-3, seed=0, producers=None,
-        plot_dir=None, progress=None, isolate=False, jitter_seed=_JITTER_SEED):
+def run(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None = None, *,
+        n: object = 1_000_000, alpha: float = 1e-3, seed: object = 0,
+        producers: Iterable[Producer] | None = None,
+        plot_dir: str | PathLike[str] | None = None, progress: bool | None = None,
+        isolate: bool = False, jitter_seed: int = _JITTER_SEED) -> AuditReport:
     """See :func:`glorot_numba.testing.audit`."""
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
@@ -571,7 +585,7 @@ def _worker(spec):
     return 0
 
 
-def producers(frameworks=None):
+def producers(frameworks: Sequence[str] | None = None) -> list[Producer]:
     """The built-in :class:`Producer` entries of the audit (nothing is imported).
 
     Parameters
@@ -591,8 +605,11 @@ def producers(frameworks=None):
     return [p for name in names for p in _producers.builtin(name)]
 
 
-def audit(frameworks=None, dtypes=None, *, n=1_000_000, alpha=1e-3, seed=0, producers=None,
-          plot_dir=None, progress=None, isolate=False):
+def audit(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None = None, *,
+          n: int = 1_000_000, alpha: float = 1e-3, seed: int = 0,
+          producers: Iterable[Producer] | None = None,
+          plot_dir: str | PathLike[str] | None = None, progress: bool | None = None,
+          isolate: bool = False) -> AuditReport:
     """Run the kit over the initializers of every installed framework.
 
     Each row of the table is one producer (an initializer of

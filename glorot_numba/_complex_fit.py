@@ -15,10 +15,18 @@ at 4, or U(0, 1).  Everything here is derived from those three facts,
 independently of the sampling code.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+_ComplexReferenceT = TypeVar("_ComplexReferenceT", bound="ComplexReference")
 
 # Exp(1) truncated at T = 4 (|z| < 2): mass, mean and second moment.
 _T = 4.0
@@ -72,13 +80,15 @@ class ComplexReference:
     power_variance: float
 
     @classmethod
-    def of(cls, distribution, variance):
+    def of(cls: type[_ComplexReferenceT], distribution: str,
+           variance: float) -> _ComplexReferenceT:
+        """The law of ``distribution`` (a VarianceScaling name) for ``E|w|**2 = variance``."""
         per_sigma, reach, power_variance = _LAWS[distribution]
         multiplier = math.sqrt(variance) * per_sigma
         return cls(distribution, multiplier, math.sqrt(variance), reach * multiplier,
                    power_variance)
 
-    def power_cdf(self, p):
+    def power_cdf(self, p: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """``P(|w|**2 <= p)`` (array-like ``p >= 0``)."""
         q = np.asarray(p, dtype=np.float64) / self.multiplier**2
         if self.distribution == "uniform":
@@ -87,7 +97,7 @@ class ComplexReference:
             return -np.expm1(-q)
         return np.clip(-np.expm1(-np.minimum(q, _T)) / _MASS, 0.0, 1.0)
 
-    def power_pdf(self, p):
+    def power_pdf(self, p: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """The density of ``|w|**2`` at ``p``."""
         q = np.asarray(p, dtype=np.float64) / self.multiplier**2
         unit = 1.0 / self.multiplier**2
@@ -98,7 +108,7 @@ class ComplexReference:
             return density
         return np.where(q < _T, density / _MASS, 0.0)
 
-    def log_power_cdf(self, p):
+    def log_power_cdf(self, p: float) -> float:
         """``log P(|w|**2 <= p)``, accurate where it is close to 0."""
         q = float(p) / self.multiplier**2
         if self.distribution == "uniform":
@@ -111,11 +121,11 @@ class ComplexReference:
         return math.log1p(-(math.exp(-q) - math.exp(-_T)) / _MASS)
 
 
-def component_of(dtype):
+def component_of(dtype: npt.DTypeLike) -> type[np.float32] | type[np.float64]:
     return np.float32 if np.dtype(dtype) == np.complex64 else np.float64
 
 
-def allowed_modulus(ref, dtype):
+def allowed_modulus(ref: ComplexReference, dtype: npt.DTypeLike) -> float:
     """The bound on ``|w|`` with room for a producer's rounding of the
     components and of ``r * (cos, sin) * multiplier`` (a few ulps each)."""
     if math.isinf(ref.bound):
@@ -123,7 +133,8 @@ def allowed_modulus(ref, dtype):
     return ref.bound * (1.0 + 8.0 * float(np.finfo(component_of(dtype)).eps))
 
 
-def pvalues(w, ref, dtype, peak):
+def pvalues(w: npt.NDArray[np.complex128], ref: ComplexReference, dtype: npt.DTypeLike,
+            peak: float) -> dict[str, float]:
     """The p-values of the complex tests on samples ``w`` (complex128).
 
     Returns a dict: ``power`` (E|w|**2), ``modulus`` (KS of the law of
@@ -136,7 +147,7 @@ def pvalues(w, ref, dtype, peak):
 
     n = w.size
     power = w.real * w.real + w.imag * w.imag
-    out = {}
+    out: dict[str, float] = {}
     mean_power = float(power.mean())
     z = (mean_power / ref.std**2 - 1.0) / math.sqrt(ref.power_variance / n)
     out["power"] = float(2.0 * stats.norm.sf(abs(z)))

@@ -14,19 +14,27 @@ so that every value lies within the distribution's bounds without clipping
 (see :mod:`._params`).
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _dtypes, _engine, _params, _seeding
 from .initializers import Initializer
 
+if TYPE_CHECKING:
+    from ._dtypes import DTypeLike
+    from ._seeding import SeedLike
+    from .initializers import Config, RealLike, Sampling
+
 __all__ = ["RandomNormal", "TruncatedNormal", "RandomUniform", "random_normal",
            "truncated_normal", "random_uniform"]
 
 
-def _check_real(value, name):
+def _check_real(value: object, name: str) -> float:
     if type(value) is not float:  # plain floats skip the slow ABC checks
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
@@ -36,14 +44,14 @@ def _check_real(value, name):
     return value
 
 
-def _check_finite(value, name):
+def _check_finite(value: object, name: str) -> float:
     value = _check_real(value, name)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return value
 
 
-def _check_real_dtype(cls, dtype):
+def _check_real_dtype(cls: type, dtype: np.dtype[Any]) -> np.dtype[Any]:
     if _dtypes.is_complex(dtype):
         raise ValueError(f"{cls.__name__} draws real values; got dtype {dtype.name}")
     return dtype
@@ -51,25 +59,25 @@ def _check_real_dtype(cls, dtype):
 
 # (class, configuration, dtype) -> (kind, params); a configuration's sampling
 # costs up to a millisecond to work out (the truncation window's bisection).
-_samplings = {}
+_samplings: dict[tuple[Any, ...], Sampling] = {}
 
 
 class _Explicit(Initializer):
     """The constructor's ``seed`` and ``dtype``, and the remembered samplings."""
 
-    def __init__(self, seed, dtype):
+    def __init__(self, seed: SeedLike, dtype: DTypeLike) -> None:
         self.seed = _seeding.check_seed(seed)
         self.dtype = self._check_dtype(_dtypes.resolve_dtype(dtype))
 
     @classmethod
-    def _check_dtype(cls, dtype):
+    def _check_dtype(cls, dtype: np.dtype[Any]) -> np.dtype[Any]:
         return _check_real_dtype(cls, dtype)
 
-    def _configuration(self):
+    def _configuration(self) -> tuple[float | None, ...]:
         """The attributes that decide the sampling, as a hashable tuple."""
         raise NotImplementedError
 
-    def _sampling(self, full, dtype):
+    def _sampling(self, full: tuple[int, ...] | None, dtype: np.dtype[Any]) -> Sampling:
         self._check_dtype(dtype)
         memo_key = (type(self), self._configuration(), dtype)
         try:
@@ -82,14 +90,14 @@ class _Explicit(Initializer):
                 _samplings[memo_key] = sampling
         return sampling
 
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         raise NotImplementedError
 
-    def _base_config(self):
+    def _base_config(self) -> Config:
         return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype)}
 
 
-def _shift(value, dtype):
+def _shift(value: float, dtype: np.dtype[Any]) -> np.floating[Any] | None:
     """The kernels' shift for a location ``value``: None for zero (no addition)."""
     return None if value == 0.0 else _params.rounded(value, dtype)
 
@@ -138,7 +146,8 @@ class RandomNormal(_Explicit):
     {'mean': 0.0, 'stddev': 0.02, 'seed': 0, 'dtype': 'float32'}
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype="float32"):
+    def __init__(self, mean: RealLike = 0.0, stddev: RealLike = 0.05, seed: SeedLike = None,
+                 dtype: DTypeLike = "float32") -> None:
         self.mean = _check_finite(mean, "mean")
         self.stddev = _check_finite(stddev, "stddev")
         if self.stddev < 0.0:
@@ -146,13 +155,13 @@ class RandomNormal(_Explicit):
         super().__init__(seed, dtype)
 
     @classmethod
-    def _check_dtype(cls, dtype):
+    def _check_dtype(cls, dtype: np.dtype[Any]) -> np.dtype[Any]:
         return dtype
 
-    def _configuration(self):
+    def _configuration(self) -> tuple[float | None, ...]:
         return self.mean, self.stddev
 
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         try:
             mult = _params.rounded(self.stddev, dtype)
             shift = _shift(self.mean, dtype)
@@ -160,7 +169,7 @@ class RandomNormal(_Explicit):
             raise ValueError(f"{self!r}: {exc}") from None
         return _engine.NORMAL, _engine.params(type(mult), mult, shift)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """``{"mean", "stddev", "seed", "dtype"}``, as TensorFlow reports them."""
         return {"mean": self.mean, "stddev": self.stddev, **self._base_config()}
 
@@ -219,8 +228,9 @@ class TruncatedNormal(_Explicit):
     True
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype="float32", *, lower=None,
-                 upper=None):
+    def __init__(self, mean: RealLike = 0.0, stddev: RealLike = 0.05, seed: SeedLike = None,
+                 dtype: DTypeLike = "float32", *, lower: RealLike | None = None,
+                 upper: RealLike | None = None) -> None:
         self.mean = _check_finite(mean, "mean")
         self.stddev = _check_finite(stddev, "stddev")
         if not self.stddev > 0.0:
@@ -233,16 +243,16 @@ class TruncatedNormal(_Explicit):
                 raise ValueError(f"lower must be below upper, got lower={lo}, upper={hi}")
         super().__init__(seed, dtype)
 
-    def _bounds(self):
+    def _bounds(self) -> tuple[float, float]:
         """The absolute bounds, defaults filled in."""
         lower = self.mean - 2.0 * self.stddev if self.lower is None else self.lower
         upper = self.mean + 2.0 * self.stddev if self.upper is None else self.upper
         return lower, upper
 
-    def _configuration(self):
+    def _configuration(self) -> tuple[float | None, ...]:
         return self.mean, self.stddev, self.lower, self.upper
 
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         try:
             mult = _params.rounded(self.stddev, dtype)
             shift = _shift(self.mean, dtype)
@@ -257,7 +267,7 @@ class TruncatedNormal(_Explicit):
             return _engine.TRUNCATED, _engine.params(real, mult, shift, lo, hi)
         return _params.interval_sampling(mult, shift, *self._bounds(), dtype)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """``{"mean", "stddev", "seed", "dtype"}``, and the bounds when given."""
         config = {"mean": self.mean, "stddev": self.stddev, **self._base_config()}
         if self.lower is not None:
@@ -306,7 +316,8 @@ class RandomUniform(_Explicit):
     True
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype="float32"):
+    def __init__(self, minval: RealLike = -0.05, maxval: RealLike = 0.05, seed: SeedLike = None,
+                 dtype: DTypeLike = "float32") -> None:
         self.minval = _check_finite(minval, "minval")
         self.maxval = _check_finite(maxval, "maxval")
         if self.minval > self.maxval:
@@ -314,10 +325,10 @@ class RandomUniform(_Explicit):
                 f"minval must not exceed maxval, got minval={self.minval}, maxval={self.maxval}")
         super().__init__(seed, dtype)
 
-    def _configuration(self):
+    def _configuration(self) -> tuple[float | None, ...]:
         return self.minval, self.maxval
 
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         a, b = self.minval, self.maxval
         try:
             _params.rounded(a, dtype), _params.rounded(b, dtype)
@@ -332,7 +343,7 @@ class RandomUniform(_Explicit):
             raise ValueError(f"{self!r}: {exc}") from None
         return _engine.UNIFORM, _engine.params(real, mult, shift)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """``{"minval", "maxval", "seed", "dtype"}``, as TensorFlow reports them."""
         return {"minval": self.minval, "maxval": self.maxval, **self._base_config()}
 

@@ -6,8 +6,19 @@ normals for the ``*Normal`` classes, ``U(-limit, limit)`` for the
 ``*Uniform`` ones), and TensorFlow-v1-style ``{"seed", "dtype"}`` configs.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import _dtypes
 from .initializers import DEFAULT_METHOD, VarianceScaling
+
+if TYPE_CHECKING:
+    from ._dtypes import DTypeLike
+    from ._seeding import SeedLike
+    from ._shapes import AxisLike
+    from ._tf_compat import Compat
+    from .initializers import Config, Method, Mode
 
 __all__ = [
     "GlorotUniform",
@@ -28,17 +39,19 @@ __all__ = [
 class _Preset(VarianceScaling):
     """A ``VarianceScaling`` whose scale, mode and distribution are fixed."""
 
-    _SCALE = 1.0
-    _MODE = "fan_in"
-    _DISTRIBUTION = "truncated_normal"
+    _SCALE: float = 1.0
+    _MODE: Mode = "fan_in"
+    _DISTRIBUTION: str = "truncated_normal"
 
-    def __init__(self, seed=None, dtype="float32", compat=None, *, method=DEFAULT_METHOD,
-                 in_axis=-2, out_axis=-1, batch_axis=()):
+    def __init__(self, seed: SeedLike = None, dtype: DTypeLike = "float32",
+                 compat: Compat = None, *, method: Method = DEFAULT_METHOD,
+                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = ()) -> None:
         super().__init__(scale=self._SCALE, mode=self._MODE, distribution=self._DISTRIBUTION,
                          seed=seed, dtype=dtype, compat=compat, method=method,
                          in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """``{"seed": ..., "dtype": ...}``, plus fan axes that are not the defaults.
 
         Examples

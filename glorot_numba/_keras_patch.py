@@ -11,9 +11,13 @@ initializer drawing the same distribution through the engine, or None to
 leave it alone), then calls the original with whatever it got.
 """
 
+from __future__ import annotations
+
 import contextlib
 import contextvars
 import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 __all__ = ["substituting"]
 
@@ -25,11 +29,11 @@ _open = 0  # accelerate() blocks open in any thread
 # Layer.add_weight as found when the wrapper went in, and the substitute.
 # Both stay set after it comes out: a thread that looked the wrapper up just
 # before still calls through it.
-_original = None
-_substitute = None
+_original: Callable[..., Any] | None = None
+_substitute: Callable[[Any], Any] | None = None
 
 
-def _default_initializer(layer, dtype):
+def _default_initializer(layer: Any, dtype: Any) -> str:
     """What ``add_weight`` uses when given no initializer (as Keras decides it)."""
     import keras
 
@@ -37,7 +41,7 @@ def _default_initializer(layer, dtype):
     return "glorot_uniform" if "float" in dtype else "zeros"
 
 
-def _add_weight(self, *args, **kwargs):
+def _add_weight(self: Any, *args: Any, **kwargs: Any) -> Any:
     if _depth.get():
         # Keras 2's add_weight(shape, initializer, dtype) is still accepted.
         positional = len(args) >= 2
@@ -45,17 +49,17 @@ def _add_weight(self, *args, **kwargs):
         if initializer is None:
             dtype = args[2] if len(args) >= 3 else kwargs.get("dtype")
             initializer = _default_initializer(self, dtype)
-        replacement = _substitute(initializer)
+        replacement = _substitute(initializer)  # type: ignore[misc]  # set while in use
         if replacement is not None:
             if positional:
                 args = (args[0], replacement, *args[2:])
             else:
                 kwargs["initializer"] = replacement
-    return _original(self, *args, **kwargs)
+    return _original(self, *args, **kwargs)  # type: ignore[misc]  # set while in use
 
 
 @contextlib.contextmanager
-def substituting(substitute):
+def substituting(substitute: Callable[[Any], Any]) -> Iterator[None]:
     """Within the block, ``add_weight`` in this context offers initializers
     to ``substitute`` first.  Nestable, and safe to enter from several
     threads; ``substitute`` must be the same function for every block."""

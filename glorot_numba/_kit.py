@@ -6,18 +6,46 @@ from first principles (the truncation constant ``0.8796...`` included),
 independently of the library's own sampling code.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import numpy as np
 
 from . import _complex_fit, _dtypes, _registry
 from ._complex_fit import ComplexReference
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._dtypes import DTypeLike
+    from ._shapes import ShapeLike
+
+    class VarianceScalingLike(Protocol):
+        """An initializer of the family: this library's, Keras', TensorFlow's."""
+
+        @property
+        def scale(self) -> Any: ...
+
+        @property
+        def mode(self) -> Any: ...
+
+        @property
+        def distribution(self) -> Any: ...
+
 __all__ = ["TRUNCATED_STD", "Reference", "ComplexReference", "reference",
            "VarianceScalingReport", "check_variance_scaling", "assert_variance_scaling",
-           "DEFAULT_JITTER_SEED", "TRUNCATION", "cells", "n_of", "parameters", "sample_dtype", "as_samples",
-           "cell_table", "pit"]
+           "DEFAULT_JITTER_SEED", "TRUNCATION", "cells", "n_of", "parameters", "sample_dtype",
+           "as_samples", "cell_table", "pit"]
+
+# What names a VarianceScaling configuration: an initializer with scale,
+# mode and distribution attributes (this library's, Keras', TensorFlow's), a
+# dict of them, or a serialized initializer or class name of this library.
+ConfigLike: TypeAlias = "VarianceScalingLike | dict[str, Any] | str"
+# Float64 values of an array-like argument.
+Floats: TypeAlias = "npt.NDArray[np.float64]"
 
 # Truncation of the standard normal at +-2, from first principles:
 # Z = P(|z| < 2) = erf(sqrt 2), E z^2 = 1 - 2 a phi(a) / Z,
@@ -33,7 +61,7 @@ _KURTOSIS = {"truncated_normal": _M4 / (_M2 * _M2), "untruncated_normal": 3.0, "
 DEFAULT_JITTER_SEED = 20101
 
 
-def _fans(shape):
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -42,7 +70,7 @@ def _fans(shape):
     return shape[-2] * receptive, shape[-1] * receptive
 
 
-def n_of(mode, fans):
+def n_of(mode: str, fans: tuple[float, float]) -> float:
     fan_in, fan_out = fans
     if mode == "fan_in":
         return max(1.0, float(fan_in))
@@ -55,7 +83,7 @@ def n_of(mode, fans):
     raise ValueError(f"unknown mode {mode!r}")
 
 
-def parameters(config):
+def parameters(config: Any) -> tuple[float, str, str, str]:
     """(scale, mode, distribution, name) of an initializer or config."""
     if isinstance(config, dict):
         if "class_name" in config:
@@ -68,7 +96,7 @@ def parameters(config):
             scale = config.get("scale", 1.0)
             mode = config.get("mode", "fan_in")
             distribution = config.get("distribution", "truncated_normal")
-            return float(scale), mode, distribution.lower(), "VarianceScaling"
+            return float(scale), str(mode), str(distribution).lower(), "VarianceScaling"
     elif isinstance(config, str):
         config = _registry.deserialize(config)
     try:
@@ -118,7 +146,7 @@ class Reference:
     bound: float
     kurtosis: float
 
-    def cdf(self, x):
+    def cdf(self, x: npt.ArrayLike) -> Floats:
         """The cumulative distribution function at ``x`` (array-like)."""
         from scipy.special import ndtr
 
@@ -127,11 +155,12 @@ class Reference:
             return np.clip((x / self.multiplier + 1.0) / 2.0, 0.0, 1.0)
         z = x / self.multiplier
         if self.distribution == "untruncated_normal":
-            return ndtr(z)
+            return ndtr(z)  # type: ignore[no-any-return]  # SciPy has no types
         low = ndtr(-TRUNCATION)
-        return np.clip((ndtr(np.clip(z, -TRUNCATION, TRUNCATION)) - low) / _Z, 0.0, 1.0)
+        return np.clip(  # type: ignore[no-any-return]  # SciPy has no types
+            (ndtr(np.clip(z, -TRUNCATION, TRUNCATION)) - low) / _Z, 0.0, 1.0)
 
-    def tail(self, t):
+    def tail(self, t: npt.ArrayLike) -> Floats:
         """``P(|x| > t)`` for ``t >= 0``, computed without cancellation."""
         from scipy.special import ndtr
 
@@ -140,11 +169,11 @@ class Reference:
         if self.distribution == "uniform":
             return np.clip(1.0 - z, 0.0, 1.0)
         if self.distribution == "untruncated_normal":
-            return 2.0 * ndtr(-z)
+            return 2.0 * ndtr(-z)  # type: ignore[no-any-return]  # SciPy has no types
         tail = ndtr(-np.minimum(z, TRUNCATION)) - ndtr(-TRUNCATION)
-        return np.clip(2.0 * tail / _Z, 0.0, 1.0)
+        return np.clip(2.0 * tail / _Z, 0.0, 1.0)  # type: ignore[no-any-return]  # SciPy
 
-    def pdf(self, x):
+    def pdf(self, x: npt.ArrayLike) -> Floats:
         """The probability density at ``x`` (array-like)."""
         x = np.asarray(x, dtype=np.float64)
         z = x / self.multiplier
@@ -156,7 +185,9 @@ class Reference:
         return np.where(np.abs(z) < TRUNCATION, density / _Z, 0.0)
 
 
-def reference(config, shape=None, *, fans=None, dtype=None, round_scale=None):
+def reference(config: ConfigLike, shape: ShapeLike | None = None, *,
+              fans: tuple[float, float] | None = None, dtype: DTypeLike | None = None,
+              round_scale: bool | None = None) -> Reference | ComplexReference:
     """The exact :class:`Reference` distribution of ``config`` for a shape.
 
     Parameters
@@ -215,28 +246,29 @@ def reference(config, shape=None, *, fans=None, dtype=None, round_scale=None):
     else:
         raise ValueError(f"unknown distribution {distribution!r}")
     if dtype is not None:
-        dtype = sample_dtype(dtype)
+        samples_dtype = sample_dtype(dtype)
         if round_scale is None:
-            round_scale = dtype.itemsize <= 2
+            round_scale = samples_dtype.itemsize <= 2
         if round_scale:
-            factor = float(np.asarray(factor).astype(dtype))
+            factor = float(np.asarray(factor).astype(samples_dtype))
     return Reference(distribution, factor, factor * unit_std, reach * factor,
                      _KURTOSIS[distribution])
 
 
-def sample_dtype(dtype):
+def sample_dtype(dtype: DTypeLike) -> np.dtype[Any]:
     if isinstance(dtype, str) and dtype.lower() == "bfloat16":
         return _dtypes.BFLOAT16
-    dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
-    if dtype.kind not in "fc" and not _dtypes.is_bfloat16(dtype):
-        raise ValueError(f"samples must have a floating-point or complex dtype, got {dtype}")
-    return dtype
+    candidate: Any = getattr(dtype, "as_numpy_dtype", dtype)
+    resolved: np.dtype[Any] = np.dtype(candidate)
+    if resolved.kind not in "fc" and not _dtypes.is_bfloat16(resolved):
+        raise ValueError(f"samples must have a floating-point or complex dtype, got {resolved}")
+    return resolved
 
 
-_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+_UINT: dict[int, type[np.unsignedinteger[Any]]] = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
-def cells(values):
+def cells(values: np.ndarray[Any, Any]) -> tuple[Floats, Floats]:
     """Rounding cells ``[lo, hi]`` (float64) of the values of a narrow dtype."""
     dtype = values.dtype
     uint = _UINT[dtype.itemsize]
@@ -251,18 +283,18 @@ def cells(values):
     return np.where(negative, -hi_mag, lo_mag), np.where(negative, -lo_mag, hi_mag)
 
 
-def _ulp_above(value, dtype):
+def _ulp_above(value: float, dtype: np.dtype[Any]) -> float:
     """``value`` rounded to ``dtype`` plus one unit in the last place, as float64."""
     rounded = np.asarray(value, dtype=np.float64).astype(dtype).reshape(1)
     bits = rounded.view(_UINT[dtype.itemsize])
     return float((bits + bits.dtype.type(1)).view(dtype).astype(np.float64)[0])
 
 
-_CELL_TABLES = {}
+_CELL_TABLES: dict[np.dtype[Any], tuple[npt.NDArray[np.uint16], Floats, Floats]] = {}
 _CELLS_MIN_EXPECTED = 20.0
 
 
-def cell_table(dtype):
+def cell_table(dtype: np.dtype[Any]) -> tuple[npt.NDArray[np.uint16], Floats, Floats]:
     """Every finite value of a 2-byte dtype: bit patterns and rounding
     cells ``[lo, hi]``, in increasing order."""
     table = _CELL_TABLES.get(dtype)
@@ -276,7 +308,7 @@ def cell_table(dtype):
     return table
 
 
-def _cells_test(values, ref):
+def _cells_test(values: np.ndarray[Any, Any], ref: Reference) -> tuple[float, int, float]:
     """Chi-square statistic, degrees of freedom and p-value of the counts of
     each value of a 2-byte dtype against the probabilities of their cells."""
     from scipy import stats
@@ -312,7 +344,8 @@ def _cells_test(values, ref):
     return chi2, df, (0.0 if (~inside & (o > 0)).any() else float(stats.chi2.sf(chi2, df)))
 
 
-def pit(values, ref, jitter_seed=DEFAULT_JITTER_SEED):
+def pit(values: np.ndarray[Any, Any], ref: Reference,
+        jitter_seed: int = DEFAULT_JITTER_SEED) -> Floats:
     """The probability integral transform of real samples, randomised within
     the rounding cells of a narrow dtype (exact for rounded data)."""
     if values.dtype == np.float64:
@@ -348,23 +381,24 @@ class VarianceScalingReport:
     name: str
     n: int
     dtype: str
-    reference: Reference
-    mean: float
+    reference: Reference | ComplexReference
+    mean: float | complex
     std: float
     min: float
     max: float
     allowed_bound: float
     alpha: float
     alpha_per_test: float
-    pvalues: dict = field(default_factory=dict)
-    failures: list = field(default_factory=list)
-    statistics: dict = field(default_factory=dict)
+    pvalues: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    statistics: dict[str, float] = field(default_factory=dict)
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
+        """Whether the samples fit: no failures."""
         return not self.failures
 
-    def __str__(self):
+    def __str__(self) -> str:
         ref = self.reference
         complex_law = isinstance(ref, ComplexReference)
         lines = [
@@ -386,27 +420,31 @@ class VarianceScalingReport:
         return "\n".join(lines)
 
 
-def as_samples(samples, dtype):
+def as_samples(samples: npt.ArrayLike,
+               dtype: DTypeLike | None) -> tuple[tuple[int, ...], np.ndarray[Any, Any]]:
     """``samples`` as a flat array of ``dtype`` (default: their own)."""
     raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
     if not (_dtypes.is_bfloat16(raw.dtype) or raw.dtype.kind in "fc"):
         raise ValueError(f"samples must have a floating-point or complex dtype, got {raw.dtype}")
     values = raw
     if dtype is not None:
-        dtype = sample_dtype(dtype)
-        if (dtype.kind == "c") != (raw.dtype.kind == "c"):
-            raise ValueError(f"samples of dtype {raw.dtype} cannot be values of {dtype}")
-        converted = values.astype(dtype)
-        wide = np.complex128 if dtype.kind == "c" else np.float64
+        target = sample_dtype(dtype)
+        if (target.kind == "c") != (raw.dtype.kind == "c"):
+            raise ValueError(f"samples of dtype {raw.dtype} cannot be values of {target}")
+        converted = values.astype(target)
+        wide = np.complex128 if target.kind == "c" else np.float64
         same = converted.astype(wide) == values.astype(wide)
         if not np.all(same | np.isnan(values.astype(wide))):
-            raise ValueError(f"some samples are not values of {dtype}")
+            raise ValueError(f"some samples are not values of {target}")
         values = converted
     return raw.shape, np.ascontiguousarray(values).reshape(-1)
 
 
-def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
-                           round_scale=None, jitter_seed=DEFAULT_JITTER_SEED):
+def check_variance_scaling(samples: npt.ArrayLike, config: ConfigLike,
+                           shape: ShapeLike | None = None, *, alpha: float = 1e-3,
+                           fans: tuple[float, float] | None = None,
+                           dtype: DTypeLike | None = None, round_scale: bool | None = None,
+                           jitter_seed: int = DEFAULT_JITTER_SEED) -> VarianceScalingReport:
     """Test ``samples`` against a VarianceScaling configuration; return a report.
 
     Parameters
@@ -466,11 +504,14 @@ def check_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None
                          f"got {values.size}")
     ref = reference(config, shape, fans=fans, dtype=values.dtype, round_scale=round_scale)
     name = parameters(config)[3]
-    check = _check_complex if values.dtype.kind == "c" else _check_real
-    return check(values, ref, name, alpha, jitter_seed)
+    if values.dtype.kind == "c":
+        assert isinstance(ref, ComplexReference)
+        return _check_complex(values, ref, name, alpha, jitter_seed)
+    assert isinstance(ref, Reference)
+    return _check_real(values, ref, name, alpha, jitter_seed)
 
 
-def _finite(values, failures):
+def _finite(values: np.ndarray[Any, Any], failures: list[str]) -> np.ndarray[Any, Any]:
     finite = np.isfinite(values)
     if finite.all():
         return values
@@ -482,21 +523,22 @@ def _finite(values, failures):
     return values
 
 
-def _verdict(pvalues, per_test, failures):
+def _verdict(pvalues: dict[str, float], per_test: float, failures: list[str]) -> None:
     for test, p in pvalues.items():
         if p < per_test:
             failures.append(f"{test} p = {p:.3g} < {per_test:.3g}")
 
 
-def _dtype_name(dtype):
+def _dtype_name(dtype: np.dtype[Any]) -> str:
     return _dtypes.dtype_name(dtype) if dtype in _dtypes.SUPPORTED else dtype.name
 
 
-def _check_real(values, ref, name, alpha, jitter_seed):
+def _check_real(values: np.ndarray[Any, Any], ref: Reference, name: str, alpha: float,
+                jitter_seed: int) -> VarianceScalingReport:
     from scipy import stats
 
     dtype = values.dtype
-    failures = []
+    failures: list[str] = []
     values = _finite(values, failures)
     x = values.astype(np.float64)
     n = x.size
@@ -511,7 +553,8 @@ def _check_real(values, ref, name, alpha, jitter_seed):
     narrow = dtype.itemsize == 2
     k = 4 + bounded + narrow
     per_test = alpha / k
-    pvalues, statistics = {}, {}
+    pvalues: dict[str, float] = {}
+    statistics: dict[str, float] = {}
     mean = float(x.mean())
     second = float(np.dot(x, x) / n)
     z_mean = mean / (ref.std / math.sqrt(n))
@@ -542,9 +585,10 @@ def _check_real(values, ref, name, alpha, jitter_seed):
         statistics=statistics)
 
 
-def _check_complex(values, ref, name, alpha, jitter_seed):
+def _check_complex(values: np.ndarray[Any, Any], ref: ComplexReference, name: str,
+                   alpha: float, jitter_seed: int) -> VarianceScalingReport:
     dtype = values.dtype
-    failures = []
+    failures: list[str] = []
     values = _finite(values, failures)
     w = values.astype(np.complex128)
     modulus = np.abs(w)
@@ -567,8 +611,11 @@ def _check_complex(values, ref, name, alpha, jitter_seed):
         pvalues=pvalues, failures=failures)
 
 
-def assert_variance_scaling(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
-                            round_scale=None, jitter_seed=DEFAULT_JITTER_SEED):
+def assert_variance_scaling(samples: npt.ArrayLike, config: ConfigLike,
+                            shape: ShapeLike | None = None, *, alpha: float = 1e-3,
+                            fans: tuple[float, float] | None = None,
+                            dtype: DTypeLike | None = None, round_scale: bool | None = None,
+                            jitter_seed: int = DEFAULT_JITTER_SEED) -> None:
     """Assert that ``samples`` follow a VarianceScaling configuration.
 
     Same parameters as :func:`check_variance_scaling`; raises

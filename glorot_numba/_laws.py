@@ -9,13 +9,28 @@ from SciPy's distributions (written independently of the library's
 samplers); SciPy is imported when a law is used.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from . import _dtypes
 from ._kit import DEFAULT_JITTER_SEED, TRUNCATION, cells, parameters, reference, sample_dtype
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._dtypes import DTypeLike
+    from ._kit import ConfigLike, Floats
+    from ._shapes import ShapeLike
+    from .initializers import Initializer
+
+# What check_distribution takes: an explicit initializer, a law, or a
+# VarianceScaling configuration.
+LawLike: TypeAlias = "Initializer | Law | ConfigLike"
 
 __all__ = ["Law", "law_of", "DistributionReport", "check_law", "check_distribution",
            "assert_distribution"]
@@ -49,7 +64,7 @@ class Law:
     lower: float = -math.inf
     upper: float = math.inf
 
-    def _frozen(self):
+    def _frozen(self) -> Any:
         from scipy import stats
 
         if self.kind == "normal":
@@ -61,29 +76,32 @@ class Law:
         return stats.truncnorm(a, b, loc=self.loc, scale=self.scale)
 
     @property
-    def mean(self):
+    def mean(self) -> float:
         """The mean."""
         return float(self._frozen().mean())
 
     @property
-    def std(self):
+    def std(self) -> float:
         """The standard deviation."""
         return float(self._frozen().std())
 
     @property
-    def kurtosis(self):
+    def kurtosis(self) -> float:
         """``E (x - mean)**4 / var**2``."""
         return float(self._frozen().stats(moments="k")) + 3.0
 
-    def cdf(self, x):
+    def cdf(self, x: npt.ArrayLike) -> Floats:
         """The distribution function at ``x`` (array-like)."""
-        return self._frozen().cdf(np.asarray(x, dtype=np.float64))
+        values: Floats = self._frozen().cdf(np.asarray(x, dtype=np.float64))
+        return values
 
-    def sf(self, x):
+    def sf(self, x: npt.ArrayLike) -> Floats:
         """``1 - cdf(x)``, without cancellation in the upper tail."""
-        return self._frozen().sf(np.asarray(x, dtype=np.float64))
+        values: Floats = self._frozen().sf(np.asarray(x, dtype=np.float64))
+        return values
 
-    def describe(self):
+    def describe(self) -> str:
+        """The law in words, e.g. ``"N(0, 1**2) truncated to [-2, 2]"``."""
         if self.kind == "normal":
             return f"N({self.loc:.6g}, {self.scale:.6g}**2)"
         if self.kind == "uniform":
@@ -92,13 +110,14 @@ class Law:
                 f"[{self.lower:.6g}, {self.upper:.6g}]")
 
 
-def _rounded(value, dtype, round_params):
+def _rounded(value: float, dtype: DTypeLike | None, round_params: bool | None) -> float:
     if not round_params or dtype is None:
         return value
-    return float(np.asarray(value, np.float64).astype(dtype))
+    return float(np.asarray(value, np.float64).astype(dtype))  # type: ignore[arg-type]
 
 
-def law_of(init, dtype=None, *, round_params=None):
+def law_of(init: object, dtype: DTypeLike | None = None, *,
+           round_params: bool | None = None) -> Law:
     """The :class:`Law` an explicit initializer of this library draws from.
 
     ``RandomNormal``, ``TruncatedNormal`` and ``RandomUniform``: their
@@ -126,10 +145,10 @@ def law_of(init, dtype=None, *, round_params=None):
                     "TruncatedNormal or RandomUniform")
 
 
-_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+_UINT: dict[int, type[np.unsignedinteger[Any]]] = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
-def _neighbours(values):
+def _neighbours(values: np.ndarray[Any, Any]) -> tuple[Floats, Floats]:
     """The next value of the dtype below and above each value, as float64."""
     dtype = values.dtype
     bits = values.view(_UINT[dtype.itemsize]).astype(np.int64)
@@ -145,7 +164,7 @@ def _neighbours(values):
     return down, up.astype(np.float64)
 
 
-def _allowed_bound(bound, dtype, side):
+def _allowed_bound(bound: float, dtype: np.dtype[Any], side: int) -> float:
     """``bound`` as ``dtype`` represents it, one unit in the last place
     further out (``side`` +1: upward): producers compute ``loc + scale * z``
     in the dtype's arithmetic, whose rounding may carry a value just past
@@ -175,14 +194,15 @@ class DistributionReport:
     max: float
     alpha: float
     alpha_per_test: float
-    pvalues: dict = field(default_factory=dict)
-    failures: list = field(default_factory=list)
+    pvalues: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
+        """Whether the samples fit: no failures."""
         return not self.failures
 
-    def __str__(self):
+    def __str__(self) -> str:
         law = self.law
         lines = [
             f"reference   : {self.name}, {law.describe()}",
@@ -199,14 +219,15 @@ class DistributionReport:
         return "\n".join(lines)
 
 
-def check_law(values, law, name, *, alpha, jitter_seed):
+def check_law(values: np.ndarray[Any, Any], law: Law, name: str, *, alpha: float,
+              jitter_seed: int) -> DistributionReport:
     """Test the 1-D array ``values`` (float16 ... float64) against ``law``."""
     from scipy import stats
 
     dtype = values.dtype
     n = values.size
     x = values.astype(np.float64)
-    failures = []
+    failures: list[str] = []
     finite = np.isfinite(x)
     if not finite.all():
         failures.append(f"{int(n - finite.sum())} non-finite values")
@@ -223,7 +244,7 @@ def check_law(values, law, name, *, alpha, jitter_seed):
     lower_bounded, upper_bounded = math.isfinite(law.lower), math.isfinite(law.upper)
     k = 4 + lower_bounded + upper_bounded
     per_test = alpha / k
-    pvalues = {}
+    pvalues: dict[str, float] = {}
     mu, sigma = law.mean, law.std
     mean = float(x.mean())
     if sigma > 0:
@@ -263,7 +284,8 @@ def check_law(values, law, name, *, alpha, jitter_seed):
         failures=failures)
 
 
-def _law(config, shape, fans, dtype, round_params):
+def _law(config: LawLike, shape: ShapeLike | None, fans: tuple[float, float] | None,
+         dtype: np.dtype[Any], round_params: bool | None) -> tuple[Law, str]:
     """The :class:`Law` of an initializer, a VarianceScaling config or a law."""
     if isinstance(config, Law):
         return config, "Law"
@@ -272,8 +294,9 @@ def _law(config, shape, fans, dtype, round_params):
     if not (isinstance(config, (dict, str)) or hasattr(config, "distribution")):
         return law_of(config, dtype, round_params=round_params), type(config).__name__
     if fans is None and isinstance(config, VarianceScaling):
-        fans = config._fans(tuple(int(d) for d in shape))
-    ref = reference(config, shape, fans=fans, dtype=dtype, round_scale=round_params)
+        fans = config._fans(tuple(int(d) for d in shape))  # type: ignore[union-attr]
+    # A family member here: it has the attributes (checked above).
+    ref = reference(config, shape, fans=fans, dtype=dtype, round_scale=round_params)  # type: ignore[arg-type]
     name = parameters(config)[3]
     m = ref.multiplier
     if ref.distribution == "untruncated_normal":
@@ -283,8 +306,11 @@ def _law(config, shape, fans, dtype, round_params):
     return Law("truncated_normal", 0.0, m, -TRUNCATION * m, TRUNCATION * m), name
 
 
-def check_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
-                       round_params=None, jitter_seed=DEFAULT_JITTER_SEED):
+def check_distribution(samples: npt.ArrayLike, config: LawLike,
+                       shape: ShapeLike | None = None, *, alpha: float = 1e-3,
+                       fans: tuple[float, float] | None = None, dtype: DTypeLike | None = None,
+                       round_params: bool | None = None,
+                       jitter_seed: int = DEFAULT_JITTER_SEED) -> DistributionReport:
     """Test ``samples`` against the distribution of any initializer; return a report.
 
     Parameters
@@ -350,11 +376,11 @@ def check_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dt
         raise ValueError(f"samples must have a real floating-point dtype, got {raw.dtype}")
     values = raw
     if dtype is not None:
-        dtype = sample_dtype(dtype)
-        converted = values.astype(dtype)
+        target = sample_dtype(dtype)
+        converted = values.astype(target)
         same = converted.astype(np.float64) == values.astype(np.float64)
         if not np.all(same | np.isnan(values.astype(np.float64))):
-            raise ValueError(f"some samples are not values of {dtype}")
+            raise ValueError(f"some samples are not values of {target}")
         values = converted
     if shape is None and fans is None:
         shape = raw.shape
@@ -366,8 +392,11 @@ def check_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dt
     return check_law(values, law, name, alpha=alpha, jitter_seed=jitter_seed)
 
 
-def assert_distribution(samples, config, shape=None, *, alpha=1e-3, fans=None, dtype=None,
-                        round_params=None, jitter_seed=DEFAULT_JITTER_SEED):
+def assert_distribution(samples: npt.ArrayLike, config: LawLike,
+                        shape: ShapeLike | None = None, *, alpha: float = 1e-3,
+                        fans: tuple[float, float] | None = None, dtype: DTypeLike | None = None,
+                        round_params: bool | None = None,
+                        jitter_seed: int = DEFAULT_JITTER_SEED) -> None:
     """Assert that ``samples`` follow ``config``'s distribution.
 
     Same parameters as :func:`check_distribution`; raises ``AssertionError``

@@ -17,6 +17,7 @@ representable) before any tensor is drawn.
 import json
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +30,9 @@ __all__ = ["Entry", "load_spec", "parse_spec", "validate_draw"]
 class Entry:
     name: str
     init: object
-    shape: tuple
-    dtype: np.dtype
-    serialized: dict
+    shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    serialized: dict[str, Any]
 
     @property
     def size(self):

@@ -25,8 +25,11 @@ Algorithms, for ``y >= 0`` and ``Phi(-y)``:
   successive convergents lie on either side of ``M``.
 """
 
+from __future__ import annotations
+
 import functools
 import math
+from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 __all__ = ["normal_cdf", "normal_sf", "normal_mass", "rayleigh_mass"]
@@ -44,23 +47,27 @@ _SERIES_END = Decimal(6)
 _RESCALE = Decimal(10) ** 100
 
 
-def _context(digits):
+# A value and a bound on its absolute error.
+Bounded = tuple[Decimal, Decimal]
+
+
+def _context(digits: int) -> Context:
     return Context(prec=digits, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999)
 
 
-def _directed(digits, rounding):
+def _directed(digits: int, rounding: str) -> Context:
     return Context(prec=digits, rounding=rounding, Emin=-999_999, Emax=999_999)
 
 
 @functools.lru_cache(maxsize=8)
-def _sqrt_2pi(digits):
+def _sqrt_2pi(digits: int) -> Decimal:
     """sqrt(2 pi) to ``digits`` digits, relative error below 10**(1 - digits)."""
     # Machin: pi = 16 atan(1/5) - 4 atan(1/239), in integers scaled by
     # 10**(digits + 10); each series term is truncated, so the error is a
     # few units of the last of those digits.
     scale = 10 ** (digits + 10)
 
-    def atan_inverse(n):
+    def atan_inverse(n: int) -> int:
         total, term, k, sign = 0, scale // n, 1, 1
         while term:
             total += sign * (term // k)
@@ -74,7 +81,7 @@ def _sqrt_2pi(digits):
         return (2 * pi).sqrt()
 
 
-def _phi(y2, digits):
+def _phi(y2: Decimal, digits: int) -> Bounded:
     """``(phi, rel)``: the density at ``y`` from ``y2 = y**2`` (computed to
     ``digits`` digits), and a bound on its relative error."""
     u = Decimal(10) ** (1 - digits)  # twice the unit roundoff
@@ -84,7 +91,7 @@ def _phi(y2, digits):
     return phi, (y2 + 4) * u
 
 
-def _central(y, digits):
+def _central(y: Decimal, digits: int) -> Bounded:
     """``(v, e)``: ``v`` approximates ``Phi(y) - 1/2`` for the exact Decimal
     ``0 <= y < 6``, with ``|v - (Phi(y) - 1/2)| <= e``."""
     u = Decimal(10) ** (1 - digits)
@@ -108,7 +115,7 @@ def _central(y, digits):
         return value, value * (phi_err + (3 * n + 3) * u) + 2 * phi * term * ratio
 
 
-def _lower_tail(y, digits):
+def _lower_tail(y: Decimal, digits: int) -> Bounded:
     """``(v, e)``: ``v`` approximates ``Phi(-y)`` for the exact Decimal
     ``y >= 0``, with ``|v - Phi(-y)| <= e``."""
     u = Decimal(10) ** (1 - digits)
@@ -137,7 +144,7 @@ def _lower_tail(y, digits):
         return value, value * (phi_err + (10 * n + 2) * u) + phi * abs(f - f_prev)
 
 
-def _rounded(compute):
+def _rounded(compute: Callable[[int], Bounded]) -> float:
     """Ziv's loop: ``compute(digits) -> (v, e)`` with the exact value within
     ``e`` of ``v``; the float64 that every value in ``[v - e, v + e]``
     rounds to."""
@@ -155,7 +162,7 @@ def _rounded(compute):
     raise ArithmeticError("no correctly rounded result within the precision limit")
 
 
-def _tail_difference(hi, lo, digits):
+def _tail_difference(hi: float, lo: float, digits: int) -> Bounded:
     """``Phi(hi) - Phi(lo)`` for ``lo < hi <= 0`` (``lo`` may be -inf)."""
     v1, e1 = _lower_tail(Decimal(-hi), digits)
     v2, e2 = (Decimal(0), Decimal(0)) if lo == -math.inf else _lower_tail(Decimal(-lo), digits)
@@ -164,7 +171,7 @@ def _tail_difference(hi, lo, digits):
     return value, e1 + e2 + abs(value) * Decimal(10) ** (1 - digits)
 
 
-def _half_mass(x, digits):
+def _half_mass(x: float, digits: int) -> Bounded:
     """``Phi(x) - 1/2`` for ``x > 0`` (``x`` may be inf)."""
     if x == math.inf:
         return Decimal("0.5"), Decimal(0)
@@ -176,14 +183,14 @@ def _half_mass(x, digits):
         return Decimal("0.5") - v, e + Decimal(10) ** (-digits)
 
 
-def _checked(x, name):
+def _checked(x: float, name: str) -> float:
     x = float(x)
     if math.isnan(x):
         raise ValueError(f"{name} is NaN")
     return x
 
 
-def normal_cdf(x):
+def normal_cdf(x: float) -> float:
     """``Phi(x)``, the standard normal distribution function, correctly rounded.
 
     Parameters
@@ -219,7 +226,7 @@ def normal_cdf(x):
     if x <= 0:
         return _rounded(lambda digits: _lower_tail(y, digits))
 
-    def upper(digits):
+    def upper(digits: int) -> Bounded:
         if y < _SERIES_END:
             v, e = _central(y, digits)
             v = Decimal("0.5") + v
@@ -231,7 +238,7 @@ def normal_cdf(x):
     return _rounded(upper)
 
 
-def normal_sf(x):
+def normal_sf(x: float) -> float:
     """``1 - Phi(x) = Phi(-x)``, the survival function, correctly rounded.
 
     Parameters
@@ -258,7 +265,7 @@ def normal_sf(x):
     return normal_cdf(-_checked(x, "x"))
 
 
-def normal_mass(a, b):
+def normal_mass(a: float, b: float) -> float:
     """``Phi(b) - Phi(a)``, the standard normal probability of ``[a, b]``,
     correctly rounded: no cancellation, however narrow or far out the
     interval.
@@ -296,7 +303,7 @@ def normal_mass(a, b):
     if b <= 0:  # Phi(b) - Phi(a)
         return _rounded(lambda digits: _tail_difference(b, a, digits))
 
-    def straddle(digits):  # (Phi(b) - 1/2) + (Phi(-a) - 1/2): no cancellation
+    def straddle(digits: int) -> Bounded:  # (Phi(b) - 1/2) + (Phi(-a) - 1/2): no cancellation
         v1, e1 = _half_mass(b, digits)
         v2, e2 = _half_mass(-a, digits)
         with localcontext(_context(digits)):
@@ -305,7 +312,7 @@ def normal_mass(a, b):
     return _rounded(straddle)
 
 
-def rayleigh_mass(a, b):
+def rayleigh_mass(a: float, b: float) -> float:
     """``1 - exp(-(b**2 - a**2) / 2)``, correctly rounded.
 
     This is the probability that a Rayleigh variable conditioned on
@@ -345,7 +352,7 @@ def rayleigh_mass(a, b):
         return 0.0
     da, db = Decimal(a), Decimal(b)
 
-    def mass(digits):
+    def mass(digits: int) -> Bounded:
         u = Decimal(10) ** (1 - digits)
         with localcontext(_context(digits)):
             d = (db - da) * (db + da) / 2  # three roundings: relative error 2u

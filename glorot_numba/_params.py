@@ -22,11 +22,21 @@ Everything here runs once per configuration and dtype: callers remember the
 results.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _dtypes, _engine, _normal_cdf
+
+if TYPE_CHECKING:
+    from .initializers import Sampling
+
+    # The float type of a path: np.float32 or np.float64.
+    Real = np.floating[Any]
 
 __all__ = ["Unrepresentable", "rounded", "window", "uniform_half_width", "standard_window",
            "interval_sampling"]
@@ -41,7 +51,7 @@ class Unrepresentable(ValueError):
     """A parameter (or the values it implies) that a dtype cannot hold."""
 
 
-def rounded(value, dtype):
+def rounded(value: float, dtype: np.dtype[Any]) -> Real:
     """``value`` in the float type of ``dtype``'s path (its component's, if
     complex); raises :class:`Unrepresentable` if ``dtype`` cannot hold it.
 
@@ -52,10 +62,10 @@ def rounded(value, dtype):
     with np.errstate(over="ignore"):
         if not np.isfinite(np.asarray(value, dtype=np.float64).astype(component)):
             raise Unrepresentable(f"{value!r} overflows {_dtypes.dtype_name(dtype)}")
-        return _dtypes.native_of(component).type(value)
+        return _dtypes.native_of(component).type(value)  # type: ignore[no-any-return]
 
 
-def _written(z, mult, shift, dtype):
+def _written(z: float | Real, mult: Real, shift: Real, dtype: np.dtype[Any]) -> float:
     """The value a kernel computing in ``mult``'s precision writes for the
     standard sample ``z``, stored in the type of ``dtype``'s path, as a
     Python float."""
@@ -65,7 +75,8 @@ def _written(z, mult, shift, dtype):
         return float(np.asarray(x).astype(_dtypes.native_of(dtype)))
 
 
-def uniform_half_width(half, shift, lower, upper, dtype):
+def uniform_half_width(half: Real, shift: Real, lower: float, upper: float,
+                       dtype: np.dtype[Any]) -> Real:
     """The largest multiplier up to ``half`` for which a uniform fill around
     ``shift`` writes only values in ``[lower, upper]``; raises
     :class:`Unrepresentable` if none does (no path float in the bounds).
@@ -76,7 +87,7 @@ def uniform_half_width(half, shift, lower, upper, dtype):
     real = type(half)
     edge = _UNIFORM_EDGE[_dtypes.path_of(dtype)]
 
-    def fits(k):
+    def fits(k: int) -> bool:
         m = _from_ordinal(k, real)
         return (lower <= _written(-edge, m, shift, dtype)
                 and _written(edge, m, shift, dtype) <= upper)
@@ -90,23 +101,26 @@ def uniform_half_width(half, shift, lower, upper, dtype):
 
 # Ordinals of floats: consecutive finite floats have consecutive ordinals,
 # and ordinals compare as the floats do.
-_ORDINAL = {np.float32: (np.int32, np.uint32, 0x7F7FFFFF),
-            np.float64: (np.int64, np.uint64, 0x7FEFFFFFFFFFFFFF)}
+_ORDINAL: dict[type, tuple[type[np.signedinteger[Any]], type[np.unsignedinteger[Any]], int]] = {
+    np.float32: (np.int32, np.uint32, 0x7F7FFFFF),
+    np.float64: (np.int64, np.uint64, 0x7FEFFFFFFFFFFFFF),
+}
 
 
-def _ordinal(x):
+def _ordinal(x: Real) -> int:
     signed, _, _ = _ORDINAL[type(x)]
     i = int(np.asarray(x).view(signed))
     return i if i >= 0 else -(i & ~(1 << (8 * np.dtype(signed).itemsize - 1)))
 
 
-def _from_ordinal(k, real):
+def _from_ordinal(k: int, real: type[Real]) -> Real:
     signed, unsigned, _ = _ORDINAL[real]
     bits = k if k >= 0 else (-k) | (1 << (8 * np.dtype(signed).itemsize - 1))
-    return np.asarray(bits, dtype=unsigned).view(real)[()]
+    # [()] of a 0-d array: a scalar.
+    return np.asarray(bits, dtype=unsigned).view(real)[()]  # type: ignore[return-value]
 
 
-def _last(pred, lo, hi):
+def _last(pred: Callable[[int], bool], lo: int, hi: int) -> int:
     """The largest ordinal ``k`` in ``[lo, hi]`` with ``pred(k)``, given that
     ``pred`` is true up to some point and false after it; ``lo - 1`` if none."""
     if pred(hi):
@@ -122,7 +136,8 @@ def _last(pred, lo, hi):
     return lo
 
 
-def window(mult, shift, lower, upper, dtype):
+def window(mult: Real, shift: Real, lower: float, upper: float,
+           dtype: np.dtype[Any]) -> tuple[Real, Real]:
     """The candidate window ``(lo, hi)`` of a normal truncated to ``[lower, upper]``.
 
     ``lo < z < hi`` holds for exactly the floats ``z`` (of ``mult``'s
@@ -134,7 +149,10 @@ def window(mult, shift, lower, upper, dtype):
     """
     real = type(mult)
     top = _ORDINAL[real][2]
-    value = lambda k: _written(_from_ordinal(k, real), mult, shift, dtype)  # noqa: E731
+
+    def value(k: int) -> float:
+        return _written(_from_ordinal(k, real), mult, shift, dtype)
+
     # Largest z written at or below upper; smallest z written at or above lower.
     k_hi = _last(lambda k: value(k) <= upper, -top, top)
     k_lo = -_last(lambda k: value(-k) >= lower, -top, top)
@@ -147,13 +165,13 @@ def window(mult, shift, lower, upper, dtype):
     return lo, hi
 
 
-def standard_window(lo, hi):
+def standard_window(lo: Real, hi: Real) -> bool | np.bool_:
     """Whether the window contains (-2, 2): the truncations that resampling
     Box-Muller candidates serves (at least 95.4 % of them are kept)."""
     return lo <= -2.0 and hi >= 2.0
 
 
-def _window_constants(zl, zh):
+def _window_constants(zl: float, zh: float) -> tuple[int, tuple[float, float, float, float]]:
     """``(kind, constants)`` of the interval kernels for the window ``[zl, zh]``
     (floats, maybe infinite); see :func:`._engine.interval.params`.
 
@@ -170,7 +188,8 @@ def _window_constants(zl, zh):
     return _engine.TAIL, (alpha, alpha * alpha, _normal_cdf.rayleigh_mass(alpha, beta), sign)
 
 
-def interval_sampling(mult, shift, lower, upper, dtype):
+def interval_sampling(mult: Real, shift: Real | None, lower: float, upper: float,
+                      dtype: np.dtype[Any]) -> Sampling:
     """``(kind, params)`` of the interval kernels for ``z * mult + shift``,
     ``z`` a standard normal conditioned on the value lying in ``[lower,
     upper]`` once written.

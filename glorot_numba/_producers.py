@@ -6,11 +6,15 @@ claims to follow.  Adding a producer is adding one entry to
 ``_REGISTRY`` below; nothing here imports a framework until it draws.
 """
 
+from __future__ import annotations
+
 import contextlib
+import functools
 import importlib.util
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -83,23 +87,25 @@ class Producer:
     scale: float
     mode: str
     distribution: str
-    draw: Callable = field(repr=False, compare=False)
-    dtypes: tuple = REAL
+    draw: Callable[[tuple[int, ...], str, int], Any] = field(repr=False, compare=False)
+    dtypes: tuple[str, ...] = REAL
     layout: str = "tf"
     round_scale: bool = True
     note: str = ""
 
     @property
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """The claimed law, as :func:`~glorot_numba.testing.reference` takes it."""
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
 
     @property
-    def claim(self):
+    def claim(self) -> str:
+        """The claimed law, in words: distribution, mode and scale."""
         return (f"{_LABELS.get(self.distribution, self.distribution)}, {self.mode}, "
                 f"scale {self.scale:g}")
 
-    def shape_for(self, fans):
+    def shape_for(self, fans: tuple[int, int]) -> tuple[int, int]:
+        """The shape of a weight with fans ``(fan_in, fan_out)`` in the producer's layout."""
         fan_in, fan_out = fans
         return (fan_out, fan_in) if self.layout == "torch" else (fan_in, fan_out)
 
@@ -120,7 +126,7 @@ def _glorot_numba():
         params = inspect.signature(cls.__init__).parameters
         if name == "VarianceScaling" or "distribution" in params:
             continue
-        probe = cls()
+        probe: Any = cls()  # a preset: its law is in its attributes, if it has them
         if not all(hasattr(probe, a) for a in ("scale", "mode", "distribution")):
             continue
         out.append(Producer(f"glorot_numba.{name}", "glorot_numba", probe.scale, probe.mode,
@@ -323,9 +329,9 @@ def _tf_draw(path, *args):
     return draw
 
 
-_REGISTRY = {"glorot_numba": _glorot_numba, "torch": _torch, "jax": _jax,
-             "tensorflow": _tensorflow}
-_REGISTRY.update({f"keras-{b}": (lambda b=b: _keras(b)) for b in KERAS_BACKENDS})
+_REGISTRY: dict[str, Callable[[], list[Producer]]] = {
+    "glorot_numba": _glorot_numba, "torch": _torch, "jax": _jax, "tensorflow": _tensorflow}
+_REGISTRY.update({f"keras-{b}": functools.partial(_keras, b) for b in KERAS_BACKENDS})
 
 
 def builtin(framework):

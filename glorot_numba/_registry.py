@@ -6,8 +6,14 @@ the modules that define initializers (their ``__all__``) is usable
 everywhere without being listed anywhere else.
 """
 
+from __future__ import annotations
+
 import importlib
 import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .initializers import Initializer
 
 __all__ = ["initializer_classes", "lookup", "deserialize", "snake_case", "partitionable"]
 
@@ -16,7 +22,7 @@ __all__ = ["initializer_classes", "lookup", "deserialize", "snake_case", "partit
 _MODULES = ("glorot_numba.initializers", "glorot_numba._family", "glorot_numba._explicit")
 
 
-def _exported():
+def _exported() -> dict[str, Any]:
     """``{name: object}`` of everything those modules export (aliases too)."""
     found = {}
     for module_name in _MODULES:
@@ -26,7 +32,7 @@ def _exported():
     return found
 
 
-def initializer_classes(base=None):
+def initializer_classes(base: type[Initializer] | None = None) -> dict[str, type[Initializer]]:
     """The public initializer classes, ``{class name: class}``.
 
     Every exported initializer class that derives from ``base`` (default:
@@ -35,14 +41,14 @@ def initializer_classes(base=None):
     from .initializers import Initializer
 
     base = Initializer if base is None else base
-    found = {}
+    found: dict[str, type[Initializer]] = {}
     for obj in _exported().values():
         if isinstance(obj, type) and issubclass(obj, base) and obj is not Initializer:
             found.setdefault(obj.__name__, obj)
     return found
 
 
-def lookup(name):
+def lookup(name: str) -> type[Initializer]:
     """The initializer class called ``name``.
 
     Accepts class names (``"GlorotNormal"``) and the package's lower-case
@@ -61,7 +67,7 @@ def lookup(name):
     )
 
 
-def deserialize(spec):
+def deserialize(spec: str | dict[str, Any]) -> Initializer:
     """An initializer from Keras' serialized form, or from a name.
 
     ``{"class_name": "GlorotNormal", "config": {"seed": 1}}`` (``module``
@@ -86,12 +92,12 @@ def deserialize(spec):
     return lookup(spec["class_name"]).from_config(config)
 
 
-def snake_case(name):
+def snake_case(name: str) -> str:
     """``"GlorotNormal"`` -> ``"glorot_normal"``."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-def partitionable(init):
+def partitionable(init: object) -> bool:
     """Whether a block at ``var_offset`` is exactly that slice of the whole.
 
     True for the native stream.  TensorFlow's streams (``compat=``) follow

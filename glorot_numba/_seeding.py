@@ -15,12 +15,18 @@ The rules are those of ``tf.compat.v1.set_random_seed`` / ``get_seed``:
 The Philox key of the native stream is the pair itself, ``(seed1, seed2)``.
 """
 
+from __future__ import annotations
+
 import numbers
 import random
 import secrets
 import threading
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["DEFAULT_GRAPH_SEED", "MAXINT32", "check_seed", "set_random_seed",
            "get_seed", "key_for"]
@@ -28,13 +34,19 @@ __all__ = ["DEFAULT_GRAPH_SEED", "MAXINT32", "check_seed", "set_random_seed",
 DEFAULT_GRAPH_SEED = 87654321
 MAXINT32 = 2**31 - 1
 
+# What the API takes as an operation seed (for annotations): a Python or
+# NumPy integer, or None for fresh entropy.
+SeedLike: TypeAlias = "int | np.integer[Any] | None"
+
 _lock = threading.Lock()
-_global_seed = None
-_op_seeds = None  # (random.Random(g mod M), random.Random(g)) while a global seed is set
-_keys = {}  # (global seed, operation seed) -> Philox key, see key_for
+_global_seed: int | None = None
+# (random.Random(g mod M), random.Random(g)) while a global seed is set.
+_op_seeds: tuple[random.Random, random.Random] | None = None
+# (global seed, operation seed) -> Philox key, see key_for.
+_keys: dict[tuple[int | None, int], tuple[np.uint64, np.uint64]] = {}
 
 
-def check_seed(seed, name="seed"):
+def check_seed(seed: object, name: str = "seed") -> int | None:
     """Return ``seed`` as a Python int (or None); reject non-integers."""
     if seed is None or type(seed) is int:  # plain ints skip the slow ABC checks
         return seed
@@ -43,7 +55,7 @@ def check_seed(seed, name="seed"):
     return int(seed)
 
 
-def set_random_seed(seed):
+def set_random_seed(seed: SeedLike) -> None:
     """Set or clear the global random seed.
 
     Mirrors ``tf.compat.v1.set_random_seed``: afterwards every initializer
@@ -84,7 +96,7 @@ def set_random_seed(seed):
                                                random.Random(seed))
 
 
-def get_seed(op_seed, tf_sequence=False):
+def get_seed(op_seed: int | None, tf_sequence: bool = False) -> tuple[int, int] | None:
     """The ``(seed1, seed2)`` pair for an operation seed, or None for entropy.
 
     With ``tf_sequence``, an unseeded call under a global seed takes its
@@ -92,16 +104,16 @@ def get_seed(op_seed, tf_sequence=False):
     """
     with _lock:
         global_seed = _global_seed
-        if global_seed is not None and op_seed is None:
+        if _op_seeds is not None and op_seed is None:  # a global seed is set
             native = _op_seeds[0].randint(0, MAXINT32)
             tf_seed = _op_seeds[1].randint(0, MAXINT32)
             op_seed = tf_seed if tf_sequence else native
     return _seed_pair(global_seed, op_seed)
 
 
-def _seed_pair(global_seed, op_seed):
+def _seed_pair(global_seed: int | None, op_seed: int | None) -> tuple[int, int] | None:
     """The pair for an operation seed under a global seed (None: not set)."""
-    if global_seed is not None:
+    if global_seed is not None and op_seed is not None:
         seeds = (global_seed % MAXINT32, op_seed % MAXINT32)
     elif op_seed is not None:
         seeds = (DEFAULT_GRAPH_SEED, op_seed % MAXINT32)
@@ -114,7 +126,7 @@ def _seed_pair(global_seed, op_seed):
     return seeds
 
 
-def key_for(op_seed):
+def key_for(op_seed: int | None) -> tuple[np.uint64, np.uint64]:
     """The Philox key ``(k0, k1)`` as two ``np.uint64`` words below 2**32."""
     if op_seed is not None:
         # The key of a given seed depends on nothing but it and the global
@@ -123,8 +135,9 @@ def key_for(op_seed):
         global_seed = _global_seed
         key = _keys.get((global_seed, op_seed))
         if key is None:
-            seeds = _seed_pair(global_seed, op_seed)
-            key = np.uint64(seeds[0]), np.uint64(seeds[1])
+            pair = _seed_pair(global_seed, op_seed)
+            assert pair is not None  # an operation seed always gives a pair
+            key = np.uint64(pair[0]), np.uint64(pair[1])
             if len(_keys) < 1024:
                 _keys[global_seed, op_seed] = key
         return key

@@ -1,10 +1,40 @@
 """Shapes: validation, fans (TF's ``_compute_fans``, or explicit axes), partitions."""
 
+from __future__ import annotations
+
 import math
 import numbers
 import types
+from typing import TYPE_CHECKING, Any, Protocol, SupportsIndex, TypeAlias, TypedDict
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
+
+# What the API takes as a shape (for annotations): a sequence of
+# non-negative integers, e.g. a tuple, a list or a 1-D integer array.
+ShapeLike: TypeAlias = "Sequence[SupportsIndex] | npt.NDArray[np.integer[Any]]"
+# A fan axis argument: one axis, or several.
+AxisLike: TypeAlias = "SupportsIndex | Sequence[SupportsIndex]"
+
+if TYPE_CHECKING:
+    class PartitionLike(Protocol):
+        """Where a partition lies: a :class:`PartitionInfo`, or TensorFlow's
+        ``_PartitionInfo``."""
+
+        @property
+        def full_shape(self) -> ShapeLike: ...
+
+        @property
+        def var_offset(self) -> ShapeLike: ...
+
+# A validated axis argument: an int, or a tuple of distinct ints.
+Axes: TypeAlias = "int | tuple[int, ...]"
+# (in_axis, out_axis, batch_axis), validated.
+Layout: TypeAlias = "tuple[Axes, Axes, Axes]"
 
 __all__ = [
     "check_shape",
@@ -21,7 +51,7 @@ __all__ = [
 _MAX_ELEMENTS = np.iinfo(np.int64).max
 
 
-def check_shape(shape, name="shape"):
+def check_shape(shape: ShapeLike, name: str = "shape") -> tuple[int, ...]:
     """Return ``shape`` as a tuple of Python ints, or raise.
 
     A shape is a sequence (list, tuple, 1-D integer array, ...) of
@@ -34,7 +64,7 @@ def check_shape(shape, name="shape"):
         )
     if isinstance(shape, np.ndarray) and shape.ndim != 1:
         raise TypeError(f"{name} must be one-dimensional, got an array of shape {shape.shape}")
-    dims = []
+    sides = []
     for i, d in enumerate(shape):
         if type(d) is not int:  # plain ints skip the slow ABC checks
             if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
@@ -44,8 +74,8 @@ def check_shape(shape, name="shape"):
             d = int(d)
         if d < 0:
             raise ValueError(f"{name}[{i}] must be >= 0, got {d}")
-        dims.append(d)
-    dims = tuple(dims)
+        sides.append(d)
+    dims = tuple(sides)
     if math.prod(dims) > _MAX_ELEMENTS:
         raise ValueError(
             f"{name} {dims} has {math.prod(dims)} elements, more than 2**63 - 1"
@@ -55,10 +85,17 @@ def check_shape(shape, name="shape"):
 
 # (in_axis, out_axis, batch_axis) as given to the constructors.  This one
 # means TensorFlow's rules, which special-case ranks 0 and 1.
-DEFAULT_LAYOUT = (-2, -1, ())
+DEFAULT_LAYOUT: Layout = (-2, -1, ())
 _LAYOUT_NAMES = ("in_axis", "out_axis", "batch_axis")
 
-TORCH_LAYOUT = types.MappingProxyType({"in_axis": 1, "out_axis": 0})
+class _TorchLayout(TypedDict):
+    in_axis: int
+    out_axis: int
+
+
+# Typed as the keyword arguments it is (``**TORCH_LAYOUT``); read-only.
+TORCH_LAYOUT: _TorchLayout = types.MappingProxyType(  # type: ignore[assignment]
+    {"in_axis": 1, "out_axis": 0})
 """Keyword arguments for PyTorch's weight layout ``(out, in, *kernel)``.
 
 Examples
@@ -69,16 +106,17 @@ Examples
 """
 
 
-def _check_axes(value, name):
+def _check_axes(value: object, name: str) -> Axes:
     """An int, or a tuple of ints, from an axis argument; or raise TypeError."""
     if type(value) is int:  # plain ints skip the slow ABC checks
         return value
-    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+    if not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Integral):
         return int(value)
     try:
         if isinstance(value, (str, bytes)):
             raise TypeError
-        axes = tuple(value)
+        # What is not iterable raises TypeError; the items are checked below.
+        axes: tuple[Any, ...] = tuple(value)  # type: ignore[arg-type]
     except TypeError:  # not iterable (None, a float, a 0-d array, ...)
         raise TypeError(
             f"{name} must be an integer or a sequence of integers, got "
@@ -90,13 +128,14 @@ def _check_axes(value, name):
                 f"{name} must be an integer or a sequence of integers, got "
                 f"{type(a).__name__} {a!r} in {value!r}"
             )
-    axes = tuple(int(a) for a in axes)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"{name} {axes} names an axis twice")
-    return axes
+    ints = tuple(int(a) for a in axes)
+    if len(set(ints)) != len(ints):
+        raise ValueError(f"{name} {ints} names an axis twice")
+    return ints
 
 
-def check_layout(in_axis=-2, out_axis=-1, batch_axis=()):
+def check_layout(in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = ()) -> Layout:
     """Validate a fan layout; return ``(in_axis, out_axis, batch_axis)``.
 
     Each entry is an int or a tuple of ints.  Whether the axes exist, and
@@ -107,9 +146,10 @@ def check_layout(in_axis=-2, out_axis=-1, batch_axis=()):
     if (in_axis, out_axis, batch_axis) == DEFAULT_LAYOUT and type(in_axis) is int \
             and type(out_axis) is int and type(batch_axis) is tuple:
         return DEFAULT_LAYOUT  # what nearly every constructor gets
-    layout = tuple(_check_axes(v, n) for v, n in zip((in_axis, out_axis, batch_axis),
-                                                      _LAYOUT_NAMES))
-    seen = {}
+    in_axes, out_axes, batch_axes = (_check_axes(v, n) for v, n in zip(
+        (in_axis, out_axis, batch_axis), _LAYOUT_NAMES))
+    layout = (in_axes, out_axes, batch_axes)
+    seen: dict[int, str] = {}
     for name, axes in zip(_LAYOUT_NAMES, layout):
         for a in (axes,) if isinstance(axes, int) else axes:
             if a in seen and seen[a] != name:
@@ -118,7 +158,7 @@ def check_layout(in_axis=-2, out_axis=-1, batch_axis=()):
     return layout
 
 
-def layout_config(layout):
+def layout_config(layout: Layout) -> dict[str, Any]:
     """The entries of ``layout`` that differ from the default, as config items.
 
     Sequences become lists, so that a config survives a JSON round trip.
@@ -130,7 +170,8 @@ def layout_config(layout):
     }
 
 
-def compute_fans(shape, *, in_axis=-2, out_axis=-1, batch_axis=()):
+def compute_fans(shape: ShapeLike, *, in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = ()) -> tuple[int, int]:
     """Fan-in and fan-out of a weight tensor.
 
     Parameters
@@ -181,7 +222,7 @@ def compute_fans(shape, *, in_axis=-2, out_axis=-1, batch_axis=()):
     return fans_of(check_shape(shape), check_layout(in_axis, out_axis, batch_axis))
 
 
-def _resolve_axes(axes, ndim, name):
+def _resolve_axes(axes: Axes, ndim: int, name: str) -> list[int]:
     result = []
     for a in (axes,) if isinstance(axes, int) else axes:
         if not -ndim <= a < ndim:
@@ -192,7 +233,7 @@ def _resolve_axes(axes, ndim, name):
     return result
 
 
-def fans_of(dims, layout=DEFAULT_LAYOUT):
+def fans_of(dims: tuple[int, ...], layout: Layout = DEFAULT_LAYOUT) -> tuple[int, int]:
     """:func:`compute_fans` of an already validated tuple of ints and layout."""
     if layout == DEFAULT_LAYOUT:
         if len(dims) == 0:
@@ -205,7 +246,7 @@ def fans_of(dims, layout=DEFAULT_LAYOUT):
         return dims[-2] * receptive_field, dims[-1] * receptive_field
     ndim = len(dims)
     resolved = [_resolve_axes(axes, ndim, name) for axes, name in zip(layout, _LAYOUT_NAMES)]
-    owner = {}
+    owner: dict[int, str] = {}
     for name, axes in zip(_LAYOUT_NAMES, resolved):
         for a in axes:
             if a in owner:
@@ -246,7 +287,7 @@ class PartitionInfo:
     True
     """
 
-    def __init__(self, full_shape, var_offset):
+    def __init__(self, full_shape: ShapeLike, var_offset: ShapeLike) -> None:
         self.full_shape = check_shape(full_shape, "full_shape")
         self.var_offset = check_shape(var_offset, "var_offset")
         if len(self.full_shape) != len(self.var_offset):
@@ -255,11 +296,12 @@ class PartitionInfo:
                 "must have the same length"
             )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"PartitionInfo(full_shape={self.full_shape}, var_offset={self.var_offset})"
 
 
-def check_partition(shape, partition_info):
+def check_partition(shape: tuple[int, ...],
+                    partition_info: PartitionLike) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Validate ``partition_info`` against ``shape``; return (full, offset)."""
     try:
         full_raw = partition_info.full_shape

@@ -29,16 +29,25 @@ and the arithmetic is done as Eigen does it: in float32, rounded to the
 dtype after each operation (see :func:`._engine.tf_kernels._put`).
 """
 
+from __future__ import annotations
+
 import secrets
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
 from . import _dtypes, _engine, _seeding
 from ._variance import tf_factor
 
+if TYPE_CHECKING:
+    # Four 32-bit words, low first: a Philox counter.
+    Counter = tuple[int, int, int, int]
+
 __all__ = ["MODES", "check_compat", "stream_origin", "stateless_key_counter", "draw"]
 
 MODES = ("tf.compat.v1", "tf.keras", "keras2")
+# compat= (for annotations): None for the library's own stream, else one of MODES.
+Compat: TypeAlias = 'Literal["tf.compat.v1", "tf.keras", "keras2"] | None'
 
 _M32 = 0xFFFFFFFF
 _TF_MODES = ("fan_in", "fan_out", "fan_avg")
@@ -62,7 +71,7 @@ _LOWP = {"float16": 1, "bfloat16": 2}
 _M128 = (1 << 128) - 1
 
 
-def check_compat(compat):
+def check_compat(compat: object) -> Compat:
     """Return ``compat`` (None or one of :data:`MODES`), or raise."""
     if compat is None:
         return None
@@ -70,10 +79,10 @@ def check_compat(compat):
         raise TypeError(f"compat must be None or a string, got {type(compat).__name__} {compat!r}")
     if compat not in MODES:
         raise ValueError(f"compat must be None or one of {MODES}, got {compat!r}")
-    return compat
+    return compat  # type: ignore[return-value]  # one of MODES
 
 
-def check_compat_mode(compat, mode):
+def check_compat_mode(compat: Compat, mode: str) -> None:
     """Raise if TensorFlow has no ``mode`` (``fan_geo_avg`` is JAX's)."""
     if compat is not None and mode not in _TF_MODES:
         raise ValueError(
@@ -82,7 +91,7 @@ def check_compat_mode(compat, mode):
         )
 
 
-def check_compat_dtype(compat, dtype):
+def check_compat_dtype(compat: Compat, dtype: np.dtype[Any]) -> None:
     """Raise if TensorFlow's initializers cannot produce ``dtype`` (complex)."""
     if compat is not None and _dtypes.is_complex(dtype):
         raise ValueError(
@@ -91,7 +100,7 @@ def check_compat_dtype(compat, dtype):
         )
 
 
-def _philox_once(counter, key):
+def _philox_once(counter: Counter, key: tuple[int, int]) -> Counter:
     """One Philox4x32-10 call on Python ints (for seeding only)."""
     c0, c1, c2, c3 = counter
     k0, k1 = key
@@ -105,7 +114,7 @@ def _philox_once(counter, key):
     return c0, c1, c2, c3
 
 
-def stateless_key_counter(s0, s1):
+def stateless_key_counter(s0: int, s1: int) -> tuple[tuple[int, int], Counter]:
     """Key and counter of TensorFlow's stateless ops for seed ``[s0, s1]``.
 
     ``s0`` and ``s1`` are taken modulo 2**64, as TensorFlow reads an int32 or
@@ -117,7 +126,7 @@ def stateless_key_counter(s0, s1):
     return (m[0], m[1]), (0, 0, m[2], m[3])
 
 
-def stream_origin(compat, seed):
+def stream_origin(compat: Compat, seed: int | None) -> tuple[tuple[int, int], Counter]:
     """Philox ``(key, counter)`` of the first group, for ``compat`` and ``seed``."""
     if compat == "tf.compat.v1":
         seeds = _seeding.get_seed(seed, tf_sequence=True)
@@ -140,7 +149,8 @@ _KINDS = {"normal": _engine.TRUNCATED, "truncated_normal": _engine.TRUNCATED,
           "untruncated_normal": _engine.NORMAL, "uniform": _engine.UNIFORM}
 
 
-def _affine(kind, factor, dtype, compat):
+def _affine(kind: int, factor: float, dtype: np.dtype[Any],
+            compat: Compat) -> tuple[Any, Any]:
     """``(mul, add)`` as dtype scalars: the result is ``sample * mul + add``."""
     scalar = dtype.type
     with np.errstate(over="ignore"):
@@ -155,14 +165,16 @@ def _affine(kind, factor, dtype, compat):
         return hi - lo, lo
 
 
-def _counter_plus(counter, n):
+def _counter_plus(counter: Counter, n: int) -> Counter:
     """The 128-bit Philox counter ``(c0, c1, c2, c3)`` (low word first) plus ``n``."""
     c0, c1, c2, c3 = counter
     c = (c0 | c1 << 32 | c2 << 64 | c3 << 96) + n & _M128
     return c & _M32, c >> 32 & _M32, c >> 64 & _M32, c >> 96
 
 
-def draw(compat, seed, distribution, var, shape, dtype, out):
+def draw(compat: Compat, seed: int | None, distribution: str, var: float,
+         shape: tuple[int, ...], dtype: np.dtype[Any],
+         out: np.ndarray[Any, Any] | None) -> np.ndarray[Any, Any]:
     """Fill ``out`` (or a new array) with TensorFlow's values in mode ``compat``.
 
     Arguments are validated already: the operation ``seed`` (or None), the
@@ -194,7 +206,7 @@ def draw(compat, seed, distribution, var, shape, dtype, out):
     u = np.uint64
     k0, k1 = u(key[0]), u(key[1])
 
-    def fill_positions(threads, buf, first):
+    def fill_positions(threads: int, buf: np.ndarray[Any, Any], first: int) -> None:
         c0, c1, c2, c3 = _counter_plus(counter, first // group * step)
         _engine.launch_dynamic(kernels, threads, buf.shape[0],
                                (buf, kind, k0, k1, u(c0), u(c1), u(c2), u(c3), u(umask),
@@ -202,7 +214,8 @@ def draw(compat, seed, distribution, var, shape, dtype, out):
 
     fmul, fadd = np.float32(mul), np.float32(add)
 
-    def store_lowp(threads, samples, block):
+    def store_lowp(threads: int, samples: np.ndarray[Any, Any],
+                   block: np.ndarray[Any, Any]) -> None:
         direct = block.flags.c_contiguous and block.flags.aligned
         bits = (block.reshape(-1).view(np.uint16) if direct
                 else np.empty(samples.shape[0], np.uint16))

@@ -26,8 +26,11 @@ float16 and bfloat16 values are computed in float32 and rounded once, from
 the parameters as float32 holds them, as PyTorch computes them.
 """
 
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -35,6 +38,14 @@ import torch
 from . import _seeding, _torch_fill
 from ._explicit import RandomNormal, RandomUniform, TruncatedNormal
 from ._torch_fill import NUMPY_DTYPES, PAIR_DTYPES
+
+if TYPE_CHECKING:
+    from ._explicit import _Explicit
+    from ._seeding import SeedLike
+    from .initializers import Sampling
+
+    # (NumPy dtype drawn, whether as (real, imaginary) pairs): see _engine_dtype.
+    Target = tuple[np.dtype[Any], bool]
 
 __all__ = ["NAMES", "uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
            "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -46,32 +57,32 @@ NAMES = ("uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_norm
 _SINGLE = np.dtype(np.float32)
 
 
-def _computed_in(dtype):
+def _computed_in(dtype: np.dtype[Any]) -> np.dtype[Any]:
     """The dtype whose precision a draw's parameters are rounded to: float32
     for float16 and bfloat16, whose values PyTorch computes in float32."""
     return _SINGLE if dtype.itemsize == 2 else dtype
 
 
 class _Normal(RandomNormal):
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         return super()._sampling_for(_computed_in(dtype))
 
 
 class _Uniform(RandomUniform):
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         return super()._sampling_for(_computed_in(dtype))
 
 
 class _Truncated(TruncatedNormal):
-    def _sampling_for(self, dtype):
+    def _sampling_for(self, dtype: np.dtype[Any]) -> Sampling:
         return super()._sampling_for(_computed_in(dtype))
 
 
 # Empty CPU tensors, one per dtype, that PyTorch's argument checks run on.
-_probes = {}
+_probes: dict[torch.dtype, torch.Tensor] = {}
 
 
-def _probe(tensor):
+def _probe(tensor: torch.Tensor) -> torch.Tensor:
     """An empty tensor of ``tensor``'s dtype and device."""
     if tensor.device.type == "cpu":
         probe = _probes.get(tensor.dtype)
@@ -81,12 +92,12 @@ def _probe(tensor):
     return torch.empty(0, dtype=tensor.dtype, device=tensor.device)
 
 
-def _check_tensor(tensor):
+def _check_tensor(tensor: object) -> None:
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
 
 
-def _engine_dtype(tensor):
+def _engine_dtype(tensor: torch.Tensor) -> Target | None:
     """``(numpy dtype, pairs)`` the engine fills ``tensor`` with, or None."""
     if not _torch_fill.plain(tensor):
         return None
@@ -97,7 +108,7 @@ def _engine_dtype(tensor):
     return None if dtype is None else (dtype, False)
 
 
-def _drawable(init, dtype):
+def _drawable(init: _Explicit, dtype: np.dtype[Any]) -> bool:
     """Whether ``init`` can draw ``dtype`` (parameters the dtype can hold)."""
     try:
         init._sampling(None, dtype)
@@ -106,13 +117,15 @@ def _drawable(init, dtype):
     return True
 
 
-def _fill(tensor, init, target, seed, generator):
+def _fill(tensor: torch.Tensor, init: _Explicit, target: Target, seed: int | None,
+          generator: torch.Generator | None) -> torch.Tensor:
     dtype, pairs = target
     return _torch_fill.fill(tensor, _torch_fill.keyed_init(init, seed, generator), dtype,
                             pairs=pairs)
 
 
-def _uniform(tensor, a, b, generator, seed):
+def _uniform(tensor: torch.Tensor, a: float, b: float, generator: torch.Generator | None,
+             seed: int | None) -> torch.Tensor:
     """``Tensor.uniform_(a, b)``, drawn by the engine where it can."""
     with torch.no_grad():
         _probe(tensor).uniform_(a, b, generator=generator)
@@ -127,7 +140,8 @@ def _uniform(tensor, a, b, generator, seed):
     return _fill(tensor, init, target, seed, generator)
 
 
-def _normal(tensor, mean, std, generator, seed):
+def _normal(tensor: torch.Tensor, mean: float, std: float, generator: torch.Generator | None,
+            seed: int | None) -> torch.Tensor:
     """``Tensor.normal_(mean, std)``, drawn by the engine where it can."""
     with torch.no_grad():
         _probe(tensor).normal_(mean, std, generator=generator)
@@ -135,7 +149,7 @@ def _normal(tensor, mean, std, generator, seed):
         if target is None:
             return tensor.normal_(mean, std, generator=generator)
     mean, std = float(mean), float(std)
-    init = None
+    init: _Normal | None = None
     if math.isfinite(mean) and math.isfinite(std):
         # A complex normal is a pair of real ones, each of variance std**2 / 2
         # and mean ``mean``, as PyTorch draws it.
@@ -146,7 +160,9 @@ def _normal(tensor, mean, std, generator, seed):
     return _fill(tensor, init, target, seed, generator)
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None):
+def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
+             generator: torch.Generator | None = None, *,
+             seed: SeedLike = None) -> torch.Tensor:
     """Fill ``tensor`` with values from the uniform distribution on ``[a, b]``.
 
     As ``torch.nn.init.uniform_``, drawn by glorot_numba's engine: the
@@ -201,7 +217,9 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None):
     return _uniform(tensor, a, b, generator, seed)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None):
+def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: torch.Generator | None = None, *,
+            seed: SeedLike = None) -> torch.Tensor:
     """Fill ``tensor`` with values from the normal distribution ``N(mean, std**2)``.
 
     As ``torch.nn.init.normal_``, drawn by glorot_numba's engine: the same
@@ -251,11 +269,13 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None):
     return _normal(tensor, mean, std, generator, seed)
 
 
-def _norm_cdf(x):
+def _norm_cdf(x: float) -> float:
     return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, seed=None):
+def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: torch.Generator | None = None, *,
+                  seed: SeedLike = None) -> torch.Tensor:
     """Fill ``tensor`` with values from a normal distribution truncated to ``[a, b]``.
 
     As ``torch.nn.init.trunc_normal_``, drawn by glorot_numba's engine:
@@ -343,7 +363,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, s
     return _fill(tensor, init, target, seed, generator)
 
 
-def _uniform_checks(a, b):
+def _uniform_checks(a: float, b: float) -> bool:
     """Whether PyTorch's uniform checks apply to ``[a, b]``: every interval
     but a proper one with an infinite bound, which the engine draws."""
     a, b = float(a), float(b)
@@ -357,7 +377,9 @@ def _uniform_checks(a, b):
 # truncate by default instead.
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
+def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0,
+                    generator: torch.Generator | None = None, *,
+                    seed: SeedLike = None) -> torch.Tensor:
     """``torch.nn.init.xavier_uniform_``, drawn by the engine.
 
     Examples
@@ -376,7 +398,9 @@ def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
     return _uniform(tensor, -a, a, generator, seed)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None):
+def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0,
+                   generator: torch.Generator | None = None, *,
+                   seed: SeedLike = None) -> torch.Tensor:
     """``torch.nn.init.xavier_normal_`` (untruncated), drawn by the engine.
 
     Examples
@@ -394,14 +418,16 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None):
     return _normal(tensor, 0.0, std, generator, seed)
 
 
-def _he_std(tensor, a, mode, nonlinearity):
-    fan = torch.nn.init._calculate_correct_fan(tensor, mode)
-    gain = torch.nn.init.calculate_gain(nonlinearity, a)
+def _he_std(tensor: torch.Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    fan = torch.nn.init._calculate_correct_fan(tensor, mode)  # type: ignore[arg-type]
+    # PyTorch checks the name (its annotation lists them).
+    gain = torch.nn.init.calculate_gain(nonlinearity, a)  # type: ignore[arg-type]
     return gain / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
-                     *, seed=None, stacklevel=2):
+def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
+                     *, seed: SeedLike = None, stacklevel: int = 2) -> torch.Tensor:
     """``torch.nn.init.kaiming_uniform_``, drawn by the engine.
 
     ``stacklevel`` places the zero-element warning, as for ``warnings.warn``.
@@ -427,8 +453,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return _uniform(tensor, -bound, bound, generator, seed)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
-                    *, seed=None, stacklevel=2):
+def kaiming_normal_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
+                    *, seed: SeedLike = None, stacklevel: int = 2) -> torch.Tensor:
     """``torch.nn.init.kaiming_normal_`` (untruncated), drawn by the engine.
 
     ``stacklevel`` places the zero-element warning, as for ``warnings.warn``.

@@ -24,12 +24,16 @@ remembered.  Scanning all of ``sys.modules`` the first time takes a few
 milliseconds to a few tens of milliseconds with large libraries loaded.
 """
 
+from __future__ import annotations
+
 import builtins
 import contextvars
 import functools
 import sys
 import threading
 import types
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import torch
 
@@ -41,36 +45,38 @@ __all__ = ["NAMES", "ORIGINALS", "REPLACEMENTS", "IMPLEMENTATIONS", "enter", "ex
 NAMES = _torch_init.NAMES
 
 # PyTorch's functions, as torch.nn.init held them when this module was imported.
-ORIGINALS = {name: getattr(torch.nn.init, name) for name in NAMES}
+ORIGINALS: dict[str, Callable[..., Any]] = {name: getattr(torch.nn.init, name) for name in NAMES}
 
 # What a replacement calls inside a block: the engine's functions (tests
 # put recording ones here).
-IMPLEMENTATIONS = {name: getattr(_torch_init, name) for name in NAMES}
+IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {name: getattr(_torch_init, name)
+                                                  for name in NAMES}
 
 # The engine's kaiming_ functions warn at a stack level one deeper behind a
 # replacement, so that the warning names the replacement's caller.
-_EXTRA = {"kaiming_uniform_": {"stacklevel": 3}, "kaiming_normal_": {"stacklevel": 3}}
+_EXTRA: dict[str, dict[str, int]] = {"kaiming_uniform_": {"stacklevel": 3},
+                                      "kaiming_normal_": {"stacklevel": 3}}
 
 # How many blocks the current context is inside.
 _depth = contextvars.ContextVar("glorot_numba_accelerate_depth", default=0)
 
 
-def active():
+def active() -> bool:
     """Whether the calling context is inside an ``accelerate()`` block."""
     return _depth.get() > 0
 
 
-def _replacement(name):
+def _replacement(name: str) -> Callable[..., Any]:
     original = ORIGINALS[name]
     extra = _EXTRA.get(name, {})
 
     @functools.wraps(original)
-    def replacement(*args, **kwargs):
+    def replacement(*args: Any, **kwargs: Any) -> Any:
         if _depth.get():
             return IMPLEMENTATIONS[name](*args, **kwargs, **extra)
         return original(*args, **kwargs)
 
-    replacement.__glorot_numba_replaces__ = name
+    replacement.__glorot_numba_replaces__ = name  # type: ignore[attr-defined]
     return replacement
 
 
@@ -88,11 +94,12 @@ _BUILTINS = builtins.__dict__
 
 _lock = threading.Lock()
 _blocks = 0  # active blocks, in all contexts
-_scanned = {}  # module name -> the module object scanned under that name
-_sites = {}  # (id(namespace), key) -> (namespace, key, name)
+_scanned: dict[str, object] = {}  # module name -> the module object scanned under that name
+# (id(namespace), key) -> (namespace, key, name)
+_sites: dict[tuple[int, object], tuple[dict[Any, Any], object, str]] = {}
 
 
-def _check_originals():
+def _check_originals() -> None:
     for name, function in ORIGINALS.items():
         if (getattr(function, "__module__", None) != "torch.nn.init"
                 or getattr(function, "__name__", None) != name
@@ -103,7 +110,7 @@ def _check_originals():
                 "patching context?); import glorot_numba.torch before that")
 
 
-def _record(namespace):
+def _record(namespace: dict[Any, Any]) -> None:
     """Remember the sites of ``namespace`` (a dict) that hold a target."""
     for key, value in list(namespace.items()):
         name = _TARGETS.get(id(value))
@@ -111,7 +118,7 @@ def _record(namespace):
             _sites[(id(namespace), key)] = (namespace, key, name)
 
 
-def _scan(namespace):
+def _scan(namespace: dict[Any, Any]) -> None:
     """Find the sites of a module namespace and of the dicts at its top level."""
     values = list(namespace.values())
     # Identity tests run in C (map, isdisjoint): a module with no site costs
@@ -131,7 +138,7 @@ def _scan(namespace):
             _record(table)
 
 
-def _scan_new_modules():
+def _scan_new_modules() -> None:
     for name, module in list(sys.modules.items()):
         if _scanned.get(name) is module:
             continue
@@ -140,7 +147,8 @@ def _scan_new_modules():
             _scan(module.__dict__)
 
 
-def _swap(source, target):
+def _swap(source: Mapping[str, Callable[..., Any]],
+          target: Mapping[str, Callable[..., Any]]) -> None:
     """Every site holding ``source[name]`` gets ``target[name]``."""
     for namespace, key, name in list(_sites.values()):
         try:
@@ -150,7 +158,7 @@ def _swap(source, target):
             continue
 
 
-def enter():
+def enter() -> None:
     """Start a block in the calling context; install the replacements if it is the first."""
     global _blocks
     with _lock:
@@ -162,7 +170,7 @@ def enter():
         _depth.set(_depth.get() + 1)
 
 
-def exit():
+def exit() -> None:
     """End a block of the calling context; restore the originals if it was the last."""
     global _blocks
     with _lock:

@@ -21,7 +21,7 @@ TRUNCATED_STD = 0.87962566103423978
 COMPLEX_TRUNCATED_RMS = math.sqrt(1.0 - 4.0 * math.exp(-4.0) / -math.expm1(-4.0))
 
 
-def variance(scale, mode, fans):
+def variance(scale: float, mode: str, fans: tuple[int, int]) -> float:
     """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic:
     ``n`` the fan-in, the fan-out, their mean or their geometric mean,
     at least 1."""
@@ -37,7 +37,7 @@ def variance(scale, mode, fans):
     return scale / n
 
 
-def tf_factor(distribution, var):
+def tf_factor(distribution: str, var: float) -> float:
     """TensorFlow's standard deviation (normals) or limit (uniform) for a
     variance, in float64."""
     if distribution in ("normal", "truncated_normal"):

@@ -9,7 +9,10 @@ of a large kernel costs about as long as drawing it.
 Kept free of framework imports: the adapters import JAX themselves.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +25,7 @@ ALIGNMENT = 64
 _BYTES = np.dtype(np.uint8)
 
 
-def aligned_empty(shape, dtype):
+def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
     """An uninitialised C-contiguous array whose data is 64-byte aligned.
 
     ``shape`` is a validated tuple of ints, ``dtype`` a NumPy dtype.  Large

@@ -16,14 +16,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from . import _files, _modelspec, _registry
-from ._version import __version__
 from ._shapes import compute_fans
 from ._variance import TRUNCATED_STD, variance
+from ._version import __version__
 from .initializers import GlorotNormal, VarianceScaling
 
 __all__ = ["main"]
@@ -503,7 +504,7 @@ def _run_bench(args, out):
         return subprocess.call(command, cwd=root, env=env)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``glorot-numba`` command; returns the exit status.
 
     0 on success, 1 when ``check`` or ``audit`` finds data that do not fit, 2
@@ -520,8 +521,8 @@ def main(argv=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    run = {"init": _run_init, "check": _run_check, "audit": _run_audit,
-           "bench": _run_bench}[args.command]
+    run: Callable[..., int] = {"init": _run_init, "check": _run_check, "audit": _run_audit,
+                               "bench": _run_bench}[args.command]
     try:
         return run(args, sys.stdout)
     except (TypeError, ValueError, OSError, ImportError) as exc:

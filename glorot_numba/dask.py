@@ -11,8 +11,9 @@ writes tensors larger than memory chunk by chunk.
 
 One function per initializer class of the package, named in snake case
 (``glorot_normal``, ``variance_scaling``, ...), each taking the class's
-constructor arguments as keywords; :func:`from_initializer` takes any
-initializer object.  Needs ``pip install 'glorot_numba[dask]'``.
+constructor arguments as keywords (checked by the class when called);
+:func:`from_initializer` takes any initializer object.  Needs ``pip install
+'glorot_numba[dask]'``.
 
 Examples
 --------
@@ -26,11 +27,18 @@ Examples
 True
 """
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import numpy as np
 
 from . import _registry, _seeding, _shapes
+from ._explicit import RandomNormal, RandomUniform, TruncatedNormal
+from ._family import GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform
+from .initializers import GlorotNormal, Initializer, VarianceScaling
 
 try:
     import dask.array as _da
@@ -38,7 +46,30 @@ try:
 except ImportError as _exc:  # pragma: no cover - depends on the environment
     raise ImportError("glorot_numba.dask needs Dask: pip install 'glorot_numba[dask]'") from _exc
 
-__all__ = ["from_initializer", "to_zarr"]
+if TYPE_CHECKING:
+    import zarr
+
+    from ._dtypes import DTypeLike
+    from ._shapes import ShapeLike
+
+__all__ = [
+    "from_initializer",
+    "to_zarr",
+    "variance_scaling",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "random_normal",
+    "truncated_normal",
+    "random_uniform",
+]
+
+# Chunk sizes, in any form dask.array.normalize_chunks takes: a size, "auto",
+# sizes per axis (each a size, "auto" or the sizes of the chunks), by axis.
+ChunksLike: TypeAlias = "int | str | Sequence[Any] | Mapping[int, Any]"
 
 
 class _ChunkDrawer:
@@ -48,10 +79,13 @@ class _ChunkDrawer:
     and reaches worker processes cheaply.
     """
 
-    def __init__(self, init, shape, dtype, seeds):
+    def __init__(self, init: Initializer, shape: tuple[int, ...], dtype: np.dtype[Any],
+                 seeds: tuple[int, int] | None) -> None:
         self.init, self.shape, self.dtype, self.seeds = init, shape, dtype, seeds
 
-    def __call__(self, block_info=None):
+    def __call__(self, block_info: Any = None) -> np.ndarray[Any, Any]:
+        # block_info: Dask's description of the chunk (a dict), passed to
+        # every chunk of an array of rank 1 or more.
         if _seeding.get_seed(self.init.seed) != self.seeds:
             raise RuntimeError(
                 "a global seed (set_random_seed) was set where this chunk is drawn but not "
@@ -65,7 +99,7 @@ class _ChunkDrawer:
                          partition_info=_shapes.PartitionInfo(self.shape, offset))
 
 
-def _pinned(init):
+def _pinned(init: Initializer) -> tuple[Initializer, tuple[int, int] | None]:
     """``(initializer, seed pair)``: ``init``, or for an unseeded one a copy
     with a seed drawn once, so that all chunks belong to one tensor."""
     if _seeding.get_seed(0) != (_seeding.DEFAULT_GRAPH_SEED, 0):
@@ -79,7 +113,8 @@ def _pinned(init):
     return init, _seeding.get_seed(init.seed)
 
 
-def from_initializer(init, shape, chunks="auto", dtype=None, name=None):
+def from_initializer(init: Initializer, shape: ShapeLike, chunks: ChunksLike = "auto",
+                     dtype: DTypeLike | None = None, name: str | None = None) -> _da.Array:
     """A Dask array holding ``init(shape, dtype)``, drawn chunk by chunk.
 
     Parameters
@@ -125,25 +160,36 @@ def from_initializer(init, shape, chunks="auto", dtype=None, name=None):
             f"{init!r} draws TensorFlow's stream, in which a block's values depend on the "
             "block's shape, not on its place in the tensor; its chunks would not form "
             "the tensor.  Use the native stream (no compat) for Dask arrays")
-    shape = _shapes.check_shape(shape)
-    dtype = init.dtype if dtype is None else _dtypes.resolve_dtype(dtype)
+    dims = _shapes.check_shape(shape)
+    resolved = init.dtype if dtype is None else _dtypes.resolve_dtype(dtype)
     # Validate everything (fans, scale, dtype) now, not on a worker later.
-    if shape:
-        init((0,) + shape[1:], dtype,
-             partition_info=_shapes.PartitionInfo(shape, (0,) * len(shape)))
+    if dims:
+        init((0,) + dims[1:], resolved,
+             partition_info=_shapes.PartitionInfo(dims, (0,) * len(dims)))
     init, seeds = _pinned(init)
-    chunks = _da.core.normalize_chunks(chunks, shape, dtype=dtype)
+    normalized = _da.core.normalize_chunks(chunks, dims, dtype=resolved)
     if name is None:
-        name = "glorot-numba-" + _tokenize(type(init).__name__, init.get_config(), shape,
-                                           chunks, str(dtype))
-    return _da.map_blocks(_ChunkDrawer(init, shape, dtype, seeds), chunks=chunks, dtype=dtype,
-                          meta=np.empty((0,) * len(shape), dtype), name=name)
+        name = "glorot-numba-" + _tokenize(type(init).__name__, init.get_config(), dims,
+                                           normalized, str(resolved))
+    array: _da.Array = _da.map_blocks(
+        _ChunkDrawer(init, dims, resolved, seeds), chunks=normalized, dtype=resolved,
+        meta=np.empty((0,) * len(dims), resolved), name=name)
+    return array
 
 
-def _builder(cls):
+class DaskInitializer(Protocol):
+    """What each function below is: ``from_initializer`` of one class, by keywords."""
+
+    def __call__(self, shape: ShapeLike, chunks: ChunksLike = "auto", *,
+                 dtype: DTypeLike | None = None, name: str | None = None,
+                 **config: Any) -> _da.Array: ...
+
+
+def _builder(cls: type[Initializer]) -> DaskInitializer:
     snake = _registry.snake_case(cls.__name__)
 
-    def make(shape, chunks="auto", *, dtype=None, name=None, **config):
+    def make(shape: ShapeLike, chunks: ChunksLike = "auto", *, dtype: DTypeLike | None = None,
+             name: str | None = None, **config: Any) -> _da.Array:
         return from_initializer(cls(**config), shape, chunks, dtype=dtype, name=name)
 
     make.__name__ = make.__qualname__ = snake
@@ -168,16 +214,21 @@ def _builder(cls):
     return make
 
 
-# One function per public initializer class, found by name: a class added
-# to the package gets its Dask function here without further code.
-for _cls in _registry.initializer_classes().values():
-    _fn = _builder(_cls)
-    globals()[_fn.__name__] = _fn
-    __all__.append(_fn.__name__)
-del _cls, _fn
+# One function per public initializer class, named as the class in snake
+# case (a test holds this list to the classes the package exports).
+variance_scaling = _builder(VarianceScaling)
+glorot_normal = _builder(GlorotNormal)
+glorot_uniform = _builder(GlorotUniform)
+he_normal = _builder(HeNormal)
+he_uniform = _builder(HeUniform)
+lecun_normal = _builder(LecunNormal)
+lecun_uniform = _builder(LecunUniform)
+random_normal = _builder(RandomNormal)
+truncated_normal = _builder(TruncatedNormal)
+random_uniform = _builder(RandomUniform)
 
 
-def to_zarr(array, store, **kwargs):
+def to_zarr(array: _da.Array, store: Any, **kwargs: Any) -> zarr.Array[Any]:
     """Write a Dask array (e.g. from :func:`glorot_normal`) to a Zarr store.
 
     Chunk by chunk, on whatever scheduler is active (a ``dask.distributed``
@@ -207,4 +258,6 @@ def to_zarr(array, store, **kwargs):
     if array.dtype.kind not in "fc":
         raise ValueError(f"Zarr cannot store {array.dtype}; convert it (e.g. to float32) first")
     array.to_zarr(store, **kwargs)
-    return zarr.open_array(store, mode="r", path=kwargs.get("component"))
+    # No component: the root of the store (zarr takes None for it).
+    return zarr.open_array(store, mode="r",
+                           path=kwargs.get("component"))  # type: ignore[arg-type]

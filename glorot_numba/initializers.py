@@ -4,13 +4,28 @@ Front end only: validation, seeds, scale arithmetic and dispatch.  Sampling
 happens in the engine, :mod:`glorot_numba._engine`.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, overload
 
 import numpy as np
 
 from . import _dtypes, _engine, _seeding, _shapes, _tf_compat, _variance
 from ._variance import COMPLEX_TRUNCATED_RMS, TRUNCATED_STD
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._dtypes import DTypeLike
+    from ._seeding import SeedLike
+    from ._shapes import AxisLike, PartitionLike, ShapeLike
+    from ._tf_compat import Compat
+
+    # (kind, params): what a kernel draws, see VarianceScaling._sampling.
+    Sampling = tuple[int, tuple[Any, ...]]
 
 __all__ = [
     "Initializer",
@@ -24,7 +39,13 @@ __all__ = [
 
 MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 METHODS = ("box_muller", "inverse_cdf")
-DEFAULT_METHOD = "box_muller"
+# For annotations: MODES and METHODS as types; a real parameter (a Python or
+# NumPy number); a configuration, as get_config returns it.
+Mode: TypeAlias = 'Literal["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]'
+Method: TypeAlias = 'Literal["box_muller", "inverse_cdf"]'
+RealLike: TypeAlias = "float | np.floating[Any] | np.integer[Any]"
+Config: TypeAlias = "dict[str, Any]"
+DEFAULT_METHOD: Final = "box_muller"
 DISTRIBUTIONS = ("normal", "truncated_normal", "untruncated_normal", "uniform")
 _KIND = {
     "normal": _engine.TRUNCATED,
@@ -35,8 +56,11 @@ _KIND = {
 
 SERIAL_BELOW = _engine.SERIAL_BELOW
 
+_InitializerT = TypeVar("_InitializerT", bound="Initializer")
+_ArrayT = TypeVar("_ArrayT", bound="np.ndarray[Any, Any]")
 
-def _check_scale(scale):
+
+def _check_scale(scale: object) -> float:
     if type(scale) is not float:  # plain floats skip the slow ABC checks
         if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
             raise TypeError(
@@ -47,13 +71,13 @@ def _check_scale(scale):
     return scale
 
 
-def _check_mode(mode):
+def _check_mode(mode: str) -> Mode:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES} (case-sensitive), got {mode!r}")
-    return mode
+    return mode  # type: ignore[return-value]  # one of MODES
 
 
-def _check_distribution(distribution):
+def _check_distribution(distribution: str) -> str:
     if not isinstance(distribution, str):
         raise TypeError(
             f"distribution must be a string, got {type(distribution).__name__} {distribution!r}"
@@ -64,7 +88,7 @@ def _check_distribution(distribution):
     return lowered
 
 
-def _check_method(method, distribution, compat):
+def _check_method(method: str, distribution: str, compat: Compat) -> Method:
     if not isinstance(method, str):
         raise TypeError(f"method must be a string, got {type(method).__name__} {method!r}")
     if method not in METHODS:
@@ -76,10 +100,10 @@ def _check_method(method, distribution, compat):
         if compat is not None:
             raise ValueError(f"method={method!r} draws this library's own stream; "
                              f"compat={compat!r} draws TensorFlow's")
-    return method
+    return method  # type: ignore[return-value]  # one of METHODS
 
 
-def _check_out(out, shape, dtype):
+def _check_out(out: object, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != shape:
@@ -94,7 +118,7 @@ def _check_out(out, shape, dtype):
         raise ValueError("out has elements that share memory (zero or overlapping strides)")
 
 
-def _in_dtype(value, dtype):
+def _in_dtype(value: float, dtype: np.dtype[Any]) -> np.float32 | np.float64:
     """``value`` rounded to ``dtype``, then widened to the path's float type."""
     rounded = np.asarray(value, dtype=np.float64).astype(dtype)
     if _dtypes.path_of(dtype) == "f64":
@@ -105,10 +129,11 @@ def _in_dtype(value, dtype):
 # (class, configuration, full shape, dtype) -> (kind, params), see
 # VarianceScaling._sampling.  Derived from the constants above: code that
 # changes one of them must empty it.
-_samplings = {}
+_samplings: dict[tuple[Any, ...], Sampling] = {}
 
 
-def _rounded_factor(factor, reach, component):
+def _rounded_factor(factor: float, reach: float,
+                    component: np.dtype[Any]) -> np.float32 | np.float64 | None:
     """``factor`` rounded to ``component``, or None if it or ``reach`` times it
     is not a finite, non-zero value of that dtype.
 
@@ -134,10 +159,22 @@ class Initializer:
     ``seed`` and ``dtype`` in their constructors.
     """
 
-    seed = None
-    dtype = np.dtype(np.float32)
+    seed: int | None = None
+    dtype: np.dtype[Any] = np.dtype(np.float32)
 
-    def __call__(self, shape, dtype=None, partition_info=None, *, out=None):
+    @overload
+    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None,
+                 partition_info: PartitionLike | None = None, *,
+                 out: None = None) -> npt.NDArray[Any]: ...
+
+    @overload
+    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None,
+                 partition_info: PartitionLike | None = None, *,
+                 out: _ArrayT) -> _ArrayT: ...
+
+    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None,
+                 partition_info: PartitionLike | None = None, *,
+                 out: np.ndarray[Any, Any] | None = None) -> np.ndarray[Any, Any]:
         """Draw a new array (or fill ``out``).
 
         Parameters
@@ -169,28 +206,30 @@ class Initializer:
         >>> gn.GlorotNormal(seed=1)((784, 256), out=buf) is buf
         True
         """
-        shape = _shapes.check_shape(shape)
+        dims = _shapes.check_shape(shape)
         if dtype is not None:
-            dtype = _dtypes.resolve_dtype(dtype)
+            resolved = _dtypes.resolve_dtype(dtype)
         elif out is not None and isinstance(out, np.ndarray):
-            dtype = _dtypes.resolve_dtype(out.dtype)
+            resolved = _dtypes.resolve_dtype(out.dtype)
         else:
-            dtype = self.dtype
+            resolved = self.dtype
         if partition_info is None:
-            full, offset = shape, (0,) * len(shape)
+            full, offset = dims, (0,) * len(dims)
         else:
-            full, offset = _shapes.check_partition(shape, partition_info)
+            full, offset = _shapes.check_partition(dims, partition_info)
         if out is not None:
-            _check_out(out, shape, dtype)
-        sampling = self._sampling(full, dtype)
-        return self._draw(shape, dtype, full, offset, out, sampling)
+            _check_out(out, dims, resolved)
+        sampling = self._sampling(full, resolved)
+        return self._draw(dims, resolved, full, offset, out, sampling)
 
-    def _sampling(self, full, dtype):
+    def _sampling(self, full: tuple[int, ...], dtype: np.dtype[Any]) -> Sampling:
         """``(kind, params)`` of a draw of ``full`` in ``dtype``; raises
         for a configuration that ``dtype`` cannot represent."""
         raise NotImplementedError
 
-    def _draw(self, shape, dtype, full, offset, out, sampling):
+    def _draw(self, shape: tuple[int, ...], dtype: np.dtype[Any], full: tuple[int, ...],
+              offset: tuple[int, ...], out: np.ndarray[Any, Any] | None,
+              sampling: Sampling) -> np.ndarray[Any, Any]:
         """The validated call: a new array, or ``out``, filled."""
         key = self._key()
         result = _engine.allocate(shape, dtype) if out is None else out
@@ -200,7 +239,7 @@ class Initializer:
                          offset, key, kind, params)
         return result
 
-    def _key(self):
+    def _key(self) -> tuple[np.uint64, np.uint64]:
         """The Philox key of this call, from the seed by TensorFlow v1's rules.
 
         Framework adapters whose randomness comes as a key of their own (a JAX
@@ -208,12 +247,12 @@ class Initializer:
         """
         return _seeding.key_for(self.seed)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """The constructor arguments, as a new dict."""
         raise NotImplementedError
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls: type[_InitializerT], config: Mapping[str, Any]) -> _InitializerT:
         """Build an initializer from ``get_config()`` output.
 
         The caller's dict is not modified.
@@ -227,7 +266,7 @@ class Initializer:
         """
         return cls(**dict(config))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
@@ -342,8 +381,9 @@ class VarianceScaling(Initializer):
     >>> w = init((512, 256))
     >>> w.shape, w.dtype
     ((512, 256), dtype('float32'))
-    >>> init.get_config()
-    {'scale': 2.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'seed': 0, 'dtype': 'float32'}
+    >>> init.get_config()  # doctest: +NORMALIZE_WHITESPACE
+    {'scale': 2.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'seed': 0,
+     'dtype': 'float32'}
     >>> c = init((512, 256), dtype="complex64")
     >>> round(float((abs(c) ** 2).mean() * 512), 2)   # E|w|^2 = scale / n
     2.0
@@ -352,9 +392,11 @@ class VarianceScaling(Initializer):
     'tf.keras'
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                 seed=None, dtype="float32", compat=None, *, method=DEFAULT_METHOD,
-                 in_axis=-2, out_axis=-1, batch_axis=()):
+    def __init__(self, scale: RealLike = 1.0, mode: Mode = "fan_in",
+                 distribution: str = "truncated_normal", seed: SeedLike = None,
+                 dtype: DTypeLike = "float32", compat: Compat = None, *,
+                 method: Method = DEFAULT_METHOD, in_axis: AxisLike = -2,
+                 out_axis: AxisLike = -1, batch_axis: AxisLike = ()) -> None:
         self.scale = _check_scale(scale)
         self.mode = _check_mode(mode)
         self.distribution = _check_distribution(distribution)
@@ -367,22 +409,24 @@ class VarianceScaling(Initializer):
         _tf_compat.check_compat_dtype(self.compat, self.dtype)
         self.method = _check_method(method, self.distribution, self.compat)
 
-    def _draw(self, shape, dtype, full, offset, out, sampling):
+    def _draw(self, shape: tuple[int, ...], dtype: np.dtype[Any], full: tuple[int, ...],
+              offset: tuple[int, ...], out: np.ndarray[Any, Any] | None,
+              sampling: Sampling) -> np.ndarray[Any, Any]:
         if self.compat is not None:
             _tf_compat.check_compat_dtype(self.compat, dtype)
             return _tf_compat.draw(self.compat, self.seed, self.distribution,
                                    self._variance(self._fans(full)), shape, dtype, out)
         return super()._draw(shape, dtype, full, offset, out, sampling)
 
-    def _fans(self, shape):
+    def _fans(self, shape: tuple[int, ...]) -> tuple[int, int]:
         """``(fan_in, fan_out)`` of a validated shape, by this initializer's axes."""
         return _shapes.fans_of(shape, (self.in_axis, self.out_axis, self.batch_axis))
 
-    def _variance(self, fans):
+    def _variance(self, fans: tuple[int, int]) -> float:
         """``scale / n`` for ``(fan_in, fan_out)``, in TensorFlow's arithmetic."""
         return _variance.variance(self.scale, self.mode, fans)
 
-    def _sampling(self, full, dtype):
+    def _sampling(self, full: tuple[int, ...], dtype: np.dtype[Any]) -> Sampling:
         """What a draw of ``full`` in ``dtype`` computes, remembered.
 
         It depends on nothing but the class, the configuration, ``full`` and
@@ -402,7 +446,7 @@ class VarianceScaling(Initializer):
                 _samplings[memo_key] = sampling
         return sampling
 
-    def _sampling_for(self, full, dtype):
+    def _sampling_for(self, full: tuple[int, ...], dtype: np.dtype[Any]) -> Sampling:
         kind = _KIND[self.distribution]
         mult = self._multiplier(self._fans(full), dtype)
         if self.method == "inverse_cdf" and not _dtypes.is_complex(dtype):
@@ -411,7 +455,7 @@ class VarianceScaling(Initializer):
             kind = _engine.INVERSE_CDF
         return kind, _engine.params(type(mult), mult)
 
-    def _multiplier(self, fans, dtype):
+    def _multiplier(self, fans: tuple[int, int], dtype: np.dtype[Any]) -> np.float32 | np.float64:
         """The factor applied to standard samples, rounded to ``dtype``."""
         variance = self._variance(fans)
         kind = _KIND[self.distribution]
@@ -437,7 +481,7 @@ class VarianceScaling(Initializer):
             )
         return mult
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """The constructor arguments, as a new dict.
 
         Examples
@@ -455,7 +499,7 @@ class VarianceScaling(Initializer):
             **self._optional_config(),
         }
 
-    def _optional_config(self):
+    def _optional_config(self) -> Config:
         """The arguments that appear in a config only when not their defaults:
         fan axes, ``compat`` and ``method`` (so TensorFlow's and Keras' configs
         stay as they are)."""
@@ -513,13 +557,15 @@ class GlorotNormal(VarianceScaling):
      [ 0.8416824   0.515258    0.41064805]]
     """
 
-    def __init__(self, seed=None, dtype="float32", compat=None, *, method=DEFAULT_METHOD,
-                 in_axis=-2, out_axis=-1, batch_axis=()):
+    def __init__(self, seed: SeedLike = None, dtype: DTypeLike = "float32",
+                 compat: Compat = None, *, method: Method = DEFAULT_METHOD,
+                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = ()) -> None:
         super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal",
                          seed=seed, dtype=dtype, compat=compat, method=method, in_axis=in_axis,
                          out_axis=out_axis, batch_axis=batch_axis)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         """``{"seed": ..., "dtype": ...}``, as TensorFlow v1 reports it.
 
         Fan axes that differ from the defaults are added.

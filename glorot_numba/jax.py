@@ -32,8 +32,12 @@ Examples
 ((784, 256), 'float32')
 """
 
+from __future__ import annotations
+
 import functools
 import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, SupportsIndex, TypeAlias
 
 import jax
 import jax.numpy as jnp
@@ -41,6 +45,13 @@ import numpy as np
 
 from . import _adapters, _explicit, _shapes, _zero_copy
 from .initializers import VarianceScaling
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._dtypes import DTypeLike
+    from ._shapes import AxisLike, Layout
+    from .initializers import Initializer, Method, Mode, RealLike
 
 __all__ = [
     "variance_scaling",
@@ -68,12 +79,28 @@ _DISTRIBUTIONS = {
 
 _P = jax.sharding.PartitionSpec
 
+# What the initializers place their result with (JAX's out_sharding, and any
+# other Sharding).
+OutSharding: TypeAlias = "jax.sharding.Sharding | jax.sharding.PartitionSpec | None"
+# A number, or a concrete scalar array.
+Scalar: TypeAlias = "RealLike | jax.Array | npt.NDArray[Any]"
+# A dtype check of a call: raises JAX's error for a shape and dtype.
+_Check: TypeAlias = "Callable[[tuple[int, ...], Any], None]"
 
-def _key_words(key):
+
+class Factory(Protocol):
+    """A family member's factory, as ``jax.nn.initializers.glorot_normal``."""
+
+    def __call__(self, in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = (), dtype: DTypeLike | None = None, *,
+                 method: Method = "box_muller") -> jax.nn.initializers.Initializer: ...
+
+
+def _key_words(key: jax.Array) -> jax.Array:
     """The raw uint32 words of one JAX key (typed or raw)."""
     if not hasattr(key, "dtype") or not hasattr(key, "shape"):
         raise TypeError(f"key must be a JAX PRNG key, got {type(key).__name__}")
-    if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
+    if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):  # type: ignore[attr-defined]
         if key.shape != ():
             raise ValueError(f"expected a single PRNG key, got an array of shape {key.shape}")
         return jax.random.key_data(key)
@@ -85,17 +112,17 @@ def _key_words(key):
     return key
 
 
-def _check_rank(shape, layout):
+def _check_rank(shape: tuple[int, ...], layout: Layout) -> None:
     """JAX's rule: every named axis must exist in ``shape``."""
     ndim = len(shape)
     in_axis = layout[0]
-    if isinstance(in_axis, numbers.Integral) and in_axis == -2 and ndim <= 1:
+    if isinstance(in_axis, int) and in_axis == -2 and ndim <= 1:
         raise ValueError(
             f"Can't compute input and output sizes of a {ndim}-dimensional weights "
             "tensor with default in_axis. Must be at least 2D or specify in_axis explicitly."
         )
     for name, axes in zip(("in_axis", "out_axis", "batch_axis"), layout):
-        for a in (axes,) if isinstance(axes, numbers.Integral) else axes:
+        for a in (axes,) if isinstance(axes, int) else axes:
             if not -ndim <= a < ndim:
                 raise ValueError(
                     f"Can't compute input and output sizes of a {ndim}-dimensional "
@@ -103,7 +130,7 @@ def _check_rank(shape, layout):
                 )
 
 
-def _placement(out_sharding, ndim):
+def _placement(out_sharding: OutSharding, ndim: int) -> OutSharding:
     """``out_sharding`` as JAX's samplers apply it: a ``PartitionSpec`` needs a
     mesh, and the spec is padded with None to the rank of the result."""
     if out_sharding is None:
@@ -121,35 +148,39 @@ def _placement(out_sharding, ndim):
     return out_sharding
 
 
-def _draw(words, *, numpy_init, shape, dtype):
+def _draw(words: npt.ArrayLike, *, numpy_init: Initializer, shape: tuple[int, ...],
+          dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
     key = _adapters.key_from_words(np.asarray(words))
     values = _zero_copy.aligned_empty(shape, dtype)
     return _adapters.keyed(numpy_init, key)(shape, dtype, out=values)
 
 
-def _initializer(numpy_init, default_dtype, check):
+def _initializer(numpy_init: Initializer, default_dtype: DTypeLike | None,
+                 check: _Check) -> jax.nn.initializers.Initializer:
     """``init(key, shape, dtype, out_sharding)`` drawing ``numpy_init`` under
     the key; ``check(shape, dtype)`` raises JAX's errors for the call."""
 
-    def init(key, shape, dtype=default_dtype, out_sharding=None):
+    def init(key: jax.Array, shape: SupportsIndex | Sequence[SupportsIndex],
+             dtype: Any = default_dtype, out_sharding: OutSharding = None) -> jax.Array:
         dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(float) if dtype is None
                                               else dtype)
-        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
-        shape = _shapes.check_shape(shape)
-        check(shape, dtype)
-        placement = _placement(out_sharding, len(shape))
+        # One int is a rank-1 shape (mypy's typing does not see int as Integral).
+        sides = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)  # type: ignore[arg-type]
+        dims = _shapes.check_shape(sides)
+        check(dims, dtype)
+        placement = _placement(out_sharding, len(dims))
         words = _key_words(key)
-        draw = functools.partial(_draw, numpy_init=numpy_init, shape=shape, dtype=dtype)
+        draw = functools.partial(_draw, numpy_init=numpy_init, shape=dims, dtype=dtype)
         try:
             concrete = np.asarray(words)
         except jax.errors.TracerArrayConversionError:
-            values = jax.pure_callback(draw, jax.ShapeDtypeStruct(shape, dtype), words,
-                                       vmap_method="sequential")
+            values: jax.Array = jax.pure_callback(draw, jax.ShapeDtypeStruct(dims, dtype), words,
+                                                  vmap_method="sequential")
             if placement is not None:
                 values = jax.device_put(values, placement)
             return values
         # On the CPU, JAX adopts the aligned host array without a copy.
-        return jax.device_put(draw(concrete), placement)
+        return jax.device_put(draw(concrete), placement)  # type: ignore[no-any-return]
 
     return init
 
@@ -159,12 +190,12 @@ _SAMPLER_DTYPES = {"normal": "a float or complex dtype", "uniform": "a float dty
                    "truncated_normal": "a float dtype"}
 
 
-def _needs(accepted, sampler):
+def _needs(accepted: type[Any], sampler: str) -> _Check:
     """A dtype check: ``accepted`` (``jnp.floating`` or ``jnp.inexact``) or
     JAX's error, as ``sampler`` (the ``jax.random`` function JAX's
     initializer reaches for such a dtype) raises it."""
 
-    def check(shape, dtype):
+    def check(shape: tuple[int, ...], dtype: Any) -> None:
         if not jnp.issubdtype(dtype, accepted):
             raise ValueError(f"dtype argument to `{sampler}` must be "
                              f"{_SAMPLER_DTYPES[sampler]}, got {dtype}")
@@ -172,8 +203,11 @@ def _needs(accepted, sampler):
     return check
 
 
-def _concrete(value, name):
-    """A Python number for a number or a concrete scalar array (JAX takes both)."""
+def _concrete(value: object, name: str) -> Any:
+    """A Python number for a number or a concrete scalar array (JAX takes both).
+
+    Whether it is a real number is left to the caller to check.
+    """
     if isinstance(value, numbers.Number):
         return value
     try:
@@ -185,8 +219,11 @@ def _concrete(value, name):
     return array.item()
 
 
-def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_axis=(),
-                     dtype=None, *, method="box_muller"):
+def variance_scaling(scale: RealLike, mode: Mode,
+                     distribution: Literal["truncated_normal", "normal", "uniform"],
+                     in_axis: AxisLike = -2, out_axis: AxisLike = -1, batch_axis: AxisLike = (),
+                     dtype: DTypeLike | None = None, *,
+                     method: Method = "box_muller") -> jax.nn.initializers.Initializer:
     """An initializer whose samples have variance ``scale / n``, as in JAX.
 
     Parameters
@@ -241,7 +278,7 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
     # reaches for complex ones (uniform), or in the normal one.
     check_dtype = _needs(jnp.inexact, "normal" if distribution == "normal" else "uniform")
 
-    def check(shape, dtype):
+    def check(shape: tuple[int, ...], dtype: Any) -> None:
         _check_rank(shape, layout)
         check_dtype(shape, dtype)
 
@@ -261,13 +298,16 @@ _TITLES = {
 _FANS = {"fan_in": "fan-in", "fan_avg": "mean of fan-in and fan-out"}
 
 
-def _member(name):
+def _member(name: str) -> Factory:
     scale, mode, distribution = _adapters.FAMILY[name]
 
-    def factory(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None, *, method="box_muller"):
-        return variance_scaling(scale, mode, distribution, in_axis=in_axis,
-                                out_axis=out_axis, batch_axis=batch_axis, dtype=dtype,
-                                method=method)
+    def factory(in_axis: AxisLike = -2, out_axis: AxisLike = -1, batch_axis: AxisLike = (),
+                dtype: DTypeLike | None = None, *,
+                method: Method = "box_muller") -> jax.nn.initializers.Initializer:
+        # The family's distributions are named alike here and in JAX.
+        return variance_scaling(scale, mode, distribution,  # type: ignore[arg-type]
+                                in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
+                                dtype=dtype, method=method)
 
     factory.__name__ = factory.__qualname__ = name
     kind = "a truncated normal" if distribution == "truncated_normal" else "a uniform"
@@ -319,15 +359,16 @@ kaiming_uniform = he_uniform
 # Explicit distributions
 # --------------------------------------------------------------------------
 
-def _magnitude(value, name):
+def _magnitude(value: Scalar, name: str) -> float:
     """``|value|`` of a scale parameter, which JAX multiplies standard samples by."""
-    value = _concrete(value, name)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    return abs(float(value))
+    number = _concrete(value, name)
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(number).__name__} {number!r}")
+    return abs(float(number))
 
 
-def normal(stddev=1e-2, dtype=None):
+def normal(stddev: Scalar = 1e-2,
+           dtype: DTypeLike | None = None) -> jax.nn.initializers.Initializer:
     """An initializer drawing ``N(0, stddev**2)``, as ``jax.nn.initializers.normal``.
 
     Parameters
@@ -359,7 +400,9 @@ def normal(stddev=1e-2, dtype=None):
                         _needs(jnp.inexact, "normal"))
 
 
-def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
+def truncated_normal(stddev: Scalar = 1e-2, dtype: DTypeLike | None = None,
+                     lower: Scalar = -2.0,
+                     upper: Scalar = 2.0) -> jax.nn.initializers.Initializer:
     """An initializer drawing a truncated normal, as ``jax.nn.initializers.truncated_normal``.
 
     The values are ``stddev * z``, ``z`` a standard normal conditioned on
@@ -403,23 +446,25 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
     """
     signed = _concrete(stddev, "stddev")
     scale = _magnitude(signed, "stddev")
-    lower, upper = _concrete(lower, "lower"), _concrete(upper, "upper")
-    for value, name in ((lower, "lower"), (upper, "upper")):
+    low, high = _concrete(lower, "lower"), _concrete(upper, "upper")
+    for value, name in ((low, "lower"), (high, "upper")):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    if not float(lower) < float(upper):
-        raise ValueError(f"lower must be below upper, got lower={lower}, upper={upper}")
+    if not float(low) < float(high):
+        raise ValueError(f"lower must be below upper, got lower={low}, upper={high}")
+    numpy_init: Initializer
     if scale == 0.0:
         # Every value is 0 * z.
         numpy_init = _explicit.RandomNormal(0.0, 0.0)
     else:
         # A negative stddev mirrors the interval.
-        bounds = sorted((float(lower) * signed, float(upper) * signed))
+        bounds = sorted((float(low) * signed, float(high) * signed))
         numpy_init = _explicit.TruncatedNormal(0.0, scale, lower=bounds[0], upper=bounds[1])
     return _initializer(numpy_init, dtype, _needs(jnp.floating, "truncated_normal"))
 
 
-def uniform(scale=1e-2, dtype=None):
+def uniform(scale: Scalar = 1e-2,
+            dtype: DTypeLike | None = None) -> jax.nn.initializers.Initializer:
     """An initializer drawing ``U(0, scale)``, as ``jax.nn.initializers.uniform``.
 
     Parameters
@@ -445,8 +490,8 @@ def uniform(scale=1e-2, dtype=None):
     >>> bool(w.min() >= 0.0 and w.max() <= 10.0)
     True
     """
-    scale = _concrete(scale, "scale")
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
-        raise TypeError(f"scale must be a real number, got {type(scale).__name__} {scale!r}")
-    low, high = sorted((0.0, float(scale)))
+    number = _concrete(scale, "scale")
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise TypeError(f"scale must be a real number, got {type(number).__name__} {number!r}")
+    low, high = sorted((0.0, float(number)))
     return _initializer(_explicit.RandomUniform(low, high), dtype, _needs(jnp.floating, "uniform"))

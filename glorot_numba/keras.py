@@ -49,13 +49,28 @@ Examples
 (16, 32)
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import keras
 import numpy as np
+from keras import initializers as _keras
 
 from . import _adapters, _dtypes, _explicit, _keras_patch, _shapes, _zero_copy
+from .initializers import Initializer
 from .initializers import VarianceScaling as _NumpyVarianceScaling
+
+if TYPE_CHECKING:
+    import contextlib
+
+    import numpy.typing as npt
+
+    from ._dtypes import DTypeLike
+    from ._shapes import Axes, AxisLike, Layout, ShapeLike
+    from .initializers import Method
 
 __all__ = [
     "VarianceScaling",
@@ -82,48 +97,53 @@ __all__ = [
 ]
 
 _register = keras.saving.register_keras_serializable(package="glorot_numba")
-_keras = keras.initializers
 _SeedGenerator = keras.random.SeedGenerator
+
+# Keras' seeds: an int, a keras.random.SeedGenerator, or None.
+SeedLike: TypeAlias = "int | keras.random.SeedGenerator | None"
+# A parameter Keras takes as a Python number or a scalar tensor.
+Scalar: TypeAlias = "float | npt.ArrayLike"
 
 
 # --------------------------------------------------------------------------
 # The call: seeds, dtypes, tensors
 # --------------------------------------------------------------------------
 
-def _engine_seed(seed):
+def _engine_seed(seed: Any) -> int | None:
     """The NumPy API's seed for a Keras seed: the int itself; None for a
     SeedGenerator (its calls are keyed one by one)."""
     return None if isinstance(seed, _SeedGenerator) else int(seed)
 
 
-def _generator_key(generator):
+def _generator_key(generator: keras.random.SeedGenerator) -> tuple[int, int]:
     """Advance ``generator`` as Keras' draws do; the Philox key of its seed tensor."""
     words = np.asarray(keras.ops.convert_to_numpy(generator.next()))
     # Some backends hold the two uint32 words in signed types.
     return _adapters.key_from_words(words.astype(np.int64) & 0xFFFFFFFF)
 
 
-def _jax_dtype(dtype):
+def _jax_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
     """``dtype`` as JAX will hold it: 64-bit types are 32-bit without x64."""
     import jax
 
     return _dtypes.resolve_dtype(jax.dtypes.canonicalize_dtype(dtype))
 
 
-def _tensor(init, shape, dtype):
+def _tensor(init: Initializer, shape: tuple[int, ...], dtype: DTypeLike) -> Any:
     """``init``'s draw for ``shape`` as a tensor of the current backend."""
-    dtype = _dtypes.resolve_dtype(dtype)
+    resolved = _dtypes.resolve_dtype(dtype)
     if keras.backend.backend() == "jax":
         import jax
 
-        dtype = _jax_dtype(dtype)
-        values = _zero_copy.aligned_empty(shape, dtype)
-        init(shape, dtype, out=values)
+        resolved = _jax_dtype(resolved)
+        values = _zero_copy.aligned_empty(shape, resolved)
+        init(shape, resolved, out=values)
         return jax.device_put(values)
-    return keras.ops.convert_to_tensor(init(shape, dtype), dtype=_dtypes.dtype_name(dtype))
+    return keras.ops.convert_to_tensor(init(shape, resolved),
+                                       dtype=_dtypes.dtype_name(resolved))
 
 
-def _real(value):
+def _real(value: Any) -> Any:
     """A Python number for a scalar tensor or array (Keras accepts both)."""
     if isinstance(value, numbers.Number) or isinstance(value, (str, bytes)):
         return value
@@ -134,7 +154,7 @@ def _real(value):
     return array.item() if array.shape == () else value
 
 
-def _check_keras_axes(input_axes, output_axes):
+def _check_keras_axes(input_axes: Sequence[int], output_axes: Sequence[int]) -> None:
     """The NumPy API's checks of fan axes, in Keras' names."""
     try:
         _shapes.check_layout(input_axes, output_axes, ())
@@ -146,12 +166,17 @@ def _check_keras_axes(input_axes, output_axes):
 class _Drawn:
     """The call of every class here: the NumPy API's draw, as a tensor."""
 
-    def _numpy_for(self, ndim):
+    if TYPE_CHECKING:  # what the Keras classes that come next in the MRO provide
+        seed: Any
+
+        def get_config(self) -> dict[str, Any]: ...
+
+    def _numpy_for(self, ndim: int) -> Initializer:
         """The NumPy-API initializer that draws for a shape of rank ``ndim``,
         made from the current attributes (Keras reads them at call time)."""
         raise NotImplementedError
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None) -> Any:
         """A tensor of ``shape`` and ``dtype`` (default: ``keras.config.floatx()``).
 
         Examples
@@ -161,14 +186,14 @@ class _Drawn:
         >>> tuple(w.shape), str(w.dtype)
         ((3, 3, 16, 32), 'bfloat16')
         """
-        shape = _shapes.check_shape(shape)
-        dtype = keras.backend.standardize_dtype(dtype or keras.config.floatx())
-        init = self._numpy_for(len(shape))
+        dims = _shapes.check_shape(shape)
+        name = keras.backend.standardize_dtype(dtype or keras.config.floatx())
+        init = self._numpy_for(len(dims))
         if isinstance(self.seed, _SeedGenerator):
             init = _adapters.keyed(init, _generator_key(self.seed))
-        return _tensor(init, shape, dtype)
+        return _tensor(init, dims, name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
@@ -232,15 +257,19 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
     >>> ref = gn.VarianceScaling(2.0, "fan_in", "uniform", seed=7)((64, 32))
     >>> bool(np.array_equal(np.asarray(w), ref))
     True
-    >>> init.get_config()
-    {'seed': 7, 'scale': 2.0, 'mode': 'fan_in', 'distribution': 'uniform', 'input_axes': None, 'output_axes': None}
+    >>> init.get_config()  # doctest: +NORMALIZE_WHITESPACE
+    {'seed': 7, 'scale': 2.0, 'mode': 'fan_in', 'distribution': 'uniform',
+     'input_axes': None, 'output_axes': None}
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 input_axes=None, output_axes=None, *, method="box_muller", in_axis=-2,
-                 out_axis=-1, batch_axis=()):
+    def __init__(self, scale: Scalar = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: SeedLike = None,
+                 input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None, *, method: Method = "box_muller",
+                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = ()) -> None:
         # Keras validates (with its own messages) all but the one mode it lacks.
-        geo = isinstance(mode, str) and mode == "fan_geo_avg"
+        geo = isinstance(mode, str) and mode == "fan_geo_avg"  # type: ignore[redundant-expr]
         _keras.VarianceScaling.__init__(self, scale=scale, mode="fan_in" if geo else mode,
                                         distribution=distribution, seed=seed,
                                         input_axes=input_axes, output_axes=output_axes)
@@ -249,28 +278,28 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
         self.method = method
         self._layout = _shapes.check_layout(in_axis, out_axis, batch_axis)
         if self._has_keras_axes():
-            _check_keras_axes(input_axes, output_axes)
+            _check_keras_axes(input_axes, output_axes)  # type: ignore[arg-type]
         self._numpy_init(self._layout)  # the NumPy API's checks, before any call
 
     @property
-    def in_axis(self):
+    def in_axis(self) -> Axes:
         """The NumPy API's ``in_axis`` (an int or a tuple of ints)."""
         return self._layout[0]
 
     @property
-    def out_axis(self):
+    def out_axis(self) -> Axes:
         """The NumPy API's ``out_axis``."""
         return self._layout[1]
 
     @property
-    def batch_axis(self):
+    def batch_axis(self) -> Axes:
         """The NumPy API's ``batch_axis``."""
         return self._layout[2]
 
-    def _has_keras_axes(self):
+    def _has_keras_axes(self) -> bool:
         return self.input_axes is not None and self.output_axes is not None
 
-    def _layout_for(self, ndim):
+    def _layout_for(self, ndim: int) -> Layout:
         """``(in_axis, out_axis, batch_axis)`` for a shape of rank ``ndim``.
 
         Keras' axes name every axis that counts; the others count in
@@ -286,23 +315,25 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
         named = {a % ndim for a in ins + outs}
         return ins, outs, tuple(a for a in range(ndim) if a not in named)
 
-    def _numpy_init(self, layout):
+    def _numpy_init(self, layout: Layout) -> _NumpyVarianceScaling:
         in_axis, out_axis, batch_axis = layout
-        return _NumpyVarianceScaling(_real(self.scale), self.mode, self.distribution,
+        # The mode is checked by Keras and by the NumPy API.
+        return _NumpyVarianceScaling(_real(self.scale), self.mode,  # type: ignore[arg-type]
+                                     self.distribution,
                                      seed=_engine_seed(self.seed), method=self.method,
                                      in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
 
-    def _numpy_for(self, ndim):
+    def _numpy_for(self, ndim: int) -> Initializer:
         return self._numpy_init(self._layout_for(ndim))
 
-    def _layout_config(self):
-        """This library's arguments where not their defaults: fan axes, method."""
+    def _layout_config(self) -> dict[str, Any]:
+        """The NumPy API's arguments where not their defaults: fan axes, method."""
         config = _shapes.layout_config(self._layout)
         if self.method != "box_muller":
             config["method"] = self.method
         return config
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Keras' config, plus the NumPy API's fan axes where not the defaults.
 
         ``seed`` is the constructor's: None for an unseeded instance, a
@@ -311,8 +342,10 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
         Examples
         --------
         >>> import glorot_numba.keras as gnk
-        >>> gnk.VarianceScaling(seed=1, in_axis=1, out_axis=0).get_config()
-        {'seed': 1, 'scale': 1.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'input_axes': None, 'output_axes': None, 'in_axis': 1, 'out_axis': 0}
+        >>> config = gnk.VarianceScaling(seed=1, in_axis=1, out_axis=0).get_config()
+        >>> config  # doctest: +NORMALIZE_WHITESPACE
+        {'seed': 1, 'scale': 1.0, 'mode': 'fan_in', 'distribution': 'truncated_normal',
+         'input_axes': None, 'output_axes': None, 'in_axis': 1, 'out_axis': 0}
         """
         return {**_keras.VarianceScaling.get_config(self), **self._layout_config()}
 
@@ -320,15 +353,17 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
 class _Member(VarianceScaling):
     """A family member: ``VarianceScaling`` with a fixed scale, mode and distribution."""
 
-    _NAME = None
+    _NAME: str
 
-    def __init__(self, seed=None, input_axes=None, output_axes=None, *, method="box_muller",
-                 in_axis=-2, out_axis=-1, batch_axis=()):
+    def __init__(self, seed: SeedLike = None, input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None, *, method: Method = "box_muller",
+                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
+                 batch_axis: AxisLike = ()) -> None:
         super().__init__(*_adapters.FAMILY[self._NAME], seed=seed, input_axes=input_axes,
                          output_axes=output_axes, method=method, in_axis=in_axis,
                          out_axis=out_axis, batch_axis=batch_axis)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """``{"seed", "input_axes", "output_axes"}`` as Keras, plus the NumPy
         API's fan axes that are not the defaults.
 
@@ -455,20 +490,20 @@ class LecunUniform(_Member, _keras.LecunUniform):
 
 
 for _cls in (GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform):
-    _cls.__doc__ = _cls.__doc__.replace("{parameters}", _MEMBER_PARAMETERS)
+    _cls.__doc__ = _cls.__doc__.replace("{parameters}", _MEMBER_PARAMETERS)  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------
 # Explicit distributions
 # --------------------------------------------------------------------------
 
-def _magnitude(value):
+def _magnitude(value: Scalar) -> Any:
     """``|value|`` of a scale parameter: Keras multiplies the standard samples
     by it, so a negative one draws the distribution of its magnitude."""
-    value = _real(value)
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return abs(float(value))
-    return value  # the NumPy API rejects it by type
+    number = _real(value)
+    if not isinstance(number, bool) and isinstance(number, numbers.Real):
+        return abs(float(number))
+    return number  # the NumPy API rejects it by type
 
 
 @_register
@@ -503,11 +538,11 @@ class RandomNormal(_Drawn, _keras.RandomNormal):
     {'seed': 0, 'mean': 0.0, 'stddev': 0.02}
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: Scalar = 0.0, stddev: Scalar = 0.05, seed: SeedLike = None) -> None:
         _keras.RandomNormal.__init__(self, mean=mean, stddev=stddev, seed=seed)
         self._numpy_for(2)
 
-    def _numpy_for(self, ndim):
+    def _numpy_for(self, ndim: int) -> Initializer:
         return _explicit.RandomNormal(_real(self.mean), _magnitude(self.stddev),
                                       seed=_engine_seed(self.seed))
 
@@ -543,11 +578,11 @@ class TruncatedNormal(_Drawn, _keras.TruncatedNormal):
     True
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: Scalar = 0.0, stddev: Scalar = 0.05, seed: SeedLike = None) -> None:
         _keras.TruncatedNormal.__init__(self, mean=mean, stddev=stddev, seed=seed)
         self._numpy_for(2)
 
-    def _numpy_for(self, ndim):
+    def _numpy_for(self, ndim: int) -> Initializer:
         mean, stddev, seed = _real(self.mean), _magnitude(self.stddev), _engine_seed(self.seed)
         if stddev == 0.0:  # a constant; the NumPy API's truncation needs a width
             return _explicit.RandomNormal(mean, 0.0, seed=seed)
@@ -582,11 +617,12 @@ class RandomUniform(_Drawn, _keras.RandomUniform):
     True
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+    def __init__(self, minval: Scalar = -0.05, maxval: Scalar = 0.05,
+                 seed: SeedLike = None) -> None:
         _keras.RandomUniform.__init__(self, minval=minval, maxval=maxval, seed=seed)
         self._numpy_for(2)
 
-    def _numpy_for(self, ndim):
+    def _numpy_for(self, ndim: int) -> Initializer:
         return _explicit.RandomUniform(_real(self.minval), _real(self.maxval),
                                        seed=_engine_seed(self.seed))
 
@@ -609,7 +645,7 @@ random_uniform = RandomUniform
 
 # Keras' random initializers (exact classes) and the classes here that draw
 # what they draw.
-_TWINS = {
+_TWINS: dict[Any, Any] = {
     _keras.VarianceScaling: VarianceScaling,
     _keras.GlorotNormal: GlorotNormal,
     _keras.GlorotUniform: GlorotUniform,
@@ -623,7 +659,7 @@ _TWINS = {
 }
 
 
-def _twin(initializer):
+def _twin(initializer: Any) -> Any:
     """What ``add_weight`` draws with instead of ``initializer`` inside
     :func:`accelerate`: this module's twin of a Keras random initializer,
     with its configuration and its seed (the one it picked if unseeded);
@@ -644,7 +680,7 @@ def _twin(initializer):
     return cls.from_config(config)
 
 
-def accelerate():
+def accelerate() -> contextlib._GeneratorContextManager[None]:
     """Context manager: Keras layers draw their random weights with glorot_numba.
 
     Inside the block, every weight that a Keras layer creates (through

@@ -78,7 +78,11 @@ Traceback (most recent call last):
 AssertionError: samples do not follow GlorotNormal ...
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from . import _dtypes, _registry
 from ._audit import AuditReport, audit, producers
@@ -93,6 +97,13 @@ from ._kit import (
 )
 from ._laws import DistributionReport, Law, assert_distribution, check_distribution
 from ._producers import Producer
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from hypothesis.strategies import SearchStrategy
+
+    from .initializers import Initializer
 
 __all__ = [
     "TRUNCATED_STD",
@@ -121,7 +132,7 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _st():
+def _st() -> ModuleType:
     try:
         from hypothesis import strategies
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -130,7 +141,8 @@ def _st():
     return strategies
 
 
-def shapes(*, min_rank=0, max_rank=4, min_side=0, max_side=64, max_elements=1 << 16):
+def shapes(*, min_rank: int = 0, max_rank: int = 4, min_side: int = 0, max_side: int = 64,
+           max_elements: int = 1 << 16) -> SearchStrategy[tuple[int, ...]]:
     """Hypothesis strategy for weight shapes (tuples of ints).
 
     Examples
@@ -143,11 +155,13 @@ def shapes(*, min_rank=0, max_rank=4, min_side=0, max_side=64, max_elements=1 <<
     >>> test()
     """
     st = _st()
-    return (st.lists(st.integers(min_side, max_side), min_size=min_rank, max_size=max_rank)
-            .map(tuple).filter(lambda s: math.prod(s) <= max_elements))
+    strategy: SearchStrategy[tuple[int, ...]] = (
+        st.lists(st.integers(min_side, max_side), min_size=min_rank, max_size=max_rank)
+        .map(tuple).filter(lambda s: math.prod(s) <= max_elements))
+    return strategy
 
 
-def dtypes():
+def dtypes() -> SearchStrategy[str]:
     """Hypothesis strategy for the real output dtypes' names.
 
     Examples
@@ -162,10 +176,11 @@ def dtypes():
     _dtypes.BFLOAT16  # noqa: B018 - loads bfloat16 into the supported dtypes
     names = sorted(_dtypes.dtype_name(d) for d in _dtypes.SUPPORTED
                    if d.kind == "f" or _dtypes.is_bfloat16(d))
-    return _st().sampled_from(names)
+    strategy: SearchStrategy[str] = _st().sampled_from(names)
+    return strategy
 
 
-def _config_strategy(cls):
+def _config_strategy(cls: type[Initializer]) -> SearchStrategy[dict[str, Any]]:
     import inspect
 
     from . import initializers as _init
@@ -180,11 +195,14 @@ def _config_strategy(cls):
     }
     params = [p for p in inspect.signature(cls.__init__).parameters.values()
               if p.name in by_name and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    return st.fixed_dictionaries({p.name: by_name[p.name] for p in params}).map(
+    strategy: SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
+        {p.name: by_name[p.name] for p in params}).map(
         lambda config, name=cls.__name__: {"class_name": name, "config": config})
+    return strategy
 
 
-def initializer_configs(classes=None):
+def initializer_configs(
+        classes: Iterable[type[Initializer]] | None = None) -> SearchStrategy[dict[str, Any]]:
     """Hypothesis strategy for serialized initializers of this library.
 
     Draws ``{"class_name": name, "config": {...}}`` dicts (Keras' form) over
@@ -206,10 +224,13 @@ def initializer_configs(classes=None):
         from .initializers import VarianceScaling
 
         classes = list(_registry.initializer_classes(VarianceScaling).values())
-    return st.one_of([_config_strategy(cls) for cls in classes])
+    strategy: SearchStrategy[dict[str, Any]] = st.one_of(
+        [_config_strategy(cls) for cls in classes])
+    return strategy
 
 
-def initializers(classes=None):
+def initializers(
+        classes: Iterable[type[Initializer]] | None = None) -> SearchStrategy[Initializer]:
     """Hypothesis strategy for initializer instances (seeded).
 
     Examples

@@ -52,9 +52,13 @@ Examples
 >>> e = gnt.normal_(torch.nn.Embedding(1000, 64).weight, std=0.02, seed=0)
 """
 
+from __future__ import annotations
+
 import contextlib
 import math
 import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 
@@ -62,6 +66,12 @@ from . import _torch_fill, _torch_patch
 from ._shapes import TORCH_LAYOUT
 from ._torch_init import normal_, trunc_normal_, uniform_
 from .initializers import VarianceScaling
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ._seeding import SeedLike
+    from .initializers import Method, Mode, RealLike
 
 __all__ = [
     "uniform_",
@@ -82,7 +92,7 @@ __all__ = [
 INTERCEPTED = tuple(f"torch.nn.init.{name}" for name in _torch_patch.NAMES)
 
 
-def _check_weight(tensor):
+def _check_weight(tensor: object) -> np.dtype[Any]:
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.dim() < 2:
@@ -97,7 +107,7 @@ def _check_weight(tensor):
     return _torch_fill.NUMPY_DTYPES[tensor.dtype]
 
 
-def _check_gain(gain):
+def _check_gain(gain: object) -> float:
     if isinstance(gain, bool) or not isinstance(gain, (int, float)):
         if not (isinstance(gain, torch.Tensor) and gain.numel() == 1):
             raise TypeError(f"gain must be a real number, got {type(gain).__name__}")
@@ -107,13 +117,15 @@ def _check_gain(gain):
     return gain
 
 
-def _check_fan_mode(mode):
+def _check_fan_mode(mode: object) -> Literal["fan_in", "fan_out"]:
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
-    return mode.lower()
+    return mode.lower()  # type: ignore[return-value]  # fan_in or fan_out
 
 
-def _fill_(tensor, scale, mode, distribution, seed, generator, method="box_muller"):
+def _fill_(tensor: torch.Tensor, scale: RealLike, mode: Mode, distribution: str,
+           seed: SeedLike, generator: torch.Generator | None,
+           method: Method = "box_muller") -> torch.Tensor:
     dtype = _check_weight(tensor)
     init = VarianceScaling(scale, mode, distribution, seed=seed, method=method, **TORCH_LAYOUT)
     if tensor.is_meta:
@@ -122,7 +134,7 @@ def _fill_(tensor, scale, mode, distribution, seed, generator, method="box_mulle
     return _torch_fill.fill(tensor, init, dtype)
 
 
-def _empty(tensor):
+def _empty(tensor: object) -> bool:
     """torch.nn.init's warning for the He functions: a zero-element tensor is left as it is."""
     if isinstance(tensor, torch.Tensor) and 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
@@ -130,8 +142,11 @@ def _empty(tensor):
     return False
 
 
-def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                      *, seed=None, generator=None, method="box_muller"):
+def variance_scaling_(tensor: torch.Tensor, scale: RealLike = 1.0,
+                      mode: Mode = "fan_in",
+                      distribution: str = "truncated_normal", *, seed: SeedLike = None,
+                      generator: torch.Generator | None = None,
+                      method: Method = "box_muller") -> torch.Tensor:
     """Fill ``tensor`` with a VarianceScaling draw, in PyTorch's layout.
 
     Parameters
@@ -176,8 +191,9 @@ def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_
     return _fill_(tensor, scale, mode, distribution, seed, generator, method)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=True,
-                   method="box_muller"):
+def xavier_normal_(tensor: torch.Tensor, gain: RealLike | torch.Tensor = 1.0,
+                   generator: torch.Generator | None = None, *, seed: SeedLike = None,
+                   truncated: bool = True, method: Method = "box_muller") -> torch.Tensor:
     """Glorot (Xavier) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain * sqrt(2 / (fan_in + fan_out))``, as for
@@ -221,7 +237,9 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, truncated=Tru
     return _fill_(tensor, gain * gain, "fan_avg", distribution, seed, generator, method)
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
+def xavier_uniform_(tensor: torch.Tensor, gain: RealLike | torch.Tensor = 1.0,
+                    generator: torch.Generator | None = None, *,
+                    seed: SeedLike = None) -> torch.Tensor:
     """Glorot (Xavier) uniform fill: ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Parameters
@@ -250,8 +268,10 @@ def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None):
     return _fill_(tensor, gain * gain, "fan_avg", "uniform", seed, generator)
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
-                    *, seed=None, truncated=True, method="box_muller"):
+def kaiming_normal_(tensor: torch.Tensor, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
+                    *, seed: SeedLike = None, truncated: bool = True,
+                    method: Method = "box_muller") -> torch.Tensor:
     """He (Kaiming) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain / sqrt(fan)``, ``gain =
@@ -292,14 +312,16 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     """
     if _empty(tensor):
         return tensor
-    gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))
+    # PyTorch checks the name (its annotation lists them).
+    gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))  # type: ignore[arg-type]
     distribution = "truncated_normal" if truncated else "untruncated_normal"
     return _fill_(tensor, gain * gain, _check_fan_mode(mode), distribution, seed, generator,
                   method)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None,
-                     *, seed=None):
+def kaiming_uniform_(tensor: torch.Tensor, a: float = 0.0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
+                     *, seed: SeedLike = None) -> torch.Tensor:
     """He (Kaiming) uniform fill: ``U(-b, b)``, ``b = gain * sqrt(3 / fan)``.
 
     Parameters are those of :func:`kaiming_normal_` (without ``truncated``).
@@ -322,11 +344,14 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
     """
     if _empty(tensor):
         return tensor
-    gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))
+    # PyTorch checks the name (its annotation lists them).
+    gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))  # type: ignore[arg-type]
     return _fill_(tensor, gain * gain, _check_fan_mode(mode), "uniform", seed, generator)
 
 
-def lecun_normal_(tensor, *, seed=None, generator=None, truncated=True, method="box_muller"):
+def lecun_normal_(tensor: torch.Tensor, *, seed: SeedLike = None,
+                  generator: torch.Generator | None = None, truncated: bool = True,
+                  method: Method = "box_muller") -> torch.Tensor:
     """LeCun normal fill: standard deviation ``1 / sqrt(fan_in)``, truncated by default.
 
     Parameters
@@ -357,7 +382,8 @@ def lecun_normal_(tensor, *, seed=None, generator=None, truncated=True, method="
     return _fill_(tensor, 1.0, "fan_in", distribution, seed, generator, method)
 
 
-def lecun_uniform_(tensor, *, seed=None, generator=None):
+def lecun_uniform_(tensor: torch.Tensor, *, seed: SeedLike = None,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
     """LeCun uniform fill: ``U(-b, b)``, ``b = sqrt(3 / fan_in)``.
 
     Parameters
@@ -446,16 +472,16 @@ class accelerate(contextlib.ContextDecorator):
     >>> net = build()
     """
 
-    def __enter__(self):
+    def __enter__(self) -> accelerate:
         _torch_patch.enter()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _torch_patch.exit()
         return False
 
     @staticmethod
-    def original(name):
+    def original(name: str) -> Callable[..., Any]:
         """PyTorch's own ``torch.nn.init`` function ``name`` (e.g. ``"normal_"``).
 
         Examples
@@ -467,7 +493,7 @@ class accelerate(contextlib.ContextDecorator):
         return _torch_patch.ORIGINALS[name]
 
     @staticmethod
-    def active():
+    def active() -> bool:
         """Whether the calling context is inside a block.
 
         Examples
@@ -478,5 +504,5 @@ class accelerate(contextlib.ContextDecorator):
         """
         return _torch_patch.active()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "accelerate()"

@@ -35,7 +35,7 @@ def false_alarms(dtypes, seeds=1000, shape=(50, 60), alpha=0.05):
 
 
 def jax_like(rng, n, sigma, constant):
-    r = np.sqrt(-np.log1p(-(-math.expm1(-4.0)) * rng.random(n)))
+    r = np.sqrt(-np.log1p(math.expm1(-4.0) * rng.random(n)))
     return r * np.exp(2j * math.pi * rng.random(n)) * sigma / constant
 
 

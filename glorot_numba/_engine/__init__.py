@@ -37,6 +37,10 @@ kernels faster, and could be replaced by plain code if a Numba release
 broke them.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 # First: makes the tbb wheel's library loadable before Numba picks a layer.
 from . import threads  # isort: skip
 from . import interval, kernels, pieces, tf_kernels
@@ -69,7 +73,7 @@ def fill(result, path, native, full, offset, key, kind, params):
     pieces.fill(result, table[path], native, full, offset, (key[0], key[1], kind, params))
 
 
-def warmup(compat=False):
+def warmup(compat: bool = False) -> bool:
     """Compile every kernel now (and store it in the disk cache, if enabled).
 
     The first call of each kernel in a process otherwise compiles it, which
@@ -102,13 +106,13 @@ def warmup(compat=False):
         args = (np.empty(1, native), starts, np.int64(1), np.uint64(0), np.uint64(0),
                 TRUNCATED, params(real, 1.0), 1)
         kernels.compile_kernels(kernels.KERNELS[path], args)
-    cached = kernels.CACHED
+    cached: bool = kernels.CACHED
     if compat:
         cached = tf_kernels.compile_all() and cached
     return cached
 
 
-def runtime_info():
+def runtime_info() -> dict[str, Any]:
     """How fills run in this process: threading layer, threads, TBB, cache.
 
     Returns

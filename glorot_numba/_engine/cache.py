@@ -48,7 +48,7 @@ def _digest(sources):
     return h.hexdigest()
 
 
-_warned = []
+_warned: list[bool] = []
 
 
 def _cache_failed(dispatcher, action, exc):

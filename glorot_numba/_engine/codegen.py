@@ -43,7 +43,7 @@ __all__ = ["prefer_wide_vectors", "hint_wanted", "hint_usable", "borrowed"]
 _ATTRIBUTE = '"prefer-vector-width"="512"'
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def hint_wanted():
     """Whether to ask for 512-bit vectors: on CPUs where they pay, if the hint works.
 
@@ -60,7 +60,7 @@ def hint_wanted():
     return {"+avx512f", "+avx512ifma"} <= features and hint_usable()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def hint_usable():
     """Whether the attribute can be attached and parses in this llvmlite."""
     try:

@@ -39,8 +39,8 @@ from numba import njit, prange
 from .cache import enable_caching
 from .codegen import prefer_wide_vectors
 from .elementary import log_f64
-from .kinds import INTERVAL
 from .kernels import CHUNK, compile_kernels, shifted
+from .kinds import INTERVAL
 from .philox import philox_block
 from .quantiles import ndtri_lower_f64
 from .stream import PATH_INTERVAL, PATH_TAIL
@@ -210,7 +210,8 @@ def interval_fill_f64_serial(out, starts, run_len, k0, k1, kind, params, workers
 
 # path -> (parallel kernel, serial twin); float32 outputs are computed in
 # float64 and rounded once.
-KERNELS = {"f32": (interval_fill_f32, interval_fill_f32_serial), "f64": (interval_fill_f64, interval_fill_f64_serial)}
+KERNELS = {"f32": (interval_fill_f32, interval_fill_f32_serial),
+           "f64": (interval_fill_f64, interval_fill_f64_serial)}
 
 CACHED = enable_caching([interval_fill_f32, interval_fill_f32_serial, interval_fill_f64,
                          interval_fill_f64_serial])

@@ -267,10 +267,12 @@ def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, 
             if kind == TRUNCATED:
                 for g in range(0, tile, 64):
                     # Gather 64 flags into a word, then list the ~3
-                    # rejected candidates by walking its set bits.
+                    # rejected candidates by walking its set bits.  (``i``
+                    # is an int64 here and an int elsewhere: Numba unifies
+                    # the two, Python's typing does not.)
                     mask = nonzero_mask64(words, g)
                     while mask:
-                        i = np.int64(trailing_zeros(mask))
+                        i = np.int64(trailing_zeros(mask))  # type: ignore[assignment]
                         todo_pos[m] = o + g + i
                         todo_elem[m] = t * tile + g + i
                         todo_try[m] = 1

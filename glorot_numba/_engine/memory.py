@@ -1,6 +1,9 @@
 """Memory: new arrays refused when the system cannot back them, and overlap tests."""
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +17,7 @@ CHECK_MEMORY_FROM = 1 << 30
 _MAX_BYTES = int(np.iinfo(np.intp).max)
 
 
-def _meminfo():
+def _meminfo() -> dict[str, int]:
     try:
         with open("/proc/meminfo") as f:
             return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in f
@@ -23,7 +26,7 @@ def _meminfo():
         return {}
 
 
-def _cgroup_room():
+def _cgroup_room() -> int | None:
     try:
         with open("/sys/fs/cgroup/memory.max") as f:
             limit = f.read().strip()
@@ -35,7 +38,7 @@ def _cgroup_room():
         return None
 
 
-def available_memory():
+def available_memory() -> int | None:
     """Bytes the system can still give this process, or None if unknown (not Linux)."""
     info = _meminfo()
     if "MemAvailable" not in info:
@@ -45,7 +48,7 @@ def available_memory():
     return room if cgroup is None else min(room, cgroup)
 
 
-def allocate(shape, dtype):
+def allocate(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
     """``np.empty(shape, dtype)``, refused with MemoryError if it cannot be backed.
 
     Linux hands out address space it has no memory for ("overcommit"):
@@ -69,7 +72,7 @@ def allocate(shape, dtype):
     return np.empty(shape, dtype)
 
 
-def overlaps_itself(a):
+def overlaps_itself(a: np.ndarray[Any, Any]) -> bool:
     """Whether two elements of ``a`` might share memory (conservative).
 
     Sorted by stride, each axis must step over everything the smaller axes

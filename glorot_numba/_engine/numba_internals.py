@@ -1,4 +1,4 @@
-"""Every use of Numba's and llvmlite's private surface, in one place.
+r"""Every use of Numba's and llvmlite's private surface, in one place.
 
 The engine needs a few things that Numba and llvmlite do not offer
 publicly.  Each is reached through a function here, so that a maintainer
@@ -23,7 +23,7 @@ function                    private name it uses                         if it b
                             ``populate_array``
 ==========================  ===========================================  ==============
 
-\\* The fork guards (GNU OpenMP in a forked child; workqueue) and the TBB
+\* The fork guards (GNU OpenMP in a forked child; workqueue) and the TBB
 preloading ask whether Numba's threads have started and on which layer.
 The bit-exactness intrinsics of :mod:`.ieee` are written against
 llvmlite's public IR builder and Numba's public ``@intrinsic``.

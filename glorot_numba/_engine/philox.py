@@ -7,8 +7,14 @@ arithmetic to 64 bits while NumPy wraps it, so computing in ``uint64`` with
 explicit masks is what keeps the JIT and ``NUMBA_DISABLE_JIT=1`` bit-identical.
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit, prange
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["philox_block", "philox4x32_10"]
 
@@ -59,10 +65,15 @@ def _philox_rows(counters, key, out):
         out[i, 3] = np.uint32(r3)
 
 
-def _as_uint32_array(name, value, shape_ok, shape_text):
+# The annotations are strings: this module holds kernels, and is left as
+# Numba has always compiled it (no __future__ import).
+def _as_uint32_array(name: str, value: "npt.ArrayLike",
+                     shape_ok: Callable[[tuple[int, ...]], bool],
+                     shape_text: str) -> "npt.NDArray[np.uint32]":
     arr = np.asarray(value)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "ui":
-        raise TypeError(f"{name} must be an array of unsigned 32-bit integers, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must be an array of unsigned 32-bit integers, got dtype {arr.dtype}")
     if not shape_ok(arr.shape):
         raise ValueError(f"{name} must have shape {shape_text}, got {arr.shape}")
     if arr.size and (int(arr.min()) < 0 or int(arr.max()) > 0xFFFFFFFF):
@@ -70,7 +81,7 @@ def _as_uint32_array(name, value, shape_ok, shape_text):
     return np.ascontiguousarray(arr, dtype=np.uint32)
 
 
-def philox4x32_10(counters, key):
+def philox4x32_10(counters: "npt.ArrayLike", key: "npt.ArrayLike") -> "npt.NDArray[np.uint32]":
     """Apply the Philox4x32-10 bijection to a batch of counters.
 
     Parameters

@@ -49,6 +49,10 @@ class Runs:
     grows with the tensor.
     """
 
+    # The axes before the merged run, and the full-index step of each.
+    _outer: tuple[int, ...]
+    _steps: tuple[int, ...]
+
     def __init__(self, shape, full, offset):
         ndim = len(shape)
         strides = [1] * ndim

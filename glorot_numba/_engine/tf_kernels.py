@@ -39,14 +39,12 @@ import math
 
 import numba
 import numpy as np
-from numba import njit, prange
-
-from numba import types
+from numba import njit, prange, types
 
 from .cache import enable_caching
+from .ieee import bitcast
 from .kernels import compile_kernels
 from .kinds import NORMAL, TRUNCATED, UNIFORM
-from .ieee import bitcast
 from .philox import philox_block
 
 __all__ = ["GROUP", "STEP", "CHUNK_GROUPS", "KERNELS", "CACHED", "compile_all"]
@@ -479,6 +477,7 @@ CACHED = enable_caching([tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f
 
 def compile_all():
     """Compile the six kernels now (see :func:`glorot_numba.warmup`)."""
+    args: tuple[object, ...]
     for native, kernels in ((np.float32, KERNELS["f32"]), (np.float64, KERNELS["f64"])):
         args = (np.empty(1, native), TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
                 native(1.0), native(1.0), native(0.0))

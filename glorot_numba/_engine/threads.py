@@ -22,12 +22,15 @@ enough for Numba to find it; no Numba setting is changed.  This module is
 imported first by the engine for that reason.
 """
 
+from __future__ import annotations
+
 import ctypes
 import os
 import site
 import sys
 import threading
 import warnings
+from typing import Any, Literal
 
 import numba
 import numpy as np
@@ -92,9 +95,9 @@ TBB_LIBRARY = _preload_tbb()
 # --- which layer, and is it safe here --------------------------------------
 
 _workqueue_lock = threading.Lock()
-_no_parallel = None  # why this process must not launch parallel regions
-_warned = set()
-_limits = []  # [n, thread id] of each active num_threads() block
+_no_parallel: str | None = None  # why this process must not launch parallel regions
+_warned: set[str] = set()
+_limits: list[list[int]] = []  # [n, thread id] of each active num_threads() block
 _limits_lock = threading.Lock()
 
 
@@ -180,7 +183,7 @@ class num_threads:
     True
     """
 
-    def __init__(self, n):
+    def __init__(self, n: int | np.integer[Any]) -> None:
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
             raise TypeError(f"n must be an integer, got {type(n).__name__} {n!r}")
         n = int(n)
@@ -190,9 +193,9 @@ class num_threads:
                 f"n must be between 1 and NUMBA_NUM_THREADS = {top}, got {n}"
             )
         self.n = n
-        self._token = None
+        self._token: list[int] | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> num_threads:
         if self._token is not None:
             raise RuntimeError("this num_threads block is already active")
         self._token = [self.n, threading.get_ident()]  # identity marks this entry
@@ -200,7 +203,7 @@ class num_threads:
             _limits.append(self._token)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         with _limits_lock:
             for i, entry in enumerate(_limits):
                 if entry is self._token:
@@ -209,7 +212,7 @@ class num_threads:
         self._token = None
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"num_threads({self.n})"
 
 
