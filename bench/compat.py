@@ -44,6 +44,7 @@ def _worker(side):
         def make(dist, dtype, shape):
             init = tf.compat.v1.variance_scaling_initializer(1.0, "fan_avg", dist, seed=1)
             return lambda: init(shape, dtype=tf.as_dtype(dtype)).numpy()
+
     print("ready", flush=True)
     calls = {}
     for line in sys.stdin:
@@ -71,8 +72,13 @@ def main(argv=None):
     workers = {}
     for side in ("glorot_numba", "tensorflow"):
         workers[side] = subprocess.Popen(
-            [sys.executable, "-m", "bench.compat", "--worker", side], cwd=ROOT, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [sys.executable, "-m", "bench.compat", "--worker", side],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
     try:
         for side, proc in workers.items():
             if proc.stdout.readline().strip() != "ready":
@@ -87,23 +93,28 @@ def main(argv=None):
                         proc.stdin.write(request)
                         proc.stdin.flush()
                         times.setdefault((side, dtype, dist), []).append(
-                            float(proc.stdout.readline()))
+                            float(proc.stdout.readline())
+                        )
     finally:
         for proc in workers.values():
             proc.stdin.close()
             proc.wait()
     n = math.prod(shape)
-    print(f"{'x'.join(map(str, shape))}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, "
-          f"median of {args.rounds} calls per side, the two sides taking turns\n")
+    print(
+        f"{'x'.join(map(str, shape))}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, "
+        f"median of {args.rounds} calls per side, the two sides taking turns\n"
+    )
     print("| dtype | distribution | glorot_numba compat | TensorFlow | speed-up |")
     print("|---|---|---:|---:|---:|")
     for dtype in DTYPES:
         for dist in DISTRIBUTIONS:
             ours = statistics.median(times[("glorot_numba", dtype, dist)])
             theirs = statistics.median(times[("tensorflow", dtype, dist)])
-            print(f"| {dtype} | {dist} | {ours * 1e3:.1f} ms ({n / ours / 1e6:.0f} M/s) "
-                  f"| {theirs * 1e3:.1f} ms ({n / theirs / 1e6:.0f} M/s) "
-                  f"| {theirs / ours:.2f}× |")
+            print(
+                f"| {dtype} | {dist} | {ours * 1e3:.1f} ms ({n / ours / 1e6:.0f} M/s) "
+                f"| {theirs * 1e3:.1f} ms ({n / theirs / 1e6:.0f} M/s) "
+                f"| {theirs / ours:.2f}× |"
+            )
     return 0
 
 

@@ -44,19 +44,28 @@ CONTENDERS = ("keras", "accelerate", "zeros")
 WIDTH, HEADS, FFN, BLOCKS, VOCAB = 768, 12, 3072, 12, 50257
 
 
-def build(keras, width=WIDTH, heads=HEADS, ffn=FFN, blocks=BLOCKS, vocab=VOCAB,
-          kernel_initializer="glorot_uniform"):
+def build(
+    keras,
+    width=WIDTH,
+    heads=HEADS,
+    ffn=FFN,
+    blocks=BLOCKS,
+    vocab=VOCAB,
+    kernel_initializer="glorot_uniform",
+):
     """The GPT-2-sized functional model (or a smaller one of the same layers)."""
     layers = keras.layers
     inputs = keras.Input((None, width))
     x = inputs
     for _ in range(blocks):
-        attention = layers.MultiHeadAttention(heads, width // heads,
-                                              kernel_initializer=kernel_initializer)
+        attention = layers.MultiHeadAttention(
+            heads, width // heads, kernel_initializer=kernel_initializer
+        )
         x = layers.LayerNormalization()(x + attention(x, x))
         hidden = layers.Dense(ffn, kernel_initializer=kernel_initializer)(x)
         x = layers.LayerNormalization()(
-            x + layers.Dense(width, kernel_initializer=kernel_initializer)(hidden))
+            x + layers.Dense(width, kernel_initializer=kernel_initializer)(hidden)
+        )
     outputs = layers.Dense(vocab, kernel_initializer=kernel_initializer)(x)
     return keras.Model(inputs, outputs)
 
@@ -117,8 +126,9 @@ def check():
     keras.utils.set_random_seed(0)
     with gnk.accelerate():
         model = build(keras)
-    kernels = [layer for layer in model._flatten_layers()
-               if not layer._layers and hasattr(layer, "kernel")]
+    kernels = [
+        layer for layer in model._flatten_layers() if not layer._layers and hasattr(layer, "kernel")
+    ]
     # The fans Keras gives each kernel: an einsum's axes for EinsumDense,
     # TensorFlow's rules for Dense.
     axes = {"abc,cde->abde": ([0], [1, 2]), "abcd,cde->abe": ([0, 1], [2])}
@@ -128,14 +138,17 @@ def check():
         w = np.asarray(keras.ops.convert_to_numpy(layer.kernel.value))
         if layer.__class__.__name__ == "EinsumDense":
             ins, outs = axes[layer.equation]
-            fans = (int(np.prod([w.shape[a] for a in ins])),
-                    int(np.prod([w.shape[a] for a in outs])))
+            fans = (
+                int(np.prod([w.shape[a] for a in ins])),
+                int(np.prod([w.shape[a] for a in outs])),
+            )
         else:
             fans = w.shape
         # The first 2**21 values of the largest kernels: a sample of
         # independent draws like any other, and a bounded test time.
-        assert_variance_scaling(w.reshape(-1)[:1 << 21], layer.kernel_initializer,
-                                fans=fans, alpha=alpha)
+        assert_variance_scaling(
+            w.reshape(-1)[: 1 << 21], layer.kernel_initializer, fans=fans, alpha=alpha
+        )
     return len(kernels)
 
 
@@ -143,12 +156,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed builds per contender")
     parser.add_argument("--quick", action="store_true", help="2 rounds, for a smoke run")
-    parser.add_argument("--check", action="store_true",
-                        help="also test every kernel's distribution")
+    parser.add_argument(
+        "--check", action="store_true", help="also test every kernel's distribution"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--docs", default=None, metavar="PAGE",
-                        help="Markdown page whose keras-bench block to rewrite "
-                        "(docs/performance.md)")
+    parser.add_argument(
+        "--docs",
+        default=None,
+        metavar="PAGE",
+        help="Markdown page whose keras-bench block to rewrite (docs/performance.md)",
+    )
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -159,10 +176,17 @@ def main(argv=None):
     from bench.run import machine, update_docs
 
     env = dict(os.environ, PYTHONPATH=str(ROOT), KERAS_BACKEND="jax")
-    workers = {name: subprocess.Popen([sys.executable, "-m", "bench.keras_models",
-                                       "--worker", name], cwd=ROOT, env=env,
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-               for name in CONTENDERS}
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "bench.keras_models", "--worker", name],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in CONTENDERS
+    }
     builds = {name: [] for name in CONTENDERS}
     try:
         for name, proc in workers.items():
@@ -179,12 +203,16 @@ def main(argv=None):
             proc.stdin.close()
             proc.wait()
 
-    medians = {name: statistics.median(b["seconds"] for b in runs)
-               for name, runs in builds.items()}
-    report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "rounds": rounds,
-              "parameters": builds["keras"][0]["parameters"], "builds": builds,
-              "median_s": medians,
-              "speedup": medians["keras"] / medians["accelerate"]}
+    medians = {name: statistics.median(b["seconds"] for b in runs) for name, runs in builds.items()}
+    report = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "rounds": rounds,
+        "parameters": builds["keras"][0]["parameters"],
+        "builds": builds,
+        "median_s": medians,
+        "speedup": medians["keras"] / medians["accelerate"],
+    }
     if args.check:
         report["kernels_checked"] = check()
     m = report["machine"]
@@ -198,12 +226,16 @@ def main(argv=None):
         "|---|---:|---:|",
     ]
     for name in CONTENDERS:
-        lines.append(f"| {name} | {medians[name]:.2f} s | "
-                     f"{medians['keras'] / medians[name]:.2f}× |")
+        lines.append(
+            f"| {name} | {medians[name]:.2f} s | {medians['keras'] / medians[name]:.2f}× |"
+        )
     if args.check:
-        lines += ["", f"Every kernel ({report['kernels_checked']}) built under `accelerate()` "
-                  "follows the distribution Keras' own initializer defines for it "
-                  "(`glorot_numba.testing.assert_variance_scaling`, overall level 1 %)."]
+        lines += [
+            "",
+            f"Every kernel ({report['kernels_checked']}) built under `accelerate()` "
+            "follows the distribution Keras' own initializer defines for it "
+            "(`glorot_numba.testing.assert_variance_scaling`, overall level 1 %).",
+        ]
     text = "\n".join(lines)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

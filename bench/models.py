@@ -41,6 +41,7 @@ def _transformers(cls_name, config_name, **config):
         import transformers
 
         return getattr(transformers, cls_name)(getattr(transformers, config_name)(**config))
+
     return build
 
 
@@ -49,39 +50,86 @@ def _timm(name, **kwargs):
         import timm
 
         return timm.create_model(name, pretrained=False, **kwargs)
+
     return build
 
 
-LLAMA_1_5B = dict(hidden_size=2048, num_hidden_layers=16, num_attention_heads=32,
-                  num_key_value_heads=8, vocab_size=128256, intermediate_size=8192,
-                  tie_word_embeddings=False)
-LLAMA_200M = dict(hidden_size=1024, num_hidden_layers=12, num_attention_heads=16,
-                  num_key_value_heads=4, vocab_size=32000, intermediate_size=2816,
-                  pad_token_id=0)
+LLAMA_1_5B = dict(
+    hidden_size=2048,
+    num_hidden_layers=16,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    vocab_size=128256,
+    intermediate_size=8192,
+    tie_word_embeddings=False,
+)
+LLAMA_200M = dict(
+    hidden_size=1024,
+    num_hidden_layers=12,
+    num_attention_heads=16,
+    num_key_value_heads=4,
+    vocab_size=32000,
+    intermediate_size=2816,
+    pad_token_id=0,
+)
 
 # name -> (build, tiny build of the same architecture for the warm-up, repeats)
 MODELS = {
     "GPT-2 small (transformers)": (
         _transformers("GPT2LMHeadModel", "GPT2Config"),
-        _transformers("GPT2LMHeadModel", "GPT2Config", n_embd=64, n_layer=1, n_head=2,
-                      vocab_size=256, bos_token_id=0, eos_token_id=0), 5),
+        _transformers(
+            "GPT2LMHeadModel",
+            "GPT2Config",
+            n_embd=64,
+            n_layer=1,
+            n_head=2,
+            vocab_size=256,
+            bos_token_id=0,
+            eos_token_id=0,
+        ),
+        5,
+    ),
     "Llama 200M (transformers)": (
         _transformers("LlamaForCausalLM", "LlamaConfig", **LLAMA_200M),
-        _transformers("LlamaForCausalLM", "LlamaConfig", hidden_size=64, num_hidden_layers=1,
-                      num_attention_heads=4, num_key_value_heads=2, vocab_size=256,
-                      intermediate_size=128), 5),
+        _transformers(
+            "LlamaForCausalLM",
+            "LlamaConfig",
+            hidden_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            vocab_size=256,
+            intermediate_size=128,
+        ),
+        5,
+    ),
     "Llama 1.5B (transformers)": (
         _transformers("LlamaForCausalLM", "LlamaConfig", **LLAMA_1_5B),
-        _transformers("LlamaForCausalLM", "LlamaConfig", hidden_size=64, num_hidden_layers=1,
-                      num_attention_heads=4, num_key_value_heads=2, vocab_size=256,
-                      intermediate_size=128), 2),
+        _transformers(
+            "LlamaForCausalLM",
+            "LlamaConfig",
+            hidden_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            vocab_size=256,
+            intermediate_size=128,
+        ),
+        2,
+    ),
     "ViT-B/16 (transformers)": (
         _transformers("ViTModel", "ViTConfig"),
-        _transformers("ViTModel", "ViTConfig", hidden_size=64, num_hidden_layers=1,
-                      num_attention_heads=2, intermediate_size=128), 5),
-    "ViT-B/16 (timm)": (
-        _timm("vit_base_patch16_224"),
-        _timm("vit_tiny_patch16_224", depth=1), 5),
+        _transformers(
+            "ViTModel",
+            "ViTConfig",
+            hidden_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=128,
+        ),
+        5,
+    ),
+    "ViT-B/16 (timm)": (_timm("vit_base_patch16_224"), _timm("vit_tiny_patch16_224", depth=1), 5),
 }
 
 
@@ -119,12 +167,22 @@ def _worker(name, repeats):
             seconds, params = _build(make, way == "accelerate")
             times[way].append(seconds)
     plain, fast = (statistics.median(times[w]) for w in ("plain", "accelerate"))
-    print(json.dumps({
-        "model": name, "parameters": params, "repeats": repeats,
-        "plain_s": plain, "accelerate_s": fast, "speedup": plain / fast,
-        "plain_params_per_s": params / plain, "accelerate_params_per_s": params / fast,
-        "times": times, "torch_threads": torch.get_num_threads(),
-    }))
+    print(
+        json.dumps(
+            {
+                "model": name,
+                "parameters": params,
+                "repeats": repeats,
+                "plain_s": plain,
+                "accelerate_s": fast,
+                "speedup": plain / fast,
+                "plain_params_per_s": params / plain,
+                "accelerate_params_per_s": params / fast,
+                "times": times,
+                "torch_threads": torch.get_num_threads(),
+            }
+        )
+    )
 
 
 def run(names, repeats=None):
@@ -141,9 +199,12 @@ def run(names, repeats=None):
             continue
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print(f"{name:30s} {row['parameters'] / 1e6:8.1f} M params  plain "
-              f"{row['plain_s']:8.3f} s  accelerate {row['accelerate_s']:8.3f} s  "
-              f"{row['speedup']:5.2f}x  raw {row['times']}", flush=True)
+        print(
+            f"{name:30s} {row['parameters'] / 1e6:8.1f} M params  plain "
+            f"{row['plain_s']:8.3f} s  accelerate {row['accelerate_s']:8.3f} s  "
+            f"{row['speedup']:5.2f}x  raw {row['times']}",
+            flush=True,
+        )
     return rows
 
 
@@ -165,7 +226,8 @@ def markdown(report):
             f"| {r['model']} | {r['parameters'] / 1e6:,.0f} M | {r['plain_s']:.2f} s "
             f"| {r['accelerate_s']:.2f} s | {r['speedup']:.1f}× "
             f"| {r['plain_params_per_s'] / 1e6:,.0f} M "
-            f"→ {r['accelerate_params_per_s'] / 1e6:,.0f} M |")
+            f"→ {r['accelerate_params_per_s'] / 1e6:,.0f} M |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -183,12 +245,18 @@ def _versions():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="one build each way, and no 1.5 B model unless --cases names it")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one build each way, and no 1.5 B model unless --cases names it",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--docs", default=None, metavar="PAGE",
-                        help="Markdown page whose models block to rewrite "
-                        "(docs/performance.md)")
+    parser.add_argument(
+        "--docs",
+        default=None,
+        metavar="PAGE",
+        help="Markdown page whose models block to rewrite (docs/performance.md)",
+    )
     parser.add_argument("--cases", default="", help="only the models whose name contains this")
     parser.add_argument("--models", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)

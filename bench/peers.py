@@ -57,11 +57,12 @@ class NumpyThreaded:
 
     def __call__(self, shape, dtype, seed=1):
         out = np.empty(math.prod(shape), dtype)
-        gens = [np.random.default_rng(s)
-                for s in np.random.SeedSequence(seed).spawn(self.threads)]
+        gens = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(self.threads)]
         step = -(-out.size // self.threads)
-        jobs = [self.pool.submit(_numpy_truncated, g, out[i * step:(i + 1) * step])
-                for i, g in enumerate(gens)]
+        jobs = [
+            self.pool.submit(_numpy_truncated, g, out[i * step : (i + 1) * step])
+            for i, g in enumerate(gens)
+        ]
         for job in jobs:
             job.result()
         out *= out.dtype.type(sigma(shape))
@@ -102,6 +103,7 @@ def _parallel_fill():
 
 def _glorot_numba_compat(compat):
     """TensorFlow's own values (``compat=``), to time against TensorFlow itself."""
+
     def load():
         import glorot_numba as gn
 
@@ -149,8 +151,9 @@ def _torch_trunc():
 
     def make(shape, dtype):
         s = sigma(shape)
-        return torch.nn.init.trunc_normal_(_torch_tensor(shape, dtype), 0.0, s,
-                                           -2 * s, 2 * s).numpy()
+        return torch.nn.init.trunc_normal_(
+            _torch_tensor(shape, dtype), 0.0, s, -2 * s, 2 * s
+        ).numpy()
 
     return make
 
@@ -176,8 +179,7 @@ PEERS = {
     "torch trunc_normal_": _torch_trunc,
     "torch xavier_normal_ (untruncated)": _torch_xavier,
     WRITE_LIMIT: _parallel_fill,
-    "np.full (pages faulted by 1 thread)": lambda: (lambda shape, dtype: np.full(shape, 1.0,
-                                                                                dtype)),
+    "np.full (pages faulted by 1 thread)": lambda: lambda shape, dtype: np.full(shape, 1.0, dtype),
 }
 
 # The two methods of glorot_numba, whose speed-ups every table shows.

@@ -95,14 +95,21 @@ def _in_new_process(name, budget):
     env = dict(os.environ, PYTHONPATH=str(ROOT), GLOROT_BENCH_CASES=_CASE_FILTER)
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", "--worker", name, "--budget", json.dumps(budget)],
-        env=env, capture_output=True, text=True, cwd=ROOT)
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if proc.returncode != 0:
         print(f"{name}: skipped ({proc.stderr.strip().splitlines()[-1:]})", flush=True)
         return []
     rows = json.loads(proc.stdout.strip().splitlines()[-1])
     for row in rows:
-        print(f"{row['case']:36s} {name:40s} {row['median_s'] * 1e3:10.3f} ms "
-              f"{row['samples_per_s'] / 1e6:9.1f} M/s", flush=True)
+        print(
+            f"{row['case']:36s} {name:40s} {row['median_s'] * 1e3:10.3f} ms "
+            f"{row['samples_per_s'] / 1e6:9.1f} M/s",
+            flush=True,
+        )
     return rows
 
 
@@ -122,9 +129,19 @@ def _worker(name, budget):
         def call(shapes=shapes, dtype=dtype):
             for s in shapes:
                 make(s, dtype)
+
         median, best, runs = timeit(call, **budget)
-        results.append({"case": case, "peer": name, "samples": n, "median_s": median,
-                        "best_s": best, "runs": runs, "samples_per_s": n / median})
+        results.append(
+            {
+                "case": case,
+                "peer": name,
+                "samples": n,
+                "median_s": median,
+                "best_s": best,
+                "runs": runs,
+                "samples_per_s": n / median,
+            }
+        )
     print(json.dumps(results))
 
 
@@ -189,8 +206,9 @@ print(json.dumps({"import_s": t1 - t0, "first_small_call_s": t2 - t1,
 def startup():
     def fresh(env):
         full = dict(os.environ, PYTHONPATH=str(ROOT), **env)
-        proc = subprocess.run([sys.executable, "-c", STARTUP], env=full, check=True,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", STARTUP], env=full, check=True, capture_output=True, text=True
+        )
         return json.loads(proc.stdout)
 
     with tempfile.TemporaryDirectory() as cache:
@@ -210,8 +228,11 @@ def machine():
                 break
     except OSError:
         pass
-    versions = {"python": platform.python_version(), "numpy": np.__version__,
-                "numba": numba.__version__}
+    versions = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+    }
     for dist in ("tensorflow", "tensorflow-cpu", "keras", "jax", "torch"):
         try:
             versions[dist] = importlib.metadata.version(dist)
@@ -225,8 +246,12 @@ def machine():
         if flag in features:
             model = f"{model} ({name})"
             break
-    return {"cpu": model, "cores": os.cpu_count(), "system": platform.platform(),
-            "versions": versions}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "system": platform.platform(),
+        "versions": versions,
+    }
 
 
 def ratios(results):
@@ -266,39 +291,58 @@ def markdown(report):
         rows = [r for r in report["results"] if r["case"] == case]
         if not rows:
             continue
-        lines += [f"**{case}**", "",
-                  "| contender | time per call | samples/s | speed-up (box_muller) "
-                  "| speed-up (inverse_cdf) |", "|---|---:|---:|---:|---:|"]
+        lines += [
+            f"**{case}**",
+            "",
+            "| contender | time per call | samples/s | speed-up (box_muller) "
+            "| speed-up (inverse_cdf) |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for r in rows:
             t = r["median_s"]
             shown = f"{t * 1e6:.0f} µs" if t < 1e-2 else f"{t * 1e3:.1f} ms"
-            speedups = " | ".join(f"{r['ratios'][m]:.2f}×" if m in r["ratios"] else "–"
-                                  for m in METHODS)
-            lines.append(f"| {r['peer']} | {shown} | {r['samples_per_s'] / 1e6:,.0f} M "
-                         f"| {speedups} |")
-        fractions = [f"{r['peer']} {r['limit_fraction']:.0%}" for r in rows
-                     if "limit_fraction" in r]
+            speedups = " | ".join(
+                f"{r['ratios'][m]:.2f}×" if m in r["ratios"] else "–" for m in METHODS
+            )
+            lines.append(
+                f"| {r['peer']} | {shown} | {r['samples_per_s'] / 1e6:,.0f} M | {speedups} |"
+            )
+        fractions = [
+            f"{r['peer']} {r['limit_fraction']:.0%}" for r in rows if "limit_fraction" in r
+        ]
         lines.append("")
         if fractions:
             lines += ["Fraction of the write limit: " + ", ".join(fractions) + ".", ""]
     for method, sweep in report["threads"].items():
-        lines += [f"**Threads**, `{method}` (4096×4096 float32): " + ", ".join(
-            f"{row['threads']} → {row['samples_per_s'] / 1e6:,.0f} M/s "
-            f"({row['speedup']:.2f}×)" for row in sweep), ""]
+        lines += [
+            f"**Threads**, `{method}` (4096×4096 float32): "
+            + ", ".join(
+                f"{row['threads']} → {row['samples_per_s'] / 1e6:,.0f} M/s ({row['speedup']:.2f}×)"
+                for row in sweep
+            ),
+            "",
+        ]
     o = report["out"]
-    lines += ["**`out=`** into a preallocated 4096×4096 float32 array whose pages are "
-              "faulted in: " + ", ".join(
-                  f"`{m}` {o[m]['out_samples_per_s'] / 1e6:,.0f} M/s "
-                  f"({o[m]['fraction_of_fill']:.0%} of the parallel fill of the same memory)"
-                  for m in METHODS)
-              + f"; the parallel fill writes {o['fill_samples_per_s'] / 1e6:,.0f} M/s.", ""]
+    lines += [
+        "**`out=`** into a preallocated 4096×4096 float32 array whose pages are "
+        "faulted in: "
+        + ", ".join(
+            f"`{m}` {o[m]['out_samples_per_s'] / 1e6:,.0f} M/s "
+            f"({o[m]['fraction_of_fill']:.0%} of the parallel fill of the same memory)"
+            for m in METHODS
+        )
+        + f"; the parallel fill writes {o['fill_samples_per_s'] / 1e6:,.0f} M/s.",
+        "",
+    ]
     s = report["startup"]
     lines += [
         "**Start-up**, new processes: `import glorot_numba` "
         f"{s['cached']['import_s']:.2f} s; first call with the kernels cached "
         f"{s['cached']['first_small_call_s']:.2f} s; first call with no cache "
         f"{s['no_cache']['first_small_call_s']:.1f} s (compiles), and the first large "
-        f"call after it {s['no_cache']['first_large_call_s']:.2f} s.", ""]
+        f"call after it {s['no_cache']['first_large_call_s']:.2f} s.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -308,26 +352,38 @@ def plot(report, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8),
-                                      gridspec_kw={"width_ratios": [3, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 1]})
     rows = [r for r in report["results"] if r["case"] == "4096x4096 float32"]
     rows.sort(key=lambda r: r["samples_per_s"])
     names = [r["peer"] for r in rows]
     rates = [r["samples_per_s"] / 1e6 for r in rows]
-    colors = ["tab:orange" if n.startswith("glorot_numba") and "compat" not in n else
-              "tab:gray" if n in LIMITS else "tab:blue" for n in names]
+    colors = [
+        "tab:orange"
+        if n.startswith("glorot_numba") and "compat" not in n
+        else "tab:gray"
+        if n in LIMITS
+        else "tab:blue"
+        for n in names
+    ]
     left.barh(names, rates, color=colors)
     left.set_xlabel("M samples/s (higher is better)")
     left.set_title("Glorot normal, 4096x4096 float32")
     for method, sweep in report["threads"].items():
-        right.plot([r["threads"] for r in sweep], [r["samples_per_s"] / 1e6 for r in sweep],
-                   "o-" if method == "box_muller" else "s--", color="tab:orange", label=method)
+        right.plot(
+            [r["threads"] for r in sweep],
+            [r["samples_per_s"] / 1e6 for r in sweep],
+            "o-" if method == "box_muller" else "s--",
+            color="tab:orange",
+            label=method,
+        )
     right.legend()
     right.set_xlabel("threads")
     right.set_ylabel("M samples/s")
     right.set_title("glorot_numba scaling")
-    fig.suptitle(f"{report['machine']['cpu']}, {report['machine']['cores']} cores, "
-                 f"{report['date']}", fontsize=9)
+    fig.suptitle(
+        f"{report['machine']['cpu']}, {report['machine']['cores']} cores, {report['date']}",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -352,24 +408,36 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--docs", default=None, metavar="PAGE",
-                        help="Markdown page whose bench block to rewrite "
-                        "(docs/performance.md)")
-    parser.add_argument("--peers", default=None,
-                        help="comma-separated contenders to time (glorot_numba's two methods "
-                        "always are)")
-    parser.add_argument("--cases", default="",
-                        help="time only the cases whose name contains this text")
-    parser.add_argument("--models", action="store_true",
-                        help="build PyTorch / Hugging Face models instead (bench.models)")
+    parser.add_argument(
+        "--docs",
+        default=None,
+        metavar="PAGE",
+        help="Markdown page whose bench block to rewrite (docs/performance.md)",
+    )
+    parser.add_argument(
+        "--peers",
+        default=None,
+        help="comma-separated contenders to time (glorot_numba's two methods always are)",
+    )
+    parser.add_argument(
+        "--cases", default="", help="time only the cases whose name contains this text"
+    )
+    parser.add_argument(
+        "--models",
+        action="store_true",
+        help="build PyTorch / Hugging Face models instead (bench.models)",
+    )
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--budget", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker(args.worker, json.loads(args.budget))
         return 0
-    budget = (dict(min_runs=2, min_time=0.0, max_time=2.0) if args.quick
-              else dict(min_runs=5, min_time=1.0, max_time=15.0))
+    budget = (
+        dict(min_runs=2, min_time=0.0, max_time=2.0)
+        if args.quick
+        else dict(min_runs=5, min_time=1.0, max_time=15.0)
+    )
     passes = 1 if args.quick else 2
 
     global _CASE_FILTER
@@ -383,8 +451,9 @@ def main(argv=None):
     if args.peers:
         from bench.peers import OURS, PEERS
 
-        names = list(OURS) + [n.strip() for n in args.peers.split(",")
-                              if n.strip() and n.strip() not in OURS]
+        names = list(OURS) + [
+            n.strip() for n in args.peers.split(",") if n.strip() and n.strip() not in OURS
+        ]
         unknown = [n for n in names if n not in PEERS]
         if unknown:
             parser.error(f"unknown peers {unknown}; known: {list(PEERS)}")

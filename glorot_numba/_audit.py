@@ -41,8 +41,10 @@ from ._kit import as_samples, cell_table, check_variance_scaling, n_of, pit
 from ._producers import DTYPES, FRAMEWORKS, Producer, SkipRow
 
 _MARK = "@@glorot_numba.audit "
-_WORKER = ("import json, sys; from glorot_numba._audit import _worker; "
-           "sys.exit(_worker(json.loads(sys.argv[1])))")
+_WORKER = (
+    "import json, sys; from glorot_numba._audit import _worker; "
+    "sys.exit(_worker(json.loads(sys.argv[1])))"
+)
 _ALIASES = {"keras": tuple(f"keras-{b}" for b in _producers.KERAS_BACKENDS)}
 _JITTER_SEED = 20101
 
@@ -92,10 +94,20 @@ def run_row(producer, dtype, fans, seed, alpha_row, plot_dir=None, jitter_seed=_
     """Draw one row and test it; a JSON-ready dict."""
     shape = producer.shape_for(fans)
     row_seed = _row_seed(seed, producer, dtype)
-    row = {"framework": producer.framework, "producer": producer.name, "dtype": dtype,
-           "claim": producer.claim, "scale": producer.scale, "mode": producer.mode,
-           "distribution": producer.distribution, "round_scale": producer.round_scale,
-           "note": producer.note, "shape": list(shape), "fans": list(fans), "seed": row_seed}
+    row = {
+        "framework": producer.framework,
+        "producer": producer.name,
+        "dtype": dtype,
+        "claim": producer.claim,
+        "scale": producer.scale,
+        "mode": producer.mode,
+        "distribution": producer.distribution,
+        "round_scale": producer.round_scale,
+        "note": producer.note,
+        "shape": list(shape),
+        "fans": list(fans),
+        "seed": row_seed,
+    }
     start = time.perf_counter()
     try:
         samples = producer.draw(shape, dtype, row_seed)
@@ -105,28 +117,52 @@ def run_row(producer, dtype, fans, seed, alpha_row, plot_dir=None, jitter_seed=_
         return dict(row, status="error", reason=f"{type(exc).__name__}: {exc}")
     drawn = time.perf_counter() - start
     try:
-        report = check_variance_scaling(samples, producer.config, fans=fans, alpha=alpha_row,
-                                        dtype=dtype, round_scale=producer.round_scale,
-                                        jitter_seed=jitter_seed)
+        report = check_variance_scaling(
+            samples,
+            producer.config,
+            fans=fans,
+            alpha=alpha_row,
+            dtype=dtype,
+            round_scale=producer.round_scale,
+            jitter_seed=jitter_seed,
+        )
     except ValueError as exc:
         return dict(row, status="error", reason=f"ValueError: {exc}")
     ref = report.reference
     ideal = math.sqrt(producer.scale / n_of(producer.mode, fans))
     complex_law = np.iscomplexobj(report.mean)
     row.update(
-        status="fits" if report.passed else "does not fit", n=report.n,
-        failures=report.failures, pvalues=report.pvalues, statistics=report.statistics,
+        status="fits" if report.passed else "does not fit",
+        n=report.n,
+        failures=report.failures,
+        pvalues=report.pvalues,
+        statistics=report.statistics,
         mean=[report.mean.real, report.mean.imag] if complex_law else report.mean,
-        std=report.std, target_std=ideal, reference_std=ref.std, std_ratio=report.std / ideal,
+        std=report.std,
+        target_std=ideal,
+        reference_std=ref.std,
+        std_ratio=report.std / ideal,
         mean_se=abs(report.mean) / (ref.std / math.sqrt(report.n)),
-        min=report.min, max=report.max, bound=ref.bound, allowed_bound=report.allowed_bound,
-        alpha_row=alpha_row, alpha_per_test=report.alpha_per_test,
-        seconds={"draw": drawn, "total": time.perf_counter() - start}, plot=None)
+        min=report.min,
+        max=report.max,
+        bound=ref.bound,
+        allowed_bound=report.allowed_bound,
+        alpha_row=alpha_row,
+        alpha_per_test=report.alpha_per_test,
+        seconds={"draw": drawn, "total": time.perf_counter() - start},
+        plot=None,
+    )
     if not report.passed and plot_dir is not None:
         path = Path(plot_dir) / f"{_slug(producer.framework)}__{_slug(producer.name)}__{dtype}.png"
         try:
-            plot_row(samples, report, path, dtype, f"{producer.name} ({producer.framework}), "
-                     f"{dtype}", jitter_seed)
+            plot_row(
+                samples,
+                report,
+                path,
+                dtype,
+                f"{producer.name} ({producer.framework}), {dtype}",
+                jitter_seed,
+            )
             row["plot"] = str(path)
         except ImportError as exc:
             row["plot_error"] = str(exc)
@@ -136,6 +172,7 @@ def run_row(producer, dtype, fans, seed, alpha_row, plot_dir=None, jitter_seed=_
 # --------------------------------------------------------------------------
 # Plots of misfits
 # --------------------------------------------------------------------------
+
 
 def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
     """Two panels against the exact reference.  Real samples: the density
@@ -161,15 +198,24 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
         power = w.real**2 + w.imag**2
         reach = ref.bound**2 if math.isfinite(ref.bound) else 6.0 * ref.std**2
         reach = max(reach, float(power.max())) * 1.02
-        left.hist(power, bins=200, range=(0, reach), density=True, color="tab:blue", alpha=0.6,
-                  label=f"|w|^2 (n = {n:,})")
+        left.hist(
+            power,
+            bins=200,
+            range=(0, reach),
+            density=True,
+            color="tab:blue",
+            alpha=0.6,
+            label=f"|w|^2 (n = {n:,})",
+        )
         grid = np.linspace(0, reach, 2001)
         left.plot(grid, ref.power_pdf(grid), color="black", lw=1.2, label="exact density")
         if math.isfinite(ref.bound):
             left.axvline(ref.bound**2, color="tab:red", lw=0.8, ls="--")
         left.set_xlabel("|w|^2")
-        transforms = {"|w|^2: u = G(|w|^2)": ref.power_cdf(power),
-                      "phase / 2 pi + 1/2": (np.angle(w) + math.pi) / (2 * math.pi)}
+        transforms = {
+            "|w|^2: u = G(|w|^2)": ref.power_cdf(power),
+            "phase / 2 pi + 1/2": (np.angle(w) + math.pi) / (2 * math.pi),
+        }
         del power
     else:
         x = values.astype(np.float64)
@@ -187,19 +233,31 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
             _, first = np.unique(group, return_index=True)
             edges = np.append(lo[first], hi[-1])
             pooled = np.add.reduceat(counts, first)
-            left.stairs(pooled / (n * np.diff(edges)), edges, color="tab:blue",
-                        label=f"count / (n x width), pooled rounding cells (n = {n:,})")
+            left.stairs(
+                pooled / (n * np.diff(edges)),
+                edges,
+                color="tab:blue",
+                label=f"count / (n x width), pooled rounding cells (n = {n:,})",
+            )
         else:
-            left.hist(x, bins=200, range=(-reach, reach), density=True, color="tab:blue",
-                      alpha=0.6, label=f"values (n = {n:,})")
+            left.hist(
+                x,
+                bins=200,
+                range=(-reach, reach),
+                density=True,
+                color="tab:blue",
+                alpha=0.6,
+                label=f"values (n = {n:,})",
+            )
         grid = np.linspace(-reach, reach, 2001)
         left.plot(grid, ref.pdf(grid), color="black", lw=1.2, label="exact density")
         if math.isfinite(ref.bound):
             for edge in (-ref.bound, ref.bound):
                 left.axvline(edge, color="tab:red", lw=0.8, ls="--")
         left.set_xlabel("value")
-        transforms = {"u = F(x)": pit(values if values.dtype != np.float64 else x, ref,
-                                       jitter_seed)}
+        transforms = {
+            "u = F(x)": pit(values if values.dtype != np.float64 else x, ref, jitter_seed)
+        }
     left.set_ylabel("density")
     left.legend(fontsize=8)
     bins = 100
@@ -208,8 +266,13 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
     for label, u in transforms.items():
         counts, edges = np.histogram(u, bins=bins, range=(0.0, 1.0))
         right.stairs(counts / expect, edges, label=label)
-    right.axhspan(1 - band / expect, 1 + band / expect, color="grey", alpha=0.25,
-                  label="+-3 standard deviations")
+    right.axhspan(
+        1 - band / expect,
+        1 + band / expect,
+        color="grey",
+        alpha=0.25,
+        label="+-3 standard deviations",
+    )
     right.axhline(1.0, color="black", lw=1)
     right.set_xlabel("probability integral transform (100 bins)")
     right.set_ylabel("observed / expected")
@@ -227,9 +290,17 @@ def plot_row(samples, report, path, dtype, title, jitter_seed=_JITTER_SEED):
 # --------------------------------------------------------------------------
 
 _TEST_WORDS = {
-    "mean": "mean", "variance": "variance", "kstest": "KS", "cramervonmises": "CvM",
-    "edge": "edge", "cells": "cells", "power": "E|w|^2", "modulus": "modulus law",
-    "phase": "phase", "circular": "circular symmetry", "independence": "independence",
+    "mean": "mean",
+    "variance": "variance",
+    "kstest": "KS",
+    "cramervonmises": "CvM",
+    "edge": "edge",
+    "cells": "cells",
+    "power": "E|w|^2",
+    "modulus": "modulus law",
+    "phase": "phase",
+    "circular": "circular symmetry",
+    "independence": "independence",
 }
 
 
@@ -253,8 +324,7 @@ def _effects(row):
         chi2, df = stats_.get("cells_chi2", 0.0), stats_.get("cells_df", 1)
         parts.append(f"cells chi2/df {chi2 / max(df, 1):.3g}")
     if "edge" in failing:
-        parts.append(f"range [{row['min']:.3g}, {row['max']:.3g}] vs bound "
-                     f"{row['bound']:.3g}")
+        parts.append(f"range [{row['min']:.3g}, {row['max']:.3g}] vs bound {row['bound']:.3g}")
     tests = [t for t in _TEST_WORDS if t in failing]
     worst = ", ".join(f"{_TEST_WORDS[t]} p = {row['pvalues'][t]:.1g}" for t in tests)
     return "; ".join(parts + ([worst] if worst else []))
@@ -311,43 +381,64 @@ class AuditReport:
 
     def to_json(self) -> str:
         """The report as JSON: the run's parameters, and every row."""
-        body = {"date": self.date, "machine": self.machine, "versions": self.versions,
-                "n": self.n, "fans": list(self.fans), "alpha": self.alpha,
-                "alpha_row": self.alpha_row, "seed": self.seed,
-                "policy": self.policy(), "skipped_frameworks": self.skipped,
-                "counts": self.counts(), "rows": self.rows}
+        body = {
+            "date": self.date,
+            "machine": self.machine,
+            "versions": self.versions,
+            "n": self.n,
+            "fans": list(self.fans),
+            "alpha": self.alpha,
+            "alpha_row": self.alpha_row,
+            "seed": self.seed,
+            "policy": self.policy(),
+            "skipped_frameworks": self.skipped,
+            "counts": self.counts(),
+            "rows": self.rows,
+        }
         return json.dumps(body, indent=1, default=_json_default)
 
     def policy(self) -> str:
         """How the overall level is shared by the rows and their tests, in words."""
-        return (f"overall alpha {self.alpha:g} over the {len(self.rows)} rows: each row at "
-                f"{self.alpha_row:.3g}, each of its k tests at {self.alpha_row:.3g} / k "
-                "(Bonferroni); a table of correct producers shows a misfit with "
-                f"probability at most {self.alpha:g}")
+        return (
+            f"overall alpha {self.alpha:g} over the {len(self.rows)} rows: each row at "
+            f"{self.alpha_row:.3g}, each of its k tests at {self.alpha_row:.3g} / k "
+            "(Bonferroni); a table of correct producers shows a misfit with "
+            f"probability at most {self.alpha:g}"
+        )
 
     def to_markdown(self) -> str:
         """The report as a Markdown page: the run's parameters, and a table."""
         counts = self.counts()
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
-        lines = ["# Initializer conformance audit", "",
-                 f"- date: {self.date}", f"- machine: {self.machine}",
-                 f"- samples per row: {self.n:,} (fan_in {self.fans[0]}, fan_out "
-                 f"{self.fans[1]}), base seed {self.seed}",
-                 f"- multiple comparisons: {self.policy()}",
-                 "- versions: " + "; ".join(f"{k}: {v}" for k, v in self.versions.items()),
-                 f"- rows: {summary}"]
+        lines = [
+            "# Initializer conformance audit",
+            "",
+            f"- date: {self.date}",
+            f"- machine: {self.machine}",
+            f"- samples per row: {self.n:,} (fan_in {self.fans[0]}, fan_out "
+            f"{self.fans[1]}), base seed {self.seed}",
+            f"- multiple comparisons: {self.policy()}",
+            "- versions: " + "; ".join(f"{k}: {v}" for k, v in self.versions.items()),
+            f"- rows: {summary}",
+        ]
         for framework, reason in self.skipped.items():
             lines.append(f"- skipped: {framework} ({reason})")
-        lines += ["", "| framework | initializer | claims | dtype | verdict | std / target "
-                  "| what the report shows |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| framework | initializer | claims | dtype | verdict | std / target "
+            "| what the report shows |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for row in self.rows:
             ratio = f"{row['std_ratio']:.4f}" if "std_ratio" in row else ""
             verdict = row["status"]
             if row.get("plot"):
                 verdict = f"[{verdict}]({_relative(row['plot'])})"
-            lines.append(f"| {row['framework']} | `{row['producer']}` | {row['claim']} | "
-                         f"{row['dtype']} | {verdict} | {ratio} | "
-                         f"{_cell(_effects(row))} |")
+            lines.append(
+                f"| {row['framework']} | `{row['producer']}` | {row['claim']} | "
+                f"{row['dtype']} | {verdict} | {ratio} | "
+                f"{_cell(_effects(row))} |"
+            )
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
@@ -383,6 +474,7 @@ def _json_default(value):
 # Running the table
 # --------------------------------------------------------------------------
 
+
 class _Bar:
     def __init__(self, total, wanted):
         self.bar = None
@@ -392,8 +484,14 @@ class _Bar:
             from tqdm import tqdm
         except ImportError:
             return
-        self.bar = tqdm(total=total, unit="row", desc="audit", file=sys.stderr,
-                        disable=None if wanted is None else False, mininterval=0.2)
+        self.bar = tqdm(
+            total=total,
+            unit="row",
+            desc="audit",
+            file=sys.stderr,
+            disable=None if wanted is None else False,
+            mininterval=0.2,
+        )
 
     def step(self, row):
         if self.bar is not None:
@@ -411,19 +509,26 @@ def _versions(framework):
         import scipy
 
         from ._version import __version__
-        return (f"glorot_numba {__version__}, numpy {np.__version__}, numba "
-                f"{numba.__version__}, scipy {scipy.__version__}")
+
+        return (
+            f"glorot_numba {__version__}, numpy {np.__version__}, numba "
+            f"{numba.__version__}, scipy {scipy.__version__}"
+        )
     if framework == "torch":
         import torch
+
         return f"torch {torch.__version__}"
     if framework == "jax":
         import jax
         import jaxlib
+
         return f"jax {jax.__version__}, jaxlib {jaxlib.__version__}"  # type: ignore[attr-defined]
     if framework == "tensorflow":
         import tensorflow as tf
+
         return f"tensorflow {tf.__version__}"
     import keras
+
     backend = framework.split("-", 1)[1]
     version = getattr(importlib.import_module(backend), "__version__", "")
     return f"keras {keras.__version__} on {backend} {version}".strip()
@@ -438,6 +543,7 @@ def _import(framework):
             return f"{module} failed to import ({type(exc).__name__}: {exc})"
     if framework.startswith("keras-"):
         import keras
+
         if keras.backend.backend() != framework.split("-", 1)[1]:
             return f"Keras runs on {keras.backend.backend()} in this process"
     return None
@@ -448,8 +554,11 @@ def _here(framework, isolate):
         return True
     if framework.startswith("keras-"):
         keras = sys.modules.get("keras")
-        return (not isolate and keras is not None
-                and keras.backend.backend() == framework.split("-", 1)[1])
+        return (
+            not isolate
+            and keras is not None
+            and keras.backend.backend() == framework.split("-", 1)[1]
+        )
     return not isolate
 
 
@@ -465,21 +574,31 @@ def _worker_env(framework):
     return env
 
 
-def _in_worker(framework, rows, fans, seed, alpha_row, plot_dir, jitter_seed, bar, versions,
-               skipped):
-    spec = {"framework": framework, "rows": [[p.name, d] for p, d in rows],
-            "fans": list(fans), "seed": seed, "alpha_row": alpha_row,
-            "plot_dir": None if plot_dir is None else str(plot_dir),
-            "jitter_seed": jitter_seed}
+def _in_worker(
+    framework, rows, fans, seed, alpha_row, plot_dir, jitter_seed, bar, versions, skipped
+):
+    spec = {
+        "framework": framework,
+        "rows": [[p.name, d] for p, d in rows],
+        "fans": list(fans),
+        "seed": seed,
+        "alpha_row": alpha_row,
+        "plot_dir": None if plot_dir is None else str(plot_dir),
+        "jitter_seed": jitter_seed,
+    }
     done = []
     with tempfile.TemporaryFile(mode="w+") as err:
-        with subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps(spec)],
-                              stdout=subprocess.PIPE, stderr=err, text=True,
-                              env=_worker_env(framework)) as proc:
+        with subprocess.Popen(
+            [sys.executable, "-c", _WORKER, json.dumps(spec)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=_worker_env(framework),
+        ) as proc:
             for line in proc.stdout:  # type: ignore[union-attr]  # a pipe: not None
                 if not line.startswith(_MARK):
                     continue
-                message = json.loads(line[len(_MARK):])
+                message = json.loads(line[len(_MARK) :])
                 if "versions" in message:
                     versions[framework] = message["versions"]
                 elif "skip" in message:
@@ -493,21 +612,36 @@ def _in_worker(framework, rows, fans, seed, alpha_row, plot_dir, jitter_seed, ba
     if framework in skipped:
         return []
     if len(done) < len(rows):
-        reason = (f"the {framework} process ended with status {status} before this row"
-                  + (f": {tail.splitlines()[-1]}" if tail else ""))
-        for producer, dtype in rows[len(done):]:
-            row = {"framework": framework, "producer": producer.name, "dtype": dtype,
-                   "claim": producer.claim, "status": "error", "reason": reason}
+        reason = f"the {framework} process ended with status {status} before this row" + (
+            f": {tail.splitlines()[-1]}" if tail else ""
+        )
+        for producer, dtype in rows[len(done) :]:
+            row = {
+                "framework": framework,
+                "producer": producer.name,
+                "dtype": dtype,
+                "claim": producer.claim,
+                "status": "error",
+                "reason": reason,
+            }
             done.append(row)
             bar.step(row)
     return done
 
 
-def run(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None = None, *,
-        n: object = 1_000_000, alpha: float = 1e-3, seed: object = 0,
-        producers: Iterable[Producer] | None = None,
-        plot_dir: str | PathLike[str] | None = None, progress: bool | None = None,
-        isolate: bool = False, jitter_seed: int = _JITTER_SEED) -> AuditReport:
+def run(
+    frameworks: Sequence[str] | None = None,
+    dtypes: Sequence[str] | None = None,
+    *,
+    n: object = 1_000_000,
+    alpha: float = 1e-3,
+    seed: object = 0,
+    producers: Iterable[Producer] | None = None,
+    plot_dir: str | PathLike[str] | None = None,
+    progress: bool | None = None,
+    isolate: bool = False,
+    jitter_seed: int = _JITTER_SEED,
+) -> AuditReport:
     """See :func:`glorot_numba.testing.audit`."""
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
@@ -529,8 +663,10 @@ def run(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None = 
         names = tuple(dict.fromkeys(p.framework for p in producers))
         for framework in _choose(frameworks, names, "framework"):
             plan.append((framework, [p for p in producers if p.framework == framework]))
-    plan = [(framework, [(p, d) for p in group for d in p.dtypes if d in chosen_dtypes])
-            for framework, group in plan]
+    plan = [
+        (framework, [(p, d) for p in group for d in p.dtypes if d in chosen_dtypes])
+        for framework, group in plan
+    ]
     plan = [(framework, rows) for framework, rows in plan if rows]
     total = sum(len(rows) for _, rows in plan)
     alpha_row = alpha / max(total, 1)
@@ -553,16 +689,33 @@ def run(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None = 
                     out.append(row)
                     bar.step(row)
             else:
-                out += _in_worker(framework, rows, fans, seed, alpha_row, plot_dir,
-                                  jitter_seed, bar, versions, skipped)
+                out += _in_worker(
+                    framework,
+                    rows,
+                    fans,
+                    seed,
+                    alpha_row,
+                    plot_dir,
+                    jitter_seed,
+                    bar,
+                    versions,
+                    skipped,
+                )
     finally:
         bar.close()
     return AuditReport(
-        rows=out, skipped=skipped, n=fans[0] * fans[1], fans=fans, alpha=alpha,
-        alpha_row=alpha_row, seed=int(seed), versions=versions,
+        rows=out,
+        skipped=skipped,
+        n=fans[0] * fans[1],
+        fans=fans,
+        alpha=alpha,
+        alpha_row=alpha_row,
+        seed=int(seed),
+        versions=versions,
         date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         machine=f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
-                f"{platform.python_version()}, {platform.system()}")
+        f"{platform.python_version()}, {platform.system()}",
+    )
 
 
 def _emit(message):
@@ -580,8 +733,19 @@ def _worker(spec):
     by_name = {p.name: p for p in _producers.builtin(framework)}
     fans = tuple(spec["fans"])
     for name, dtype in spec["rows"]:
-        _emit({"row": run_row(by_name[name], dtype, fans, spec["seed"], spec["alpha_row"],
-                              spec["plot_dir"], spec["jitter_seed"])})
+        _emit(
+            {
+                "row": run_row(
+                    by_name[name],
+                    dtype,
+                    fans,
+                    spec["seed"],
+                    spec["alpha_row"],
+                    spec["plot_dir"],
+                    spec["jitter_seed"],
+                )
+            }
+        )
     return 0
 
 
@@ -605,11 +769,18 @@ def producers(frameworks: Sequence[str] | None = None) -> list[Producer]:
     return [p for name in names for p in _producers.builtin(name)]
 
 
-def audit(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None = None, *,
-          n: int = 1_000_000, alpha: float = 1e-3, seed: int = 0,
-          producers: Iterable[Producer] | None = None,
-          plot_dir: str | PathLike[str] | None = None, progress: bool | None = None,
-          isolate: bool = False) -> AuditReport:
+def audit(
+    frameworks: Sequence[str] | None = None,
+    dtypes: Sequence[str] | None = None,
+    *,
+    n: int = 1_000_000,
+    alpha: float = 1e-3,
+    seed: int = 0,
+    producers: Iterable[Producer] | None = None,
+    plot_dir: str | PathLike[str] | None = None,
+    progress: bool | None = None,
+    isolate: bool = False,
+) -> AuditReport:
     """Run the kit over the initializers of every installed framework.
 
     Each row of the table is one producer (an initializer of
@@ -669,5 +840,14 @@ def audit(frameworks: Sequence[str] | None = None, dtypes: Sequence[str] | None 
     ...
     ValueError: unknown framework 'caffe'; choose from glorot_numba, torch, jax, ...
     """
-    return run(frameworks, dtypes, n=n, alpha=alpha, seed=seed, producers=producers,
-                      plot_dir=plot_dir, progress=progress, isolate=isolate)
+    return run(
+        frameworks,
+        dtypes,
+        n=n,
+        alpha=alpha,
+        seed=seed,
+        producers=producers,
+        plot_dir=plot_dir,
+        progress=progress,
+        isolate=isolate,
+    )

@@ -35,16 +35,16 @@ def c_order_blocks(shape, itemsize, max_bytes):
     # The first axis whose trailing sub-tensor fits the budget.
     axis = len(shape) - 1
     for a in range(len(shape)):
-        if math.prod(shape[a + 1:]) <= budget:
+        if math.prod(shape[a + 1 :]) <= budget:
             axis = a
             break
-    inner = math.prod(shape[axis + 1:])
+    inner = math.prod(shape[axis + 1 :])
     step = max(1, budget // inner)
     for lead in np.ndindex(*shape[:axis]):
         for start in range(0, shape[axis], step):
             stop = min(shape[axis], start + step)
             offset = tuple(lead) + (start,) + (0,) * (len(shape) - axis - 1)
-            block = (1,) * axis + (stop - start,) + shape[axis + 1:]
+            block = (1,) * axis + (stop - start,) + shape[axis + 1 :]
             yield offset, block
 
 
@@ -66,7 +66,7 @@ def draw_blocks(init, shape, dtype, max_bytes):
     largest = max((math.prod(b) for _, b in blocks), default=0)
     buffer = np.empty(largest, dtype)
     for offset, block in blocks:
-        view = buffer[:math.prod(block)].reshape(block)
+        view = buffer[: math.prod(block)].reshape(block)
         if shape:
             init(block, dtype, partition_info=PartitionInfo(shape, offset), out=view)
         else:
@@ -76,8 +76,11 @@ def draw_blocks(init, shape, dtype, max_bytes):
 
 def npy_header(fp, shape, dtype):
     """Write the header of a C-ordered ``.npy`` file of ``shape``, ``dtype``."""
-    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-              "fortran_order": False, "shape": tuple(shape)}
+    header = {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+        "fortran_order": False,
+        "shape": tuple(shape),
+    }
     np.lib.format.write_array_header_1_0(fp, header)
 
 

@@ -80,13 +80,13 @@ class ComplexReference:
     power_variance: float
 
     @classmethod
-    def of(cls: type[_ComplexReferenceT], distribution: str,
-           variance: float) -> _ComplexReferenceT:
+    def of(cls: type[_ComplexReferenceT], distribution: str, variance: float) -> _ComplexReferenceT:
         """The law of ``distribution`` (a VarianceScaling name) for ``E|w|**2 = variance``."""
         per_sigma, reach, power_variance = _LAWS[distribution]
         multiplier = math.sqrt(variance) * per_sigma
-        return cls(distribution, multiplier, math.sqrt(variance), reach * multiplier,
-                   power_variance)
+        return cls(
+            distribution, multiplier, math.sqrt(variance), reach * multiplier, power_variance
+        )
 
     def power_cdf(self, p: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """``P(|w|**2 <= p)`` (array-like ``p >= 0``)."""
@@ -133,8 +133,9 @@ def allowed_modulus(ref: ComplexReference, dtype: npt.DTypeLike) -> float:
     return ref.bound * (1.0 + 8.0 * float(np.finfo(component_of(dtype)).eps))
 
 
-def pvalues(w: npt.NDArray[np.complex128], ref: ComplexReference, dtype: npt.DTypeLike,
-            peak: float) -> dict[str, float]:
+def pvalues(
+    w: npt.NDArray[np.complex128], ref: ComplexReference, dtype: npt.DTypeLike, peak: float
+) -> dict[str, float]:
     """The p-values of the complex tests on samples ``w`` (complex128).
 
     Returns a dict: ``power`` (E|w|**2), ``modulus`` (KS of the law of

@@ -23,8 +23,17 @@ if TYPE_CHECKING:
         @property
         def as_numpy_dtype(self) -> Any: ...
 
-__all__ = ["SUPPORTED", "resolve_dtype", "dtype_name", "path_of", "native_of",
-           "component_of", "is_bfloat16", "is_complex"]
+
+__all__ = [
+    "SUPPORTED",
+    "resolve_dtype",
+    "dtype_name",
+    "path_of",
+    "native_of",
+    "component_of",
+    "is_bfloat16",
+    "is_complex",
+]
 
 # What the API takes as a dtype (for annotations): anything NumPy takes
 # (names, dtypes, scalar types, bfloat16 of ml_dtypes or JAX among them), a
@@ -44,16 +53,22 @@ SUPPORTED: dict[np.dtype[Any], str] = {
 }
 
 _NAMES: dict[np.dtype[Any], str] = {
-    np.dtype(np.float16): "float16", np.dtype(np.float32): "float32",
-    np.dtype(np.float64): "float64", np.dtype(np.complex64): "complex64",
-    np.dtype(np.complex128): "complex128"}
+    np.dtype(np.float16): "float16",
+    np.dtype(np.float32): "float32",
+    np.dtype(np.float64): "float64",
+    np.dtype(np.complex64): "complex64",
+    np.dtype(np.complex128): "complex128",
+}
 
 # The array type each path's kernels write.
-_NATIVE: dict[str, np.dtype[Any]] = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64),
-           "c64": np.dtype(np.complex64), "c128": np.dtype(np.complex128)}
+_NATIVE: dict[str, np.dtype[Any]] = {
+    "f32": np.dtype(np.float32),
+    "f64": np.dtype(np.float64),
+    "c64": np.dtype(np.complex64),
+    "c128": np.dtype(np.complex128),
+}
 
-_EXPECTED = ("Expected one of the dtypes float16, bfloat16, float32, float64, complex64, "
-             "complex128")
+_EXPECTED = "Expected one of the dtypes float16, bfloat16, float32, float64, complex64, complex128"
 
 
 def _bfloat16() -> np.dtype[Any]:

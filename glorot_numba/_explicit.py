@@ -30,8 +30,14 @@ if TYPE_CHECKING:
     from ._seeding import SeedLike
     from .initializers import Config, RealLike, Sampling
 
-__all__ = ["RandomNormal", "TruncatedNormal", "RandomUniform", "random_normal",
-           "truncated_normal", "random_uniform"]
+__all__ = [
+    "RandomNormal",
+    "TruncatedNormal",
+    "RandomUniform",
+    "random_normal",
+    "truncated_normal",
+    "random_uniform",
+]
 
 
 def _check_real(value: object, name: str) -> float:
@@ -146,8 +152,13 @@ class RandomNormal(_Explicit):
     {'mean': 0.0, 'stddev': 0.02, 'seed': 0, 'dtype': 'float32'}
     """
 
-    def __init__(self, mean: RealLike = 0.0, stddev: RealLike = 0.05, seed: SeedLike = None,
-                 dtype: DTypeLike = "float32") -> None:
+    def __init__(
+        self,
+        mean: RealLike = 0.0,
+        stddev: RealLike = 0.05,
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+    ) -> None:
         self.mean = _check_finite(mean, "mean")
         self.stddev = _check_finite(stddev, "stddev")
         if self.stddev < 0.0:
@@ -228,9 +239,16 @@ class TruncatedNormal(_Explicit):
     True
     """
 
-    def __init__(self, mean: RealLike = 0.0, stddev: RealLike = 0.05, seed: SeedLike = None,
-                 dtype: DTypeLike = "float32", *, lower: RealLike | None = None,
-                 upper: RealLike | None = None) -> None:
+    def __init__(
+        self,
+        mean: RealLike = 0.0,
+        stddev: RealLike = 0.05,
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+        *,
+        lower: RealLike | None = None,
+        upper: RealLike | None = None,
+    ) -> None:
         self.mean = _check_finite(mean, "mean")
         self.stddev = _check_finite(stddev, "stddev")
         if not self.stddev > 0.0:
@@ -259,8 +277,9 @@ class TruncatedNormal(_Explicit):
             real = type(mult)
             if self.lower is None and self.upper is None:
                 return _engine.TRUNCATED, _engine.params(real, mult, shift)
-            lo, hi = _params.window(mult, real(0.0) if shift is None else shift,
-                                    *self._bounds(), dtype)
+            lo, hi = _params.window(
+                mult, real(0.0) if shift is None else shift, *self._bounds(), dtype
+            )
         except _params.Unrepresentable as exc:
             raise ValueError(f"{self!r}: {exc}") from None
         if _params.standard_window(lo, hi):
@@ -316,13 +335,19 @@ class RandomUniform(_Explicit):
     True
     """
 
-    def __init__(self, minval: RealLike = -0.05, maxval: RealLike = 0.05, seed: SeedLike = None,
-                 dtype: DTypeLike = "float32") -> None:
+    def __init__(
+        self,
+        minval: RealLike = -0.05,
+        maxval: RealLike = 0.05,
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+    ) -> None:
         self.minval = _check_finite(minval, "minval")
         self.maxval = _check_finite(maxval, "maxval")
         if self.minval > self.maxval:
             raise ValueError(
-                f"minval must not exceed maxval, got minval={self.minval}, maxval={self.maxval}")
+                f"minval must not exceed maxval, got minval={self.minval}, maxval={self.maxval}"
+            )
         super().__init__(seed, dtype)
 
     def _configuration(self) -> tuple[float | None, ...]:
@@ -337,8 +362,9 @@ class RandomUniform(_Explicit):
             real = type(half)
             # The half-width, lowered (rarely by more than an ulp) so that
             # the extreme samples stay within the bounds once written.
-            mult = _params.uniform_half_width(half, real(0.0) if shift is None else shift,
-                                              a, b, dtype)
+            mult = _params.uniform_half_width(
+                half, real(0.0) if shift is None else shift, a, b, dtype
+            )
         except _params.Unrepresentable as exc:
             raise ValueError(f"{self!r}: {exc}") from None
         return _engine.UNIFORM, _engine.params(real, mult, shift)

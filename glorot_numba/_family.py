@@ -43,13 +43,29 @@ class _Preset(VarianceScaling):
     _MODE: Mode = "fan_in"
     _DISTRIBUTION: str = "truncated_normal"
 
-    def __init__(self, seed: SeedLike = None, dtype: DTypeLike = "float32",
-                 compat: Compat = None, *, method: Method = DEFAULT_METHOD,
-                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = ()) -> None:
-        super().__init__(scale=self._SCALE, mode=self._MODE, distribution=self._DISTRIBUTION,
-                         seed=seed, dtype=dtype, compat=compat, method=method,
-                         in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+    def __init__(
+        self,
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+        compat: Compat = None,
+        *,
+        method: Method = DEFAULT_METHOD,
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+    ) -> None:
+        super().__init__(
+            scale=self._SCALE,
+            mode=self._MODE,
+            distribution=self._DISTRIBUTION,
+            seed=seed,
+            dtype=dtype,
+            compat=compat,
+            method=method,
+            in_axis=in_axis,
+            out_axis=out_axis,
+            batch_axis=batch_axis,
+        )
 
     def get_config(self) -> Config:
         """``{"seed": ..., "dtype": ...}``, plus fan axes that are not the defaults.
@@ -62,8 +78,11 @@ class _Preset(VarianceScaling):
         >>> gn.HeNormal(seed=1, **gn.TORCH_LAYOUT).get_config()
         {'seed': 1, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
         """
-        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
-                **self._optional_config()}
+        return {
+            "seed": self.seed,
+            "dtype": _dtypes.dtype_name(self.dtype),
+            **self._optional_config(),
+        }
 
 
 class GlorotUniform(_Preset):

@@ -18,8 +18,12 @@ from ._version import __version__
 __all__ = ["write_tensors", "write_npy", "read_tensors", "atomic", "npy_dtype", "SPEC_METADATA_KEY"]
 
 SPEC_METADATA_KEY = "glorot_numba.spec"
-_SAFETENSORS_DTYPES = {"F16": np.dtype(np.float16), "BF16": _dtypes.BFLOAT16,
-                       "F32": np.dtype(np.float32), "F64": np.dtype(np.float64)}
+_SAFETENSORS_DTYPES = {
+    "F16": np.dtype(np.float16),
+    "BF16": _dtypes.BFLOAT16,
+    "F32": np.dtype(np.float32),
+    "F64": np.dtype(np.float64),
+}
 
 
 @contextlib.contextmanager
@@ -41,8 +45,9 @@ def npy_dtype(dtype):
 def write_npy(init, shape, dtype, path, max_bytes, on_block=None):
     """Stream one tensor to ``.npy`` in blocks of at most ``max_bytes``."""
     with atomic(path) as partial:
-        _chunked_io.write_npy(init, shape, dtype, partial, max_bytes,
-                          file_dtype=npy_dtype(dtype), on_block=on_block)
+        _chunked_io.write_npy(
+            init, shape, dtype, partial, max_bytes, file_dtype=npy_dtype(dtype), on_block=on_block
+        )
 
 
 def write_tensors(entries, path, max_bytes, on_block=None):
@@ -62,7 +67,7 @@ def _whole(entry, max_bytes, on_block):
     flat = result.reshape(-1)
     at = 0
     for block in _chunked_io.draw_blocks(entry.init, entry.shape, entry.dtype, max_bytes):
-        flat[at:at + block.size] = block.reshape(-1)
+        flat[at : at + block.size] = block.reshape(-1)
         at += block.size
         if on_block is not None:
             on_block(block)
@@ -73,11 +78,20 @@ def _write_safetensors(entries, path, max_bytes, on_block):
     try:
         from safetensors.numpy import save_file
     except ImportError:
-        raise ImportError("writing .safetensors needs the safetensors package: "
-                          "pip install 'glorot_numba[cli]'") from None
+        raise ImportError(
+            "writing .safetensors needs the safetensors package: pip install 'glorot_numba[cli]'"
+        ) from None
     tensors = {e.name: _whole(e, max_bytes, on_block) for e in entries}
-    spec = {"tensors": {e.name: {"shape": list(e.shape), "dtype": _dtypes.dtype_name(e.dtype),
-                                 "initializer": e.serialized} for e in entries}}
+    spec = {
+        "tensors": {
+            e.name: {
+                "shape": list(e.shape),
+                "dtype": _dtypes.dtype_name(e.dtype),
+                "initializer": e.serialized,
+            }
+            for e in entries
+        }
+    }
     metadata = {SPEC_METADATA_KEY: json.dumps(spec), "glorot_numba.version": __version__}
     with atomic(path) as partial:
         save_file(tensors, partial, metadata=metadata)
@@ -142,7 +156,8 @@ def _read_safetensors(path):
         if math.prod(shape) == 0:
             arrays[name] = np.empty(shape, dtype)
         else:
-            arrays[name] = np.memmap(path, dtype=dtype, mode="r", offset=8 + size + begin,
-                                     shape=shape)
+            arrays[name] = np.memmap(
+                path, dtype=dtype, mode="r", offset=8 + size + begin, shape=shape
+            )
     spec = metadata.get(SPEC_METADATA_KEY)
     return arrays, (json.loads(spec) if spec else None)

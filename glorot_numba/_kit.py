@@ -35,10 +35,25 @@ if TYPE_CHECKING:
         @property
         def distribution(self) -> Any: ...
 
-__all__ = ["TRUNCATED_STD", "Reference", "ComplexReference", "reference",
-           "VarianceScalingReport", "check_variance_scaling", "assert_variance_scaling",
-           "DEFAULT_JITTER_SEED", "TRUNCATION", "cells", "n_of", "parameters", "sample_dtype",
-           "as_samples", "cell_table", "pit"]
+
+__all__ = [
+    "TRUNCATED_STD",
+    "Reference",
+    "ComplexReference",
+    "reference",
+    "VarianceScalingReport",
+    "check_variance_scaling",
+    "assert_variance_scaling",
+    "DEFAULT_JITTER_SEED",
+    "TRUNCATION",
+    "cells",
+    "n_of",
+    "parameters",
+    "sample_dtype",
+    "as_samples",
+    "cell_table",
+    "pit",
+]
 
 # What names a VarianceScaling configuration: an initializer with scale,
 # mode and distribution attributes (this library's, Keras', TensorFlow's), a
@@ -158,7 +173,8 @@ class Reference:
             return ndtr(z)  # type: ignore[no-any-return]  # SciPy has no types
         low = ndtr(-TRUNCATION)
         return np.clip(  # type: ignore[no-any-return]  # SciPy has no types
-            (ndtr(np.clip(z, -TRUNCATION, TRUNCATION)) - low) / _Z, 0.0, 1.0)
+            (ndtr(np.clip(z, -TRUNCATION, TRUNCATION)) - low) / _Z, 0.0, 1.0
+        )
 
     def tail(self, t: npt.ArrayLike) -> Floats:
         """``P(|x| > t)`` for ``t >= 0``, computed without cancellation."""
@@ -185,9 +201,14 @@ class Reference:
         return np.where(np.abs(z) < TRUNCATION, density / _Z, 0.0)
 
 
-def reference(config: ConfigLike, shape: ShapeLike | None = None, *,
-              fans: tuple[float, float] | None = None, dtype: DTypeLike | None = None,
-              round_scale: bool | None = None) -> Reference | ComplexReference:
+def reference(
+    config: ConfigLike,
+    shape: ShapeLike | None = None,
+    *,
+    fans: tuple[float, float] | None = None,
+    dtype: DTypeLike | None = None,
+    round_scale: bool | None = None,
+) -> Reference | ComplexReference:
     """The exact :class:`Reference` distribution of ``config`` for a shape.
 
     Parameters
@@ -251,8 +272,9 @@ def reference(config: ConfigLike, shape: ShapeLike | None = None, *,
             round_scale = samples_dtype.itemsize <= 2
         if round_scale:
             factor = float(np.asarray(factor).astype(samples_dtype))
-    return Reference(distribution, factor, factor * unit_std, reach * factor,
-                     _KURTOSIS[distribution])
+    return Reference(
+        distribution, factor, factor * unit_std, reach * factor, _KURTOSIS[distribution]
+    )
 
 
 def sample_dtype(dtype: DTypeLike) -> np.dtype[Any]:
@@ -344,8 +366,9 @@ def _cells_test(values: np.ndarray[Any, Any], ref: Reference) -> tuple[float, in
     return chi2, df, (0.0 if (~inside & (o > 0)).any() else float(stats.chi2.sf(chi2, df)))
 
 
-def pit(values: np.ndarray[Any, Any], ref: Reference,
-        jitter_seed: int = DEFAULT_JITTER_SEED) -> Floats:
+def pit(
+    values: np.ndarray[Any, Any], ref: Reference, jitter_seed: int = DEFAULT_JITTER_SEED
+) -> Floats:
     """The probability integral transform of real samples, randomised within
     the rounding cells of a narrow dtype (exact for rounded data)."""
     if values.dtype == np.float64:
@@ -408,20 +431,25 @@ class VarianceScalingReport:
             f"n           : {self.n} ({self.dtype})",
             f"mean        : {self.mean:.6g}",
             f"std         : {self.std:.6g} (target {ref.std:.6g}, ratio {self.std / ref.std:.5f})"
-            if ref.std > 0 else f"std         : {self.std:.6g}",
-            (f"modulus     : [{self.min:.6g}, {self.max:.6g}] (allowed |w| <= "
-             if complex_law else f"range       : [{self.min:.6g}, {self.max:.6g}] (allowed |x| <= ")
+            if ref.std > 0
+            else f"std         : {self.std:.6g}",
+            (
+                f"modulus     : [{self.min:.6g}, {self.max:.6g}] (allowed |w| <= "
+                if complex_law
+                else f"range       : [{self.min:.6g}, {self.max:.6g}] (allowed |x| <= "
+            )
             + f"{self.allowed_bound:.6g})",
             "p-values    : " + ", ".join(f"{k} {v:.3g}" for k, v in self.pvalues.items()),
             f"alpha       : {self.alpha:g} overall, {self.alpha_per_test:.3g} per test",
-            "verdict     : " + ("fits" if self.passed else
-                                "does not fit (" + "; ".join(self.failures) + ")"),
+            "verdict     : "
+            + ("fits" if self.passed else "does not fit (" + "; ".join(self.failures) + ")"),
         ]
         return "\n".join(lines)
 
 
-def as_samples(samples: npt.ArrayLike,
-               dtype: DTypeLike | None) -> tuple[tuple[int, ...], np.ndarray[Any, Any]]:
+def as_samples(
+    samples: npt.ArrayLike, dtype: DTypeLike | None
+) -> tuple[tuple[int, ...], np.ndarray[Any, Any]]:
     """``samples`` as a flat array of ``dtype`` (default: their own)."""
     raw = samples if isinstance(samples, np.ndarray) else np.asarray(samples)
     if not (_dtypes.is_bfloat16(raw.dtype) or raw.dtype.kind in "fc"):
@@ -440,11 +468,17 @@ def as_samples(samples: npt.ArrayLike,
     return raw.shape, np.ascontiguousarray(values).reshape(-1)
 
 
-def check_variance_scaling(samples: npt.ArrayLike, config: ConfigLike,
-                           shape: ShapeLike | None = None, *, alpha: float = 1e-3,
-                           fans: tuple[float, float] | None = None,
-                           dtype: DTypeLike | None = None, round_scale: bool | None = None,
-                           jitter_seed: int = DEFAULT_JITTER_SEED) -> VarianceScalingReport:
+def check_variance_scaling(
+    samples: npt.ArrayLike,
+    config: ConfigLike,
+    shape: ShapeLike | None = None,
+    *,
+    alpha: float = 1e-3,
+    fans: tuple[float, float] | None = None,
+    dtype: DTypeLike | None = None,
+    round_scale: bool | None = None,
+    jitter_seed: int = DEFAULT_JITTER_SEED,
+) -> VarianceScalingReport:
     """Test ``samples`` against a VarianceScaling configuration; return a report.
 
     Parameters
@@ -500,8 +534,7 @@ def check_variance_scaling(samples: npt.ArrayLike, config: ConfigLike,
     if shape is None and fans is None:
         shape = raw_shape
     if values.size < 100:
-        raise ValueError(f"need at least 100 samples for the statistical tests, "
-                         f"got {values.size}")
+        raise ValueError(f"need at least 100 samples for the statistical tests, got {values.size}")
     ref = reference(config, shape, fans=fans, dtype=values.dtype, round_scale=round_scale)
     name = parameters(config)[3]
     if values.dtype.kind == "c":
@@ -533,8 +566,9 @@ def _dtype_name(dtype: np.dtype[Any]) -> str:
     return _dtypes.dtype_name(dtype) if dtype in _dtypes.SUPPORTED else dtype.name
 
 
-def _check_real(values: np.ndarray[Any, Any], ref: Reference, name: str, alpha: float,
-                jitter_seed: int) -> VarianceScalingReport:
+def _check_real(
+    values: np.ndarray[Any, Any], ref: Reference, name: str, alpha: float, jitter_seed: int
+) -> VarianceScalingReport:
     from scipy import stats
 
     dtype = values.dtype
@@ -542,12 +576,17 @@ def _check_real(values: np.ndarray[Any, Any], ref: Reference, name: str, alpha: 
     values = _finite(values, failures)
     x = values.astype(np.float64)
     n = x.size
-    allowed = math.inf if math.isinf(ref.bound) else (
-        ref.bound if dtype == np.float64 else _ulp_above(ref.bound, dtype))
+    allowed = (
+        math.inf
+        if math.isinf(ref.bound)
+        else (ref.bound if dtype == np.float64 else _ulp_above(ref.bound, dtype))
+    )
     peak = float(np.abs(x).max())
     if peak > allowed:
-        failures.append(f"{int((np.abs(x) > allowed).sum())} values beyond the bound "
-                        f"{allowed:.6g} (max |x| {peak:.6g})")
+        failures.append(
+            f"{int((np.abs(x) > allowed).sum())} values beyond the bound "
+            f"{allowed:.6g} (max |x| {peak:.6g})"
+        )
 
     bounded = not math.isinf(ref.bound)
     narrow = dtype.itemsize == 2
@@ -570,8 +609,7 @@ def _check_real(values: np.ndarray[Any, Any], ref: Reference, name: str, alpha: 
     if bounded:
         # P(max |x| <= m) for n independent draws, m at the top of its
         # rounding cell: G(m)^n = exp(n * log1p(-tail(m))).
-        top = peak if dtype == np.float64 else float(
-            cells(np.asarray([abs(peak)], dtype))[1][0])
+        top = peak if dtype == np.float64 else float(cells(np.asarray([abs(peak)], dtype))[1][0])
         tail = float(ref.tail(min(top, ref.bound)))
         pvalues["edge"] = float(math.exp(n * math.log1p(-tail))) if tail < 1.0 else 0.0
     if narrow:
@@ -579,14 +617,26 @@ def _check_real(values: np.ndarray[Any, Any], ref: Reference, name: str, alpha: 
         statistics.update(cells_chi2=chi2, cells_df=df)
     _verdict(pvalues, per_test, failures)
     return VarianceScalingReport(
-        name=name, n=n, dtype=_dtype_name(dtype), reference=ref, mean=mean,
-        std=float(x.std()), min=float(x.min()), max=float(x.max()), allowed_bound=allowed,
-        alpha=alpha, alpha_per_test=per_test, pvalues=pvalues, failures=failures,
-        statistics=statistics)
+        name=name,
+        n=n,
+        dtype=_dtype_name(dtype),
+        reference=ref,
+        mean=mean,
+        std=float(x.std()),
+        min=float(x.min()),
+        max=float(x.max()),
+        allowed_bound=allowed,
+        alpha=alpha,
+        alpha_per_test=per_test,
+        pvalues=pvalues,
+        failures=failures,
+        statistics=statistics,
+    )
 
 
-def _check_complex(values: np.ndarray[Any, Any], ref: ComplexReference, name: str,
-                   alpha: float, jitter_seed: int) -> VarianceScalingReport:
+def _check_complex(
+    values: np.ndarray[Any, Any], ref: ComplexReference, name: str, alpha: float, jitter_seed: int
+) -> VarianceScalingReport:
     dtype = values.dtype
     failures: list[str] = []
     values = _finite(values, failures)
@@ -595,8 +645,10 @@ def _check_complex(values: np.ndarray[Any, Any], ref: ComplexReference, name: st
     allowed = _complex_fit.allowed_modulus(ref, dtype)
     peak = float(modulus.max())
     if peak > allowed:
-        failures.append(f"{int((modulus > allowed).sum())} values beyond the bound "
-                        f"{allowed:.6g} (max |w| {peak:.6g})")
+        failures.append(
+            f"{int((modulus > allowed).sum())} values beyond the bound "
+            f"{allowed:.6g} (max |w| {peak:.6g})"
+        )
     low = float(modulus.min())
     del modulus
     pvalues = _complex_fit.pvalues(w, ref, dtype, peak)
@@ -606,16 +658,33 @@ def _check_complex(values: np.ndarray[Any, Any], ref: ComplexReference, name: st
     centred = w - mean
     std = math.sqrt(float(np.mean(centred.real**2 + centred.imag**2)))
     return VarianceScalingReport(
-        name=name, n=w.size, dtype=_dtype_name(dtype), reference=ref, mean=mean, std=std,
-        min=low, max=peak, allowed_bound=allowed, alpha=alpha, alpha_per_test=per_test,
-        pvalues=pvalues, failures=failures)
+        name=name,
+        n=w.size,
+        dtype=_dtype_name(dtype),
+        reference=ref,
+        mean=mean,
+        std=std,
+        min=low,
+        max=peak,
+        allowed_bound=allowed,
+        alpha=alpha,
+        alpha_per_test=per_test,
+        pvalues=pvalues,
+        failures=failures,
+    )
 
 
-def assert_variance_scaling(samples: npt.ArrayLike, config: ConfigLike,
-                            shape: ShapeLike | None = None, *, alpha: float = 1e-3,
-                            fans: tuple[float, float] | None = None,
-                            dtype: DTypeLike | None = None, round_scale: bool | None = None,
-                            jitter_seed: int = DEFAULT_JITTER_SEED) -> None:
+def assert_variance_scaling(
+    samples: npt.ArrayLike,
+    config: ConfigLike,
+    shape: ShapeLike | None = None,
+    *,
+    alpha: float = 1e-3,
+    fans: tuple[float, float] | None = None,
+    dtype: DTypeLike | None = None,
+    round_scale: bool | None = None,
+    jitter_seed: int = DEFAULT_JITTER_SEED,
+) -> None:
     """Assert that ``samples`` follow a VarianceScaling configuration.
 
     Same parameters as :func:`check_variance_scaling`; raises
@@ -629,8 +698,17 @@ def assert_variance_scaling(samples: npt.ArrayLike, config: ConfigLike,
     >>> init = gn.VarianceScaling(2.0, "fan_in", "uniform", seed=3)
     >>> assert_variance_scaling(init((256, 64), "float16"), init)
     """
-    report = check_variance_scaling(samples, config, shape, alpha=alpha, fans=fans, dtype=dtype,
-                                    round_scale=round_scale, jitter_seed=jitter_seed)
+    report = check_variance_scaling(
+        samples,
+        config,
+        shape,
+        alpha=alpha,
+        fans=fans,
+        dtype=dtype,
+        round_scale=round_scale,
+        jitter_seed=jitter_seed,
+    )
     if not report.passed:
-        raise AssertionError(f"samples do not follow {report.name} "
-                             f"({'; '.join(report.failures)})\n{report}")
+        raise AssertionError(
+            f"samples do not follow {report.name} ({'; '.join(report.failures)})\n{report}"
+        )

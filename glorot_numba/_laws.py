@@ -32,8 +32,14 @@ if TYPE_CHECKING:
 # VarianceScaling configuration.
 LawLike: TypeAlias = "Initializer | Law | ConfigLike"
 
-__all__ = ["Law", "law_of", "DistributionReport", "check_law", "check_distribution",
-           "assert_distribution"]
+__all__ = [
+    "Law",
+    "law_of",
+    "DistributionReport",
+    "check_law",
+    "check_distribution",
+    "assert_distribution",
+]
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,10 @@ class Law:
             return f"N({self.loc:.6g}, {self.scale:.6g}**2)"
         if self.kind == "uniform":
             return f"U({self.lower:.6g}, {self.upper:.6g})"
-        return (f"N({self.loc:.6g}, {self.scale:.6g}**2) truncated to "
-                f"[{self.lower:.6g}, {self.upper:.6g}]")
+        return (
+            f"N({self.loc:.6g}, {self.scale:.6g}**2) truncated to "
+            f"[{self.lower:.6g}, {self.upper:.6g}]"
+        )
 
 
 def _rounded(value: float, dtype: DTypeLike | None, round_params: bool | None) -> float:
@@ -116,8 +124,9 @@ def _rounded(value: float, dtype: DTypeLike | None, round_params: bool | None) -
     return float(np.asarray(value, np.float64).astype(dtype))  # type: ignore[arg-type]
 
 
-def law_of(init: object, dtype: DTypeLike | None = None, *,
-           round_params: bool | None = None) -> Law:
+def law_of(
+    init: object, dtype: DTypeLike | None = None, *, round_params: bool | None = None
+) -> Law:
     """The :class:`Law` an explicit initializer of this library draws from.
 
     ``RandomNormal``, ``TruncatedNormal`` and ``RandomUniform``: their
@@ -128,8 +137,11 @@ def law_of(init: object, dtype: DTypeLike | None = None, *,
     from ._explicit import RandomNormal, RandomUniform, TruncatedNormal
 
     if isinstance(init, RandomNormal):
-        return Law("normal", _rounded(init.mean, dtype, round_params),
-                   _rounded(init.stddev, dtype, round_params))
+        return Law(
+            "normal",
+            _rounded(init.mean, dtype, round_params),
+            _rounded(init.stddev, dtype, round_params),
+        )
     if isinstance(init, TruncatedNormal):
         loc = _rounded(init.mean, dtype, round_params)
         scale = _rounded(init.stddev, dtype, round_params)
@@ -139,10 +151,16 @@ def law_of(init: object, dtype: DTypeLike | None = None, *,
             lower, upper = init._bounds()
         return Law("truncated_normal", loc, scale, lower, upper)
     if isinstance(init, RandomUniform):
-        return Law("uniform", (init.minval + init.maxval) / 2.0,
-                   (init.maxval - init.minval) / 2.0, init.minval, init.maxval)
-    raise TypeError(f"no law for {type(init).__name__}: expected RandomNormal, "
-                    "TruncatedNormal or RandomUniform")
+        return Law(
+            "uniform",
+            (init.minval + init.maxval) / 2.0,
+            (init.maxval - init.minval) / 2.0,
+            init.minval,
+            init.maxval,
+        )
+    raise TypeError(
+        f"no law for {type(init).__name__}: expected RandomNormal, TruncatedNormal or RandomUniform"
+    )
 
 
 _UINT: dict[int, type[np.unsignedinteger[Any]]] = {2: np.uint16, 4: np.uint32, 8: np.uint64}
@@ -156,7 +174,7 @@ def _neighbours(values: np.ndarray[Any, Any]) -> tuple[Floats, Floats]:
     mag_up = np.where(sign > 0, bits + 1, bits - 1)
     mag_down = np.where(sign > 0, bits - 1, bits + 1)
     # Zero's neighbours: the smallest values of either sign.
-    zero = (values.astype(np.float64) == 0.0)
+    zero = values.astype(np.float64) == 0.0
     up = np.where(zero, 1, mag_up).astype(_UINT[dtype.itemsize]).view(dtype)
     down_bits = np.where(zero, 1, mag_down).astype(_UINT[dtype.itemsize])
     down = down_bits.view(dtype).astype(np.float64)
@@ -213,14 +231,15 @@ class DistributionReport:
             f"(support [{law.lower:.6g}, {law.upper:.6g}])",
             "p-values    : " + ", ".join(f"{k} {v:.3g}" for k, v in self.pvalues.items()),
             f"alpha       : {self.alpha:g} overall, {self.alpha_per_test:.3g} per test",
-            "verdict     : " + ("fits" if self.passed else
-                                "does not fit (" + "; ".join(self.failures) + ")"),
+            "verdict     : "
+            + ("fits" if self.passed else "does not fit (" + "; ".join(self.failures) + ")"),
         ]
         return "\n".join(lines)
 
 
-def check_law(values: np.ndarray[Any, Any], law: Law, name: str, *, alpha: float,
-              jitter_seed: int) -> DistributionReport:
+def check_law(
+    values: np.ndarray[Any, Any], law: Law, name: str, *, alpha: float, jitter_seed: int
+) -> DistributionReport:
     """Test the 1-D array ``values`` (float16 ... float64) against ``law``."""
     from scipy import stats
 
@@ -265,27 +284,47 @@ def check_law(values: np.ndarray[Any, Any], law: Law, name: str, *, alpha: float
     # How close the extremes come to a bound: P(max <= m) = F(m)**n for the
     # top m of the largest value's rounding cell (likewise for the minimum).
     if upper_bounded:
-        top = float(x.max()) if dtype == np.float64 else float(cells(
-            values[np.argmax(x)].reshape(1))[1][0])
+        top = (
+            float(x.max())
+            if dtype == np.float64
+            else float(cells(values[np.argmax(x)].reshape(1))[1][0])
+        )
         sf = float(law.sf(min(top, law.upper)))
         pvalues["upper edge"] = float(math.exp(n * math.log1p(-sf))) if sf < 1.0 else 0.0
     if lower_bounded:
-        bottom = float(x.min()) if dtype == np.float64 else float(cells(
-            values[np.argmin(x)].reshape(1))[0][0])
+        bottom = (
+            float(x.min())
+            if dtype == np.float64
+            else float(cells(values[np.argmin(x)].reshape(1))[0][0])
+        )
         cdf = float(law.cdf(max(bottom, law.lower)))
         pvalues["lower edge"] = float(math.exp(n * math.log1p(-cdf))) if cdf < 1.0 else 0.0
     for test, p in pvalues.items():
         if p < per_test:
             failures.append(f"{test} p = {p:.3g} < {per_test:.3g}")
     return DistributionReport(
-        name=name, n=n, dtype=_dtypes.dtype_name(dtype) if dtype in _dtypes.SUPPORTED
-        else dtype.name, law=law, mean=mean, std=float(x.std()), min=float(x.min()),
-        max=float(x.max()), alpha=alpha, alpha_per_test=per_test, pvalues=pvalues,
-        failures=failures)
+        name=name,
+        n=n,
+        dtype=_dtypes.dtype_name(dtype) if dtype in _dtypes.SUPPORTED else dtype.name,
+        law=law,
+        mean=mean,
+        std=float(x.std()),
+        min=float(x.min()),
+        max=float(x.max()),
+        alpha=alpha,
+        alpha_per_test=per_test,
+        pvalues=pvalues,
+        failures=failures,
+    )
 
 
-def _law(config: LawLike, shape: ShapeLike | None, fans: tuple[float, float] | None,
-         dtype: np.dtype[Any], round_params: bool | None) -> tuple[Law, str]:
+def _law(
+    config: LawLike,
+    shape: ShapeLike | None,
+    fans: tuple[float, float] | None,
+    dtype: np.dtype[Any],
+    round_params: bool | None,
+) -> tuple[Law, str]:
     """The :class:`Law` of an initializer, a VarianceScaling config or a law."""
     if isinstance(config, Law):
         return config, "Law"
@@ -306,11 +345,17 @@ def _law(config: LawLike, shape: ShapeLike | None, fans: tuple[float, float] | N
     return Law("truncated_normal", 0.0, m, -TRUNCATION * m, TRUNCATION * m), name
 
 
-def check_distribution(samples: npt.ArrayLike, config: LawLike,
-                       shape: ShapeLike | None = None, *, alpha: float = 1e-3,
-                       fans: tuple[float, float] | None = None, dtype: DTypeLike | None = None,
-                       round_params: bool | None = None,
-                       jitter_seed: int = DEFAULT_JITTER_SEED) -> DistributionReport:
+def check_distribution(
+    samples: npt.ArrayLike,
+    config: LawLike,
+    shape: ShapeLike | None = None,
+    *,
+    alpha: float = 1e-3,
+    fans: tuple[float, float] | None = None,
+    dtype: DTypeLike | None = None,
+    round_params: bool | None = None,
+    jitter_seed: int = DEFAULT_JITTER_SEED,
+) -> DistributionReport:
     """Test ``samples`` against the distribution of any initializer; return a report.
 
     Parameters
@@ -386,17 +431,22 @@ def check_distribution(samples: npt.ArrayLike, config: LawLike,
         shape = raw.shape
     values = np.ascontiguousarray(values).reshape(-1)
     if values.size < 100:
-        raise ValueError(f"need at least 100 samples for the statistical tests, "
-                         f"got {values.size}")
+        raise ValueError(f"need at least 100 samples for the statistical tests, got {values.size}")
     law, name = _law(config, shape, fans, values.dtype, round_params)
     return check_law(values, law, name, alpha=alpha, jitter_seed=jitter_seed)
 
 
-def assert_distribution(samples: npt.ArrayLike, config: LawLike,
-                        shape: ShapeLike | None = None, *, alpha: float = 1e-3,
-                        fans: tuple[float, float] | None = None, dtype: DTypeLike | None = None,
-                        round_params: bool | None = None,
-                        jitter_seed: int = DEFAULT_JITTER_SEED) -> None:
+def assert_distribution(
+    samples: npt.ArrayLike,
+    config: LawLike,
+    shape: ShapeLike | None = None,
+    *,
+    alpha: float = 1e-3,
+    fans: tuple[float, float] | None = None,
+    dtype: DTypeLike | None = None,
+    round_params: bool | None = None,
+    jitter_seed: int = DEFAULT_JITTER_SEED,
+) -> None:
     """Assert that ``samples`` follow ``config``'s distribution.
 
     Same parameters as :func:`check_distribution`; raises ``AssertionError``
@@ -409,8 +459,17 @@ def assert_distribution(samples: npt.ArrayLike, config: LawLike,
     >>> init = gn.RandomUniform(0.0, 1.0, seed=3)
     >>> assert_distribution(init((256, 64), "bfloat16"), init)
     """
-    report = check_distribution(samples, config, shape, alpha=alpha, fans=fans, dtype=dtype,
-                                round_params=round_params, jitter_seed=jitter_seed)
+    report = check_distribution(
+        samples,
+        config,
+        shape,
+        alpha=alpha,
+        fans=fans,
+        dtype=dtype,
+        round_params=round_params,
+        jitter_seed=jitter_seed,
+    )
     if not report.passed:
-        raise AssertionError(f"samples do not follow {report.name} "
-                             f"({'; '.join(report.failures)})\n{report}")
+        raise AssertionError(
+            f"samples do not follow {report.name} ({'; '.join(report.failures)})\n{report}"
+        )

@@ -77,8 +77,9 @@ def parse_spec(spec):
                 raise TypeError(f"shape must be a list of integers, got {item['shape']!r}")
             shape = _shapes.check_shape(item["shape"])
             init = _registry.deserialize(item["initializer"])
-            dtype = init.dtype if item.get("dtype") is None else \
-                _dtypes.resolve_dtype(item["dtype"])
+            dtype = (
+                init.dtype if item.get("dtype") is None else _dtypes.resolve_dtype(item["dtype"])
+            )
             validate_draw(init, shape, dtype)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{where}: {exc}") from None

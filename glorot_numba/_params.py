@@ -38,8 +38,14 @@ if TYPE_CHECKING:
     # The float type of a path: np.float32 or np.float64.
     Real = np.floating[Any]
 
-__all__ = ["Unrepresentable", "rounded", "window", "uniform_half_width", "standard_window",
-           "interval_sampling"]
+__all__ = [
+    "Unrepresentable",
+    "rounded",
+    "window",
+    "uniform_half_width",
+    "standard_window",
+    "interval_sampling",
+]
 
 # The most extreme standard uniforms the kernels produce: (2m + 1) 2**-k - 1
 # for the largest and smallest m (k = 23 on the float32 path, 52 on the
@@ -75,8 +81,9 @@ def _written(z: float | Real, mult: Real, shift: Real, dtype: np.dtype[Any]) -> 
         return float(np.asarray(x).astype(_dtypes.native_of(dtype)))
 
 
-def uniform_half_width(half: Real, shift: Real, lower: float, upper: float,
-                       dtype: np.dtype[Any]) -> Real:
+def uniform_half_width(
+    half: Real, shift: Real, lower: float, upper: float, dtype: np.dtype[Any]
+) -> Real:
     """The largest multiplier up to ``half`` for which a uniform fill around
     ``shift`` writes only values in ``[lower, upper]``; raises
     :class:`Unrepresentable` if none does (no path float in the bounds).
@@ -89,13 +96,13 @@ def uniform_half_width(half: Real, shift: Real, lower: float, upper: float,
 
     def fits(k: int) -> bool:
         m = _from_ordinal(k, real)
-        return (lower <= _written(-edge, m, shift, dtype)
-                and _written(edge, m, shift, dtype) <= upper)
+        return (
+            lower <= _written(-edge, m, shift, dtype) and _written(edge, m, shift, dtype) <= upper
+        )
 
     k = _last(fits, 0, _ordinal(half))
     if k < 0:
-        raise Unrepresentable(f"no {np.dtype(real).name} value lies in "
-                              f"[{lower!r}, {upper!r}]")
+        raise Unrepresentable(f"no {np.dtype(real).name} value lies in [{lower!r}, {upper!r}]")
     return _from_ordinal(k, real)
 
 
@@ -136,8 +143,9 @@ def _last(pred: Callable[[int], bool], lo: int, hi: int) -> int:
     return lo
 
 
-def window(mult: Real, shift: Real, lower: float, upper: float,
-           dtype: np.dtype[Any]) -> tuple[Real, Real]:
+def window(
+    mult: Real, shift: Real, lower: float, upper: float, dtype: np.dtype[Any]
+) -> tuple[Real, Real]:
     """The candidate window ``(lo, hi)`` of a normal truncated to ``[lower, upper]``.
 
     ``lo < z < hi`` holds for exactly the floats ``z`` (of ``mult``'s
@@ -159,7 +167,8 @@ def window(mult: Real, shift: Real, lower: float, upper: float,
     if k_hi < k_lo:
         raise Unrepresentable(
             f"no {np.dtype(_dtypes.native_of(dtype)).name} value of the form mean + stddev "
-            f"* z lies in [{lower!r}, {upper!r}]")
+            f"* z lies in [{lower!r}, {upper!r}]"
+        )
     lo = real(-math.inf) if k_lo == -top else _from_ordinal(k_lo - 1, real)
     hi = real(math.inf) if k_hi == top else _from_ordinal(k_hi + 1, real)
     return lo, hi
@@ -188,8 +197,9 @@ def _window_constants(zl: float, zh: float) -> tuple[int, tuple[float, float, fl
     return _engine.TAIL, (alpha, alpha * alpha, _normal_cdf.rayleigh_mass(alpha, beta), sign)
 
 
-def interval_sampling(mult: Real, shift: Real | None, lower: float, upper: float,
-                      dtype: np.dtype[Any]) -> Sampling:
+def interval_sampling(
+    mult: Real, shift: Real | None, lower: float, upper: float, dtype: np.dtype[Any]
+) -> Sampling:
     """``(kind, params)`` of the interval kernels for ``z * mult + shift``,
     ``z`` a standard normal conditioned on the value lying in ``[lower,
     upper]`` once written.

@@ -24,14 +24,23 @@ DTYPES = REAL + COMPLEX
 
 KERAS_BACKENDS = ("jax", "torch", "numpy", "tensorflow")
 FRAMEWORKS = ("glorot_numba", "torch", "jax", "tensorflow") + tuple(
-    f"keras-{b}" for b in KERAS_BACKENDS)
+    f"keras-{b}" for b in KERAS_BACKENDS
+)
 # What each framework needs importable; Keras' backend is chosen per process.
-REQUIRES = {"glorot_numba": (), "torch": ("torch",), "jax": ("jax",),
-            "tensorflow": ("tensorflow",), "keras-numpy": ("keras",)}
+REQUIRES = {
+    "glorot_numba": (),
+    "torch": ("torch",),
+    "jax": ("jax",),
+    "tensorflow": ("tensorflow",),
+    "keras-numpy": ("keras",),
+}
 REQUIRES.update({f"keras-{b}": ("keras", b) for b in ("jax", "torch", "tensorflow")})
 
-_LABELS = {"truncated_normal": "truncated normal", "untruncated_normal": "normal",
-           "uniform": "uniform"}
+_LABELS = {
+    "truncated_normal": "truncated normal",
+    "untruncated_normal": "normal",
+    "uniform": "uniform",
+}
 
 
 class SkipRow(Exception):
@@ -101,8 +110,10 @@ class Producer:
     @property
     def claim(self) -> str:
         """The claimed law, in words: distribution, mode and scale."""
-        return (f"{_LABELS.get(self.distribution, self.distribution)}, {self.mode}, "
-                f"scale {self.scale:g}")
+        return (
+            f"{_LABELS.get(self.distribution, self.distribution)}, {self.mode}, "
+            f"scale {self.scale:g}"
+        )
 
     def shape_for(self, fans: tuple[int, int]) -> tuple[int, int]:
         """The shape of a weight with fans ``(fan_in, fan_out)`` in the producer's layout."""
@@ -113,6 +124,7 @@ class Producer:
 # --------------------------------------------------------------------------
 # glorot_numba
 # --------------------------------------------------------------------------
+
 
 def _glorot_numba():
     import inspect
@@ -129,20 +141,37 @@ def _glorot_numba():
         probe: Any = cls()  # a preset: its law is in its attributes, if it has them
         if not all(hasattr(probe, a) for a in ("scale", "mode", "distribution")):
             continue
-        out.append(Producer(f"glorot_numba.{name}", "glorot_numba", probe.scale, probe.mode,
-                            probe.distribution, _gn_draw(cls), DTYPES))
+        out.append(
+            Producer(
+                f"glorot_numba.{name}",
+                "glorot_numba",
+                probe.scale,
+                probe.mode,
+                probe.distribution,
+                _gn_draw(cls),
+                DTYPES,
+            )
+        )
     vs = _registry.lookup("VarianceScaling")
     for distribution in ("truncated_normal", "untruncated_normal", "uniform"):
-        out.append(Producer(
-            f'glorot_numba.VarianceScaling(2.0, "fan_geo_avg", "{distribution}")',
-            "glorot_numba", 2.0, "fan_geo_avg", distribution,
-            _gn_draw(vs, 2.0, "fan_geo_avg", distribution), DTYPES))
+        out.append(
+            Producer(
+                f'glorot_numba.VarianceScaling(2.0, "fan_geo_avg", "{distribution}")',
+                "glorot_numba",
+                2.0,
+                "fan_geo_avg",
+                distribution,
+                _gn_draw(vs, 2.0, "fan_geo_avg", distribution),
+                DTYPES,
+            )
+        )
     return out
 
 
 def _gn_draw(cls, *args):
     def draw(shape, dtype, seed):
         return cls(*args, seed=seed)(shape, dtype)
+
     return draw
 
 
@@ -151,22 +180,68 @@ def _gn_draw(cls, *args):
 # float64 arithmetic (ATen's opmath), so the scale is not rounded.
 # --------------------------------------------------------------------------
 
+
 def _torch():
     both = REAL + COMPLEX
     return [
-        Producer("torch.nn.init.xavier_normal_", "torch", 1.0, "fan_avg", "untruncated_normal",
-                 _torch_draw("xavier_normal_"), both, "torch", False),
-        Producer("torch.nn.init.xavier_uniform_", "torch", 1.0, "fan_avg", "uniform",
-                 _torch_draw("xavier_uniform_"), both, "torch", False,
-                 "complex: each of the real and imaginary parts uniform on (-a, a)"),
-        Producer("torch.nn.init.kaiming_normal_", "torch", 2.0, "fan_in", "untruncated_normal",
-                 _torch_draw("kaiming_normal_"), both, "torch", False),
-        Producer("torch.nn.init.kaiming_uniform_", "torch", 2.0, "fan_in", "uniform",
-                 _torch_draw("kaiming_uniform_"), both, "torch", False),
-        Producer("torch.nn.init.trunc_normal_", "torch", 1.0, "fan_avg", "truncated_normal",
-                 _torch_trunc_draw, REAL, "torch", False,
-                 "std = sqrt(2 / (fan_in + fan_out)) / 0.8796, a = -2 std, b = 2 std "
-                 "(TensorFlow's truncated Glorot normal)"),
+        Producer(
+            "torch.nn.init.xavier_normal_",
+            "torch",
+            1.0,
+            "fan_avg",
+            "untruncated_normal",
+            _torch_draw("xavier_normal_"),
+            both,
+            "torch",
+            False,
+        ),
+        Producer(
+            "torch.nn.init.xavier_uniform_",
+            "torch",
+            1.0,
+            "fan_avg",
+            "uniform",
+            _torch_draw("xavier_uniform_"),
+            both,
+            "torch",
+            False,
+            "complex: each of the real and imaginary parts uniform on (-a, a)",
+        ),
+        Producer(
+            "torch.nn.init.kaiming_normal_",
+            "torch",
+            2.0,
+            "fan_in",
+            "untruncated_normal",
+            _torch_draw("kaiming_normal_"),
+            both,
+            "torch",
+            False,
+        ),
+        Producer(
+            "torch.nn.init.kaiming_uniform_",
+            "torch",
+            2.0,
+            "fan_in",
+            "uniform",
+            _torch_draw("kaiming_uniform_"),
+            both,
+            "torch",
+            False,
+        ),
+        Producer(
+            "torch.nn.init.trunc_normal_",
+            "torch",
+            1.0,
+            "fan_avg",
+            "truncated_normal",
+            _torch_trunc_draw,
+            REAL,
+            "torch",
+            False,
+            "std = sqrt(2 / (fan_in + fan_out)) / 0.8796, a = -2 std, b = 2 std "
+            "(TensorFlow's truncated Glorot normal)",
+        ),
     ]
 
 
@@ -193,6 +268,7 @@ def _torch_draw(function):
         t, generator = _torch_tensor(shape, dtype, seed)
         getattr(torch.nn.init, function)(t, generator=generator)
         return _torch_numpy(t)
+
     return draw
 
 
@@ -210,21 +286,34 @@ def _torch_trunc_draw(shape, dtype, seed):
 # JAX: jax.nn.initializers compute the scale in the target dtype.
 # --------------------------------------------------------------------------
 
-_JAX = [("glorot_normal", 1.0, "fan_avg", "truncated_normal"),
-        ("glorot_uniform", 1.0, "fan_avg", "uniform"),
-        ("he_normal", 2.0, "fan_in", "truncated_normal"),
-        ("he_uniform", 2.0, "fan_in", "uniform"),
-        ("lecun_normal", 1.0, "fan_in", "truncated_normal"),
-        ("lecun_uniform", 1.0, "fan_in", "uniform")]
+_JAX = [
+    ("glorot_normal", 1.0, "fan_avg", "truncated_normal"),
+    ("glorot_uniform", 1.0, "fan_avg", "uniform"),
+    ("he_normal", 2.0, "fan_in", "truncated_normal"),
+    ("he_uniform", 2.0, "fan_in", "uniform"),
+    ("lecun_normal", 1.0, "fan_in", "truncated_normal"),
+    ("lecun_uniform", 1.0, "fan_in", "uniform"),
+]
 
 
 def _jax():
-    out = [Producer(f"jax.nn.initializers.{name}", "jax", scale, mode, distribution,
-                    _jax_draw(name), DTYPES)
-           for name, scale, mode, distribution in _JAX]
-    out.append(Producer('jax.nn.initializers.variance_scaling(1.0, "fan_avg", "normal")', "jax",
-                        1.0, "fan_avg", "untruncated_normal",
-                        _jax_draw("variance_scaling", 1.0, "fan_avg", "normal"), DTYPES))
+    out = [
+        Producer(
+            f"jax.nn.initializers.{name}", "jax", scale, mode, distribution, _jax_draw(name), DTYPES
+        )
+        for name, scale, mode, distribution in _JAX
+    ]
+    out.append(
+        Producer(
+            'jax.nn.initializers.variance_scaling(1.0, "fan_avg", "normal")',
+            "jax",
+            1.0,
+            "fan_avg",
+            "untruncated_normal",
+            _jax_draw("variance_scaling", 1.0, "fan_avg", "normal"),
+            DTYPES,
+        )
+    )
     return out
 
 
@@ -252,6 +341,7 @@ def _jax_draw(name, *args):
         with _jax_wide(dtype):
             init = getattr(jax.nn.initializers, name)(*args)
             return np.asarray(init(jax.random.key(seed), shape, dtype))
+
     return draw
 
 
@@ -259,12 +349,14 @@ def _jax_draw(name, *args):
 # Keras 3, on each backend (one per process).
 # --------------------------------------------------------------------------
 
-_KERAS = [("GlorotNormal", 1.0, "fan_avg", "truncated_normal"),
-          ("GlorotUniform", 1.0, "fan_avg", "uniform"),
-          ("HeNormal", 2.0, "fan_in", "truncated_normal"),
-          ("HeUniform", 2.0, "fan_in", "uniform"),
-          ("LecunNormal", 1.0, "fan_in", "truncated_normal"),
-          ("LecunUniform", 1.0, "fan_in", "uniform")]
+_KERAS = [
+    ("GlorotNormal", 1.0, "fan_avg", "truncated_normal"),
+    ("GlorotUniform", 1.0, "fan_avg", "uniform"),
+    ("HeNormal", 2.0, "fan_in", "truncated_normal"),
+    ("HeUniform", 2.0, "fan_in", "uniform"),
+    ("LecunNormal", 1.0, "fan_in", "truncated_normal"),
+    ("LecunUniform", 1.0, "fan_in", "uniform"),
+]
 # Whether the backend rounds the scale to the dtype: JAX and TensorFlow
 # multiply in it; PyTorch in float32; NumPy in float64, then casts.
 _KERAS_ROUNDS = {"jax": True, "tensorflow": True, "torch": False, "numpy": False}
@@ -272,14 +364,33 @@ _KERAS_ROUNDS = {"jax": True, "tensorflow": True, "torch": False, "numpy": False
 
 def _keras(backend):
     framework, rounds = f"keras-{backend}", _KERAS_ROUNDS[backend]
-    out = [Producer(f"keras.initializers.{name}", framework, scale, mode, distribution,
-                    _keras_draw(name), REAL, "tf", rounds)
-           for name, scale, mode, distribution in _KERAS]
-    out.append(Producer('keras.initializers.VarianceScaling(1.0, "fan_avg", '
-                        '"untruncated_normal")', framework, 1.0, "fan_avg",
-                        "untruncated_normal",
-                        _keras_draw("VarianceScaling", 1.0, "fan_avg", "untruncated_normal"),
-                        REAL, "tf", rounds))
+    out = [
+        Producer(
+            f"keras.initializers.{name}",
+            framework,
+            scale,
+            mode,
+            distribution,
+            _keras_draw(name),
+            REAL,
+            "tf",
+            rounds,
+        )
+        for name, scale, mode, distribution in _KERAS
+    ]
+    out.append(
+        Producer(
+            'keras.initializers.VarianceScaling(1.0, "fan_avg", "untruncated_normal")',
+            framework,
+            1.0,
+            "fan_avg",
+            "untruncated_normal",
+            _keras_draw("VarianceScaling", 1.0, "fan_avg", "untruncated_normal"),
+            REAL,
+            "tf",
+            rounds,
+        )
+    )
     return out
 
 
@@ -291,6 +402,7 @@ def _keras_draw(name, *args):
         with wide:
             init = getattr(keras.initializers, name)(*args, seed=seed)
             return keras.ops.convert_to_numpy(init(shape, dtype=dtype))
+
     return draw
 
 
@@ -298,23 +410,31 @@ def _keras_draw(name, *args):
 # TensorFlow's own (v1) initializers, which this library's compat= mirrors.
 # --------------------------------------------------------------------------
 
-_TF = [("glorot_normal_initializer", 1.0, "fan_avg", "truncated_normal"),
-       ("glorot_uniform_initializer", 1.0, "fan_avg", "uniform"),
-       ("initializers.he_normal", 2.0, "fan_in", "truncated_normal"),
-       ("initializers.he_uniform", 2.0, "fan_in", "uniform"),
-       ("initializers.lecun_normal", 1.0, "fan_in", "truncated_normal"),
-       ("initializers.lecun_uniform", 1.0, "fan_in", "uniform")]
+_TF = [
+    ("glorot_normal_initializer", 1.0, "fan_avg", "truncated_normal"),
+    ("glorot_uniform_initializer", 1.0, "fan_avg", "uniform"),
+    ("initializers.he_normal", 2.0, "fan_in", "truncated_normal"),
+    ("initializers.he_uniform", 2.0, "fan_in", "uniform"),
+    ("initializers.lecun_normal", 1.0, "fan_in", "truncated_normal"),
+    ("initializers.lecun_uniform", 1.0, "fan_in", "uniform"),
+]
 
 
 def _tensorflow():
-    out = [Producer(f"tf.compat.v1.{name}", "tensorflow", scale, mode, distribution,
-                    _tf_draw(name))
-           for name, scale, mode, distribution in _TF]
-    out.append(Producer('tf.compat.v1.variance_scaling_initializer(1.0, "fan_avg", '
-                        '"untruncated_normal")', "tensorflow", 1.0, "fan_avg",
-                        "untruncated_normal",
-                        _tf_draw("variance_scaling_initializer", 1.0, "fan_avg",
-                                 "untruncated_normal")))
+    out = [
+        Producer(f"tf.compat.v1.{name}", "tensorflow", scale, mode, distribution, _tf_draw(name))
+        for name, scale, mode, distribution in _TF
+    ]
+    out.append(
+        Producer(
+            'tf.compat.v1.variance_scaling_initializer(1.0, "fan_avg", "untruncated_normal")',
+            "tensorflow",
+            1.0,
+            "fan_avg",
+            "untruncated_normal",
+            _tf_draw("variance_scaling_initializer", 1.0, "fan_avg", "untruncated_normal"),
+        )
+    )
     return out
 
 
@@ -326,11 +446,16 @@ def _tf_draw(path, *args):
         for part in path.split("."):
             factory = getattr(factory, part)
         return factory(*args, seed=seed)(shape, dtype=getattr(tf, dtype)).numpy()
+
     return draw
 
 
 _REGISTRY: dict[str, Callable[[], list[Producer]]] = {
-    "glorot_numba": _glorot_numba, "torch": _torch, "jax": _jax, "tensorflow": _tensorflow}
+    "glorot_numba": _glorot_numba,
+    "torch": _torch,
+    "jax": _jax,
+    "tensorflow": _tensorflow,
+}
 _REGISTRY.update({f"keras-{b}": functools.partial(_keras, b) for b in KERAS_BACKENDS})
 
 

@@ -62,9 +62,7 @@ def lookup(name: str) -> type[Initializer]:
     alias = _exported().get(name)
     if isinstance(alias, type) and alias in classes.values():
         return alias
-    raise ValueError(
-        f"unknown initializer {name!r}; known: {', '.join(sorted(classes))}"
-    )
+    raise ValueError(f"unknown initializer {name!r}; known: {', '.join(sorted(classes))}")
 
 
 def deserialize(spec: str | dict[str, Any]) -> Initializer:

@@ -28,8 +28,7 @@ import numpy as np
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["DEFAULT_GRAPH_SEED", "MAXINT32", "check_seed", "set_random_seed",
-           "get_seed", "key_for"]
+__all__ = ["DEFAULT_GRAPH_SEED", "MAXINT32", "check_seed", "set_random_seed", "get_seed", "key_for"]
 
 DEFAULT_GRAPH_SEED = 87654321
 MAXINT32 = 2**31 - 1
@@ -92,8 +91,7 @@ def set_random_seed(seed: SeedLike) -> None:
     seed = check_seed(seed)
     with _lock:
         _global_seed = seed
-        _op_seeds = None if seed is None else (random.Random(seed % MAXINT32),
-                                               random.Random(seed))
+        _op_seeds = None if seed is None else (random.Random(seed % MAXINT32), random.Random(seed))
 
 
 def get_seed(op_seed: int | None, tf_sequence: bool = False) -> tuple[int, int] | None:

@@ -21,6 +21,7 @@ ShapeLike: TypeAlias = "Sequence[SupportsIndex] | npt.NDArray[np.integer[Any]]"
 AxisLike: TypeAlias = "SupportsIndex | Sequence[SupportsIndex]"
 
 if TYPE_CHECKING:
+
     class PartitionLike(Protocol):
         """Where a partition lies: a :class:`PartitionInfo`, or TensorFlow's
         ``_PartitionInfo``."""
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
         @property
         def var_offset(self) -> ShapeLike: ...
+
 
 # A validated axis argument: an int, or a tuple of distinct ints.
 Axes: TypeAlias = "int | tuple[int, ...]"
@@ -68,18 +70,14 @@ def check_shape(shape: ShapeLike, name: str = "shape") -> tuple[int, ...]:
     for i, d in enumerate(shape):
         if type(d) is not int:  # plain ints skip the slow ABC checks
             if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
-                raise TypeError(
-                    f"{name}[{i}] must be an integer, got {type(d).__name__} {d!r}"
-                )
+                raise TypeError(f"{name}[{i}] must be an integer, got {type(d).__name__} {d!r}")
             d = int(d)
         if d < 0:
             raise ValueError(f"{name}[{i}] must be >= 0, got {d}")
         sides.append(d)
     dims = tuple(sides)
     if math.prod(dims) > _MAX_ELEMENTS:
-        raise ValueError(
-            f"{name} {dims} has {math.prod(dims)} elements, more than 2**63 - 1"
-        )
+        raise ValueError(f"{name} {dims} has {math.prod(dims)} elements, more than 2**63 - 1")
     return dims
 
 
@@ -88,6 +86,7 @@ def check_shape(shape: ShapeLike, name: str = "shape") -> tuple[int, ...]:
 DEFAULT_LAYOUT: Layout = (-2, -1, ())
 _LAYOUT_NAMES = ("in_axis", "out_axis", "batch_axis")
 
+
 class _TorchLayout(TypedDict):
     in_axis: int
     out_axis: int
@@ -95,7 +94,8 @@ class _TorchLayout(TypedDict):
 
 # Typed as the keyword arguments it is (``**TORCH_LAYOUT``); read-only.
 TORCH_LAYOUT: _TorchLayout = types.MappingProxyType(  # type: ignore[assignment]
-    {"in_axis": 1, "out_axis": 0})
+    {"in_axis": 1, "out_axis": 0}
+)
 """Keyword arguments for PyTorch's weight layout ``(out, in, *kernel)``.
 
 Examples
@@ -134,8 +134,9 @@ def _check_axes(value: object, name: str) -> Axes:
     return ints
 
 
-def check_layout(in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = ()) -> Layout:
+def check_layout(
+    in_axis: AxisLike = -2, out_axis: AxisLike = -1, batch_axis: AxisLike = ()
+) -> Layout:
     """Validate a fan layout; return ``(in_axis, out_axis, batch_axis)``.
 
     Each entry is an int or a tuple of ints.  Whether the axes exist, and
@@ -143,11 +144,16 @@ def check_layout(in_axis: AxisLike = -2, out_axis: AxisLike = -1,
     checked by :func:`fans_of`; axes written identically in two arguments are
     rejected here already.
     """
-    if (in_axis, out_axis, batch_axis) == DEFAULT_LAYOUT and type(in_axis) is int \
-            and type(out_axis) is int and type(batch_axis) is tuple:
+    if (
+        (in_axis, out_axis, batch_axis) == DEFAULT_LAYOUT
+        and type(in_axis) is int
+        and type(out_axis) is int
+        and type(batch_axis) is tuple
+    ):
         return DEFAULT_LAYOUT  # what nearly every constructor gets
-    in_axes, out_axes, batch_axes = (_check_axes(v, n) for v, n in zip(
-        (in_axis, out_axis, batch_axis), _LAYOUT_NAMES))
+    in_axes, out_axes, batch_axes = (
+        _check_axes(v, n) for v, n in zip((in_axis, out_axis, batch_axis), _LAYOUT_NAMES)
+    )
     layout = (in_axes, out_axes, batch_axes)
     seen: dict[int, str] = {}
     for name, axes in zip(_LAYOUT_NAMES, layout):
@@ -170,8 +176,9 @@ def layout_config(layout: Layout) -> dict[str, Any]:
     }
 
 
-def compute_fans(shape: ShapeLike, *, in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = ()) -> tuple[int, int]:
+def compute_fans(
+    shape: ShapeLike, *, in_axis: AxisLike = -2, out_axis: AxisLike = -1, batch_axis: AxisLike = ()
+) -> tuple[int, int]:
     """Fan-in and fan-out of a weight tensor.
 
     Parameters
@@ -226,9 +233,7 @@ def _resolve_axes(axes: Axes, ndim: int, name: str) -> list[int]:
     result = []
     for a in (axes,) if isinstance(axes, int) else axes:
         if not -ndim <= a < ndim:
-            raise ValueError(
-                f"{name} {a} is out of range for a shape of rank {ndim}"
-            )
+            raise ValueError(f"{name} {a} is out of range for a shape of rank {ndim}")
         result.append(a % ndim)
     return result
 
@@ -255,8 +260,10 @@ def fans_of(dims: tuple[int, ...], layout: Layout = DEFAULT_LAYOUT) -> tuple[int
             owner[a] = name
     in_axes, out_axes, _ = resolved
     receptive_field = math.prod(d for a, d in enumerate(dims) if a not in owner)
-    return (math.prod(dims[a] for a in in_axes) * receptive_field,
-            math.prod(dims[a] for a in out_axes) * receptive_field)
+    return (
+        math.prod(dims[a] for a in in_axes) * receptive_field,
+        math.prod(dims[a] for a in out_axes) * receptive_field,
+    )
 
 
 class PartitionInfo:
@@ -300,8 +307,9 @@ class PartitionInfo:
         return f"PartitionInfo(full_shape={self.full_shape}, var_offset={self.var_offset})"
 
 
-def check_partition(shape: tuple[int, ...],
-                    partition_info: PartitionLike) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def check_partition(
+    shape: tuple[int, ...], partition_info: PartitionLike
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Validate ``partition_info`` against ``shape``; return (full, offset)."""
     try:
         full_raw = partition_info.full_shape
@@ -315,8 +323,7 @@ def check_partition(shape: tuple[int, ...],
     offset = check_shape(offset_raw, "partition_info.var_offset")
     if not len(full) == len(offset) == len(shape):
         raise ValueError(
-            f"shape {shape}, full_shape {full} and var_offset {offset} must have "
-            "the same length"
+            f"shape {shape}, full_shape {full} and var_offset {offset} must have the same length"
         )
     for axis, (s, f, o) in enumerate(zip(shape, full, offset)):
         if o + s > f:

@@ -107,8 +107,12 @@ def _philox_once(counter: Counter, key: tuple[int, int]) -> Counter:
     for _ in range(10):
         p0 = 0xD2511F53 * c0
         p1 = 0xCD9E8D57 * c2
-        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0) & _M32, p1 & _M32, \
-            ((p0 >> 32) ^ c3 ^ k1) & _M32, p0 & _M32
+        c0, c1, c2, c3 = (
+            ((p1 >> 32) ^ c1 ^ k0) & _M32,
+            p1 & _M32,
+            ((p0 >> 32) ^ c3 ^ k1) & _M32,
+            p0 & _M32,
+        )
         k0 = (k0 + 0x9E3779B9) & _M32
         k1 = (k1 + 0xBB67AE85) & _M32
     return c0, c1, c2, c3
@@ -137,20 +141,27 @@ def stream_origin(compat: Compat, seed: int | None) -> tuple[tuple[int, int], Co
         return (s1 & _M32, s1 >> 32), (0, 0, s2 & _M32, s2 >> 32)
     if seed is None:
         # No TensorFlow values to match: any fresh stream will do.
-        return (secrets.randbits(32), secrets.randbits(32)), \
-            (0, 0, secrets.randbits(32), secrets.randbits(32))
+        return (secrets.randbits(32), secrets.randbits(32)), (
+            0,
+            0,
+            secrets.randbits(32),
+            secrets.randbits(32),
+        )
     if compat == "tf.keras":
         seed %= _KERAS3_SEED_MOD
     return stateless_key_counter(seed, 0)
 
 
 # Distribution names -> the kernels' kinds.
-_KINDS = {"normal": _engine.TRUNCATED, "truncated_normal": _engine.TRUNCATED,
-          "untruncated_normal": _engine.NORMAL, "uniform": _engine.UNIFORM}
+_KINDS = {
+    "normal": _engine.TRUNCATED,
+    "truncated_normal": _engine.TRUNCATED,
+    "untruncated_normal": _engine.NORMAL,
+    "uniform": _engine.UNIFORM,
+}
 
 
-def _affine(kind: int, factor: float, dtype: np.dtype[Any],
-            compat: Compat) -> tuple[Any, Any]:
+def _affine(kind: int, factor: float, dtype: np.dtype[Any], compat: Compat) -> tuple[Any, Any]:
     """``(mul, add)`` as dtype scalars: the result is ``sample * mul + add``."""
     scalar = dtype.type
     with np.errstate(over="ignore"):
@@ -172,9 +183,15 @@ def _counter_plus(counter: Counter, n: int) -> Counter:
     return c & _M32, c >> 32 & _M32, c >> 64 & _M32, c >> 96
 
 
-def draw(compat: Compat, seed: int | None, distribution: str, var: float,
-         shape: tuple[int, ...], dtype: np.dtype[Any],
-         out: np.ndarray[Any, Any] | None) -> np.ndarray[Any, Any]:
+def draw(
+    compat: Compat,
+    seed: int | None,
+    distribution: str,
+    var: float,
+    shape: tuple[int, ...],
+    dtype: np.dtype[Any],
+    out: np.ndarray[Any, Any] | None,
+) -> np.ndarray[Any, Any]:
     """Fill ``out`` (or a new array) with TensorFlow's values in mode ``compat``.
 
     Arguments are validated already: the operation ``seed`` (or None), the
@@ -199,8 +216,7 @@ def draw(compat: Compat, seed: int | None, distribution: str, var: float,
     # a second pass does the dtype's arithmetic.
     name = _dtypes.dtype_name(dtype)
     lowp = _LOWP.get(name, 0)
-    kmul, kadd = (native.type(1), native.type(0)) if lowp else (native.type(mul),
-                                                                 native.type(add))
+    kmul, kadd = (native.type(1), native.type(0)) if lowp else (native.type(mul), native.type(add))
     umask, uscale = _UNIFORM_BITS[name]
     kernels = tf_kernels.KERNELS[path]
     u = np.uint64
@@ -208,22 +224,45 @@ def draw(compat: Compat, seed: int | None, distribution: str, var: float,
 
     def fill_positions(threads: int, buf: np.ndarray[Any, Any], first: int) -> None:
         c0, c1, c2, c3 = _counter_plus(counter, first // group * step)
-        _engine.launch_dynamic(kernels, threads, buf.shape[0],
-                               (buf, kind, k0, k1, u(c0), u(c1), u(c2), u(c3), u(umask),
-                                native.type(uscale), kmul, kadd))
+        _engine.launch_dynamic(
+            kernels,
+            threads,
+            buf.shape[0],
+            (
+                buf,
+                kind,
+                k0,
+                k1,
+                u(c0),
+                u(c1),
+                u(c2),
+                u(c3),
+                u(umask),
+                native.type(uscale),
+                kmul,
+                kadd,
+            ),
+        )
 
     fmul, fadd = np.float32(mul), np.float32(add)
 
-    def store_lowp(threads: int, samples: np.ndarray[Any, Any],
-                   block: np.ndarray[Any, Any]) -> None:
+    def store_lowp(
+        threads: int, samples: np.ndarray[Any, Any], block: np.ndarray[Any, Any]
+    ) -> None:
         direct = block.flags.c_contiguous and block.flags.aligned
-        bits = (block.reshape(-1).view(np.uint16) if direct
-                else np.empty(samples.shape[0], np.uint16))
-        _engine.launch_dynamic((tf_kernels.tf_finish_lowp, tf_kernels.tf_finish_lowp_serial),
-                               threads, samples.shape[0], (samples, bits, fmul, fadd, lowp))
+        bits = (
+            block.reshape(-1).view(np.uint16) if direct else np.empty(samples.shape[0], np.uint16)
+        )
+        _engine.launch_dynamic(
+            (tf_kernels.tf_finish_lowp, tf_kernels.tf_finish_lowp_serial),
+            threads,
+            samples.shape[0],
+            (samples, bits, fmul, fadd, lowp),
+        )
         if not direct:
             block[...] = bits.view(dtype).reshape(block.shape)
 
-    _engine.run_pieces(result, native, fill_positions, align=group,
-                        store=store_lowp if lowp else None)
+    _engine.run_pieces(
+        result, native, fill_positions, align=group, store=store_lowp if lowp else None
+    )
     return result

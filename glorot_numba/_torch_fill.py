@@ -52,20 +52,19 @@ _PLAIN = (torch.Tensor, torch.nn.Parameter)
 def plain(tensor: torch.Tensor) -> bool:
     """Whether ``tensor`` is a plain strided tensor with memory: no subclass,
     no sparse layout, not on the meta device."""
-    return (type(tensor) in _PLAIN and tensor.layout == torch.strided
-            and not tensor.is_meta)
+    return type(tensor) in _PLAIN and tensor.layout == torch.strided and not tensor.is_meta
 
 
 def generator_key(generator: torch.Generator | None) -> tuple[int, ...]:
     """Two 32-bit words drawn from ``generator`` (PyTorch's default CPU one if None)."""
     device = "cpu" if generator is None else generator.device
-    words = torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=generator,
-                          device=device)
+    words = torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=generator, device=device)
     return tuple(int(w) for w in words.tolist())
 
 
-def keyed_init(init: _InitializerT, seed: int | None,
-               generator: torch.Generator | None) -> _InitializerT:
+def keyed_init(
+    init: _InitializerT, seed: int | None, generator: torch.Generator | None
+) -> _InitializerT:
     """``init`` itself for an integer ``seed``; else a copy keyed from ``generator``."""
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
@@ -79,8 +78,7 @@ def _non_overlapping(tensor: torch.Tensor) -> bool:
     if tensor.is_contiguous():
         return True
     reach = 1
-    for stride, size in sorted((st, sz) for st, sz in zip(tensor.stride(), tensor.shape)
-                               if sz > 1):
+    for stride, size in sorted((st, sz) for st, sz in zip(tensor.stride(), tensor.shape) if sz > 1):
         if stride < reach:
             return False
         reach += stride * (size - 1)
@@ -89,8 +87,14 @@ def _non_overlapping(tensor: torch.Tensor) -> bool:
 
 def _numpy_view(tensor: torch.Tensor) -> np.ndarray[Any, Any] | None:
     """A writable NumPy view of ``tensor``'s memory, or None if there is none."""
-    if (tensor.device.type != "cpu" or not plain(tensor) or tensor.is_conj()
-            or tensor.is_neg() or tensor.is_inference() or not _non_overlapping(tensor)):
+    if (
+        tensor.device.type != "cpu"
+        or not plain(tensor)
+        or tensor.is_conj()
+        or tensor.is_neg()
+        or tensor.is_inference()
+        or not _non_overlapping(tensor)
+    ):
         return None
     data = tensor.detach()
     if data.dtype == torch.bfloat16:
@@ -107,8 +111,9 @@ def _as_tensor(array: np.ndarray[Any, Any]) -> torch.Tensor:
     return torch.from_numpy(array)
 
 
-def fill(tensor: torch.Tensor, init: Initializer, dtype: np.dtype[Any], *,
-         pairs: bool = False) -> torch.Tensor:
+def fill(
+    tensor: torch.Tensor, init: Initializer, dtype: np.dtype[Any], *, pairs: bool = False
+) -> torch.Tensor:
     """Fill ``tensor`` in place with ``init``'s draw of its shape in ``dtype``.
 
     ``dtype`` is the NumPy dtype drawn: the tensor's own, or with ``pairs``

@@ -47,12 +47,27 @@ if TYPE_CHECKING:
     # (NumPy dtype drawn, whether as (real, imaginary) pairs): see _engine_dtype.
     Target = tuple[np.dtype[Any], bool]
 
-__all__ = ["NAMES", "uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
-           "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+__all__ = [
+    "NAMES",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+]
 
 # The random functions of torch.nn.init that this module draws.
-NAMES = ("uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_",
-         "kaiming_uniform_", "kaiming_normal_")
+NAMES = (
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+)
 
 _SINGLE = np.dtype(np.float32)
 
@@ -117,15 +132,22 @@ def _drawable(init: _Explicit, dtype: np.dtype[Any]) -> bool:
     return True
 
 
-def _fill(tensor: torch.Tensor, init: _Explicit, target: Target, seed: int | None,
-          generator: torch.Generator | None) -> torch.Tensor:
+def _fill(
+    tensor: torch.Tensor,
+    init: _Explicit,
+    target: Target,
+    seed: int | None,
+    generator: torch.Generator | None,
+) -> torch.Tensor:
     dtype, pairs = target
-    return _torch_fill.fill(tensor, _torch_fill.keyed_init(init, seed, generator), dtype,
-                            pairs=pairs)
+    return _torch_fill.fill(
+        tensor, _torch_fill.keyed_init(init, seed, generator), dtype, pairs=pairs
+    )
 
 
-def _uniform(tensor: torch.Tensor, a: float, b: float, generator: torch.Generator | None,
-             seed: int | None) -> torch.Tensor:
+def _uniform(
+    tensor: torch.Tensor, a: float, b: float, generator: torch.Generator | None, seed: int | None
+) -> torch.Tensor:
     """``Tensor.uniform_(a, b)``, drawn by the engine where it can."""
     with torch.no_grad():
         _probe(tensor).uniform_(a, b, generator=generator)
@@ -140,8 +162,13 @@ def _uniform(tensor: torch.Tensor, a: float, b: float, generator: torch.Generato
     return _fill(tensor, init, target, seed, generator)
 
 
-def _normal(tensor: torch.Tensor, mean: float, std: float, generator: torch.Generator | None,
-            seed: int | None) -> torch.Tensor:
+def _normal(
+    tensor: torch.Tensor,
+    mean: float,
+    std: float,
+    generator: torch.Generator | None,
+    seed: int | None,
+) -> torch.Tensor:
     """``Tensor.normal_(mean, std)``, drawn by the engine where it can."""
     with torch.no_grad():
         _probe(tensor).normal_(mean, std, generator=generator)
@@ -160,9 +187,14 @@ def _normal(tensor: torch.Tensor, mean: float, std: float, generator: torch.Gene
     return _fill(tensor, init, target, seed, generator)
 
 
-def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
-             generator: torch.Generator | None = None, *,
-             seed: SeedLike = None) -> torch.Tensor:
+def uniform_(
+    tensor: torch.Tensor,
+    a: float = 0.0,
+    b: float = 1.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """Fill ``tensor`` with values from the uniform distribution on ``[a, b]``.
 
     As ``torch.nn.init.uniform_``, drawn by glorot_numba's engine: the
@@ -211,15 +243,21 @@ def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
     """
     if torch.overrides.has_torch_function_variadic(tensor):
         return torch.overrides.handle_torch_function(
-            uniform_, (tensor,), tensor=tensor, a=a, b=b, generator=generator, seed=seed)
+            uniform_, (tensor,), tensor=tensor, a=a, b=b, generator=generator, seed=seed
+        )
     seed = _seeding.check_seed(seed)
     _check_tensor(tensor)
     return _uniform(tensor, a, b, generator, seed)
 
 
-def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: torch.Generator | None = None, *,
-            seed: SeedLike = None) -> torch.Tensor:
+def normal_(
+    tensor: torch.Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """Fill ``tensor`` with values from the normal distribution ``N(mean, std**2)``.
 
     As ``torch.nn.init.normal_``, drawn by glorot_numba's engine: the same
@@ -262,8 +300,8 @@ def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
     """
     if torch.overrides.has_torch_function_variadic(tensor):
         return torch.overrides.handle_torch_function(
-            normal_, (tensor,), tensor=tensor, mean=mean, std=std, generator=generator,
-            seed=seed)
+            normal_, (tensor,), tensor=tensor, mean=mean, std=std, generator=generator, seed=seed
+        )
     seed = _seeding.check_seed(seed)
     _check_tensor(tensor)
     return _normal(tensor, mean, std, generator, seed)
@@ -273,9 +311,16 @@ def _norm_cdf(x: float) -> float:
     return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
-def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0, generator: torch.Generator | None = None, *,
-                  seed: SeedLike = None) -> torch.Tensor:
+def trunc_normal_(
+    tensor: torch.Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """Fill ``tensor`` with values from a normal distribution truncated to ``[a, b]``.
 
     As ``torch.nn.init.trunc_normal_``, drawn by glorot_numba's engine:
@@ -337,8 +382,7 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: 
     p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
     target = _engine_dtype(tensor)
     if target is None or target[1]:
-        return torch.nn.init._no_grad_trunc_normal_(tensor, mean, std, a, b,
-                                                    generator=generator)
+        return torch.nn.init._no_grad_trunc_normal_(tensor, mean, std, a, b, generator=generator)
     with torch.no_grad():
         if p > 0.3:
             _probe(tensor).normal_(mean, std, generator=generator)
@@ -350,16 +394,14 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: 
         return tensor
     mean, std, a, b = float(mean), float(std), float(a), float(b)
     if not (math.isfinite(mean) and math.isfinite(std)):
-        return torch.nn.init._no_grad_trunc_normal_(tensor, mean, std, a, b,
-                                                    generator=generator)
+        return torch.nn.init._no_grad_trunc_normal_(tensor, mean, std, a, b, generator=generator)
     if a == b:  # the interval is a point
         with torch.no_grad():
             return tensor.fill_(a)
     # A negative std gives PyTorch's sampler the density of -std.
     init = _Truncated(mean, abs(std), seed=seed, lower=a, upper=b)
     if not _drawable(init, target[0]):
-        return torch.nn.init._no_grad_trunc_normal_(tensor, mean, std, a, b,
-                                                    generator=generator)
+        return torch.nn.init._no_grad_trunc_normal_(tensor, mean, std, a, b, generator=generator)
     return _fill(tensor, init, target, seed, generator)
 
 
@@ -377,9 +419,13 @@ def _uniform_checks(a: float, b: float) -> bool:
 # truncate by default instead.
 
 
-def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0,
-                    generator: torch.Generator | None = None, *,
-                    seed: SeedLike = None) -> torch.Tensor:
+def xavier_uniform_(
+    tensor: torch.Tensor,
+    gain: float = 1.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """``torch.nn.init.xavier_uniform_``, drawn by the engine.
 
     Examples
@@ -398,9 +444,13 @@ def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0,
     return _uniform(tensor, -a, a, generator, seed)
 
 
-def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0,
-                   generator: torch.Generator | None = None, *,
-                   seed: SeedLike = None) -> torch.Tensor:
+def xavier_normal_(
+    tensor: torch.Tensor,
+    gain: float = 1.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """``torch.nn.init.xavier_normal_`` (untruncated), drawn by the engine.
 
     Examples
@@ -425,9 +475,16 @@ def _he_std(tensor: torch.Tensor, a: float, mode: str, nonlinearity: str) -> flo
     return gain / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
-                     *, seed: SeedLike = None, stacklevel: int = 2) -> torch.Tensor:
+def kaiming_uniform_(
+    tensor: torch.Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+    stacklevel: int = 2,
+) -> torch.Tensor:
     """``torch.nn.init.kaiming_uniform_``, drawn by the engine.
 
     ``stacklevel`` places the zero-element warning, as for ``warnings.warn``.
@@ -442,8 +499,15 @@ def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in",
     """
     if torch.overrides.has_torch_function_variadic(tensor):
         return torch.overrides.handle_torch_function(
-            kaiming_uniform_, (tensor,), tensor=tensor, a=a, mode=mode,
-            nonlinearity=nonlinearity, generator=generator, seed=seed)
+            kaiming_uniform_,
+            (tensor,),
+            tensor=tensor,
+            a=a,
+            mode=mode,
+            nonlinearity=nonlinearity,
+            generator=generator,
+            seed=seed,
+        )
     seed = _seeding.check_seed(seed)
     _check_tensor(tensor)
     if 0 in tensor.shape:
@@ -453,9 +517,16 @@ def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in",
     return _uniform(tensor, -bound, bound, generator, seed)
 
 
-def kaiming_normal_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
-                    *, seed: SeedLike = None, stacklevel: int = 2) -> torch.Tensor:
+def kaiming_normal_(
+    tensor: torch.Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+    stacklevel: int = 2,
+) -> torch.Tensor:
     """``torch.nn.init.kaiming_normal_`` (untruncated), drawn by the engine.
 
     ``stacklevel`` places the zero-element warning, as for ``warnings.warn``.

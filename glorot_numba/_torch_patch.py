@@ -39,8 +39,7 @@ import torch
 
 from . import _torch_init
 
-__all__ = ["NAMES", "ORIGINALS", "REPLACEMENTS", "IMPLEMENTATIONS", "enter", "exit",
-           "active"]
+__all__ = ["NAMES", "ORIGINALS", "REPLACEMENTS", "IMPLEMENTATIONS", "enter", "exit", "active"]
 
 NAMES = _torch_init.NAMES
 
@@ -49,13 +48,16 @@ ORIGINALS: dict[str, Callable[..., Any]] = {name: getattr(torch.nn.init, name) f
 
 # What a replacement calls inside a block: the engine's functions (tests
 # put recording ones here).
-IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {name: getattr(_torch_init, name)
-                                                  for name in NAMES}
+IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
+    name: getattr(_torch_init, name) for name in NAMES
+}
 
 # The engine's kaiming_ functions warn at a stack level one deeper behind a
 # replacement, so that the warning names the replacement's caller.
-_EXTRA: dict[str, dict[str, int]] = {"kaiming_uniform_": {"stacklevel": 3},
-                                      "kaiming_normal_": {"stacklevel": 3}}
+_EXTRA: dict[str, dict[str, int]] = {
+    "kaiming_uniform_": {"stacklevel": 3},
+    "kaiming_normal_": {"stacklevel": 3},
+}
 
 # How many blocks the current context is inside.
 _depth = contextvars.ContextVar("glorot_numba_accelerate_depth", default=0)
@@ -101,13 +103,16 @@ _sites: dict[tuple[int, object], tuple[dict[Any, Any], object, str]] = {}
 
 def _check_originals() -> None:
     for name, function in ORIGINALS.items():
-        if (getattr(function, "__module__", None) != "torch.nn.init"
-                or getattr(function, "__name__", None) != name
-                or hasattr(function, "__glorot_numba_replaces__")):
+        if (
+            getattr(function, "__module__", None) != "torch.nn.init"
+            or getattr(function, "__name__", None) != name
+            or hasattr(function, "__glorot_numba_replaces__")
+        ):
             raise RuntimeError(
                 f"torch.nn.init.{name} was {function!r}, not PyTorch's function, when "
                 "glorot_numba.torch was imported (imported inside another library's "
-                "patching context?); import glorot_numba.torch before that")
+                "patching context?); import glorot_numba.torch before that"
+            )
 
 
 def _record(namespace: dict[Any, Any]) -> None:
@@ -133,8 +138,12 @@ def _scan(namespace: dict[Any, Any]) -> None:
         except ValueError:
             return
         table = values[i]
-        if (table is not namespace and table is not _BUILTINS and id(table) not in _OWN
-                and not _TARGET_IDS.isdisjoint(map(id, list(table.values())))):
+        if (
+            table is not namespace
+            and table is not _BUILTINS
+            and id(table) not in _OWN
+            and not _TARGET_IDS.isdisjoint(map(id, list(table.values())))
+        ):
             _record(table)
 
 
@@ -147,8 +156,9 @@ def _scan_new_modules() -> None:
             _scan(module.__dict__)
 
 
-def _swap(source: Mapping[str, Callable[..., Any]],
-          target: Mapping[str, Callable[..., Any]]) -> None:
+def _swap(
+    source: Mapping[str, Callable[..., Any]], target: Mapping[str, Callable[..., Any]]
+) -> None:
     """Every site holding ``source[name]`` gets ``target[name]``."""
     for namespace, key, name in list(_sites.values()):
         try:

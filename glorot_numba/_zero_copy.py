@@ -35,4 +35,4 @@ def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
     nbytes = math.prod(shape) * dtype.itemsize
     raw = _engine.allocate((nbytes + ALIGNMENT,), _BYTES)
     start = -raw.ctypes.data % ALIGNMENT
-    return raw[start:start + nbytes].view(dtype).reshape(shape)
+    return raw[start : start + nbytes].view(dtype).reshape(shape)

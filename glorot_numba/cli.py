@@ -44,31 +44,64 @@ def _parser():
         "... in, out), print shape, fans, target and observed statistics and "
         "throughput, and save it as .npy with -o.",
     )
-    init.add_argument("shape", nargs="*", type=int, metavar="DIM",
-                      help="dimensions of the tensor (none for a scalar)")
-    init.add_argument("--spec", default=None, metavar="JSON",
-                      help="draw the named tensors of a model spec file instead (see "
-                      "examples/model.json) and write them to -o .safetensors or .npz")
-    init.add_argument("--seed", type=int, default=None,
-                      help="integer seed (default: fresh OS entropy)")
-    init.add_argument("--dtype", default="float32",
-                      choices=["float16", "bfloat16", "float32", "float64"])
-    init.add_argument("--scale", type=float, default=None,
-                      help="VarianceScaling scale (default 1.0, Glorot)")
-    init.add_argument("--mode", default=None, choices=["fan_in", "fan_out", "fan_avg"],
-                      help="VarianceScaling mode (default fan_avg, Glorot)")
-    init.add_argument("--distribution", default=None,
-                      choices=["truncated_normal", "untruncated_normal", "uniform", "normal"],
-                      help="VarianceScaling distribution (default truncated_normal)")
-    init.add_argument("--method", default="box_muller", choices=["box_muller", "inverse_cdf"],
-                      help="how a truncated normal is drawn: resampling Box-Muller normals "
-                      "(default) or the exact inverse distribution function (faster, a "
-                      "stream of its own)")
-    init.add_argument("-o", "--output", default=None, metavar="FILE",
-                      help="write the array to FILE (.npy; tensors larger than "
-                      "--block-mb are streamed in blocks with constant memory)")
-    init.add_argument("--block-mb", type=float, default=16.0, metavar="MB",
-                      help="largest block drawn at once when writing files (default 16)")
+    init.add_argument(
+        "shape",
+        nargs="*",
+        type=int,
+        metavar="DIM",
+        help="dimensions of the tensor (none for a scalar)",
+    )
+    init.add_argument(
+        "--spec",
+        default=None,
+        metavar="JSON",
+        help="draw the named tensors of a model spec file instead (see "
+        "examples/model.json) and write them to -o .safetensors or .npz",
+    )
+    init.add_argument(
+        "--seed", type=int, default=None, help="integer seed (default: fresh OS entropy)"
+    )
+    init.add_argument(
+        "--dtype", default="float32", choices=["float16", "bfloat16", "float32", "float64"]
+    )
+    init.add_argument(
+        "--scale", type=float, default=None, help="VarianceScaling scale (default 1.0, Glorot)"
+    )
+    init.add_argument(
+        "--mode",
+        default=None,
+        choices=["fan_in", "fan_out", "fan_avg"],
+        help="VarianceScaling mode (default fan_avg, Glorot)",
+    )
+    init.add_argument(
+        "--distribution",
+        default=None,
+        choices=["truncated_normal", "untruncated_normal", "uniform", "normal"],
+        help="VarianceScaling distribution (default truncated_normal)",
+    )
+    init.add_argument(
+        "--method",
+        default="box_muller",
+        choices=["box_muller", "inverse_cdf"],
+        help="how a truncated normal is drawn: resampling Box-Muller normals "
+        "(default) or the exact inverse distribution function (faster, a "
+        "stream of its own)",
+    )
+    init.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="write the array to FILE (.npy; tensors larger than "
+        "--block-mb are streamed in blocks with constant memory)",
+    )
+    init.add_argument(
+        "--block-mb",
+        type=float,
+        default=16.0,
+        metavar="MB",
+        help="largest block drawn at once when writing files (default 16)",
+    )
     _progress_flags(init)
 
     check = commands.add_parser(
@@ -82,24 +115,44 @@ def _parser():
         "say otherwise; a safetensors file written by 'init --spec' records its own.",
     )
     check.add_argument("file", metavar="FILE")
-    check.add_argument("--tensor", default=None, metavar="NAME",
-                       help="check only this tensor of a .npz or .safetensors file")
-    check.add_argument("--config", default=None, metavar="INIT",
-                       help="the initializer: a class name (HeNormal), a serialized "
-                       'initializer as JSON ({"class_name": ..., "config": ...}) or a '
-                       "file holding one")
-    check.add_argument("--spec", default=None, metavar="JSON",
-                       help="take each tensor's initializer from this model spec")
+    check.add_argument(
+        "--tensor",
+        default=None,
+        metavar="NAME",
+        help="check only this tensor of a .npz or .safetensors file",
+    )
+    check.add_argument(
+        "--config",
+        default=None,
+        metavar="INIT",
+        help="the initializer: a class name (HeNormal), a serialized "
+        'initializer as JSON ({"class_name": ..., "config": ...}) or a '
+        "file holding one",
+    )
+    check.add_argument(
+        "--spec",
+        default=None,
+        metavar="JSON",
+        help="take each tensor's initializer from this model spec",
+    )
     check.add_argument("--fan-in", type=int, default=None, metavar="N")
     check.add_argument("--fan-out", type=int, default=None, metavar="M")
-    check.add_argument("--dtype", default=None,
-                       choices=["float16", "bfloat16", "float32", "float64"],
-                       help="the dtype the values were drawn in, if the file stores them "
-                       "wider (bfloat16 .npy files hold float32)")
-    check.add_argument("--alpha", type=float, default=1e-3,
-                       help="overall significance level (default 1e-3)")
-    check.add_argument("--plot", default=None, metavar="PNG",
-                       help="save a histogram against the exact density (needs matplotlib)")
+    check.add_argument(
+        "--dtype",
+        default=None,
+        choices=["float16", "bfloat16", "float32", "float64"],
+        help="the dtype the values were drawn in, if the file stores them "
+        "wider (bfloat16 .npy files hold float32)",
+    )
+    check.add_argument(
+        "--alpha", type=float, default=1e-3, help="overall significance level (default 1e-3)"
+    )
+    check.add_argument(
+        "--plot",
+        default=None,
+        metavar="PNG",
+        help="save a histogram against the exact density (needs matplotlib)",
+    )
 
     audit = commands.add_parser(
         "audit",
@@ -112,23 +165,50 @@ def _parser():
         "1 when a row does not fit.  Frameworks other than this library run in "
         "processes of their own.",
     )
-    audit.add_argument("--frameworks", nargs="+", default=None, metavar="NAME",
-                       help="among glorot_numba, torch, jax, tensorflow, keras-jax, "
-                       "keras-torch, keras-numpy, keras-tensorflow (keras: all four); "
-                       "default all")
-    audit.add_argument("--dtypes", nargs="+", default=None, metavar="DTYPE",
-                       help="among float16, bfloat16, float32, float64, complex64, "
-                       "complex128; default all")
-    audit.add_argument("-n", "--samples", type=int, default=1_000_000, metavar="N",
-                       help="samples per row (default 1000000)")
-    audit.add_argument("--alpha", type=float, default=1e-3,
-                       help="overall significance level of the table (default 1e-3)")
+    audit.add_argument(
+        "--frameworks",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="among glorot_numba, torch, jax, tensorflow, keras-jax, "
+        "keras-torch, keras-numpy, keras-tensorflow (keras: all four); "
+        "default all",
+    )
+    audit.add_argument(
+        "--dtypes",
+        nargs="+",
+        default=None,
+        metavar="DTYPE",
+        help="among float16, bfloat16, float32, float64, complex64, complex128; default all",
+    )
+    audit.add_argument(
+        "-n",
+        "--samples",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="samples per row (default 1000000)",
+    )
+    audit.add_argument(
+        "--alpha",
+        type=float,
+        default=1e-3,
+        help="overall significance level of the table (default 1e-3)",
+    )
     audit.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    audit.add_argument("-o", "--output", default=None, metavar="FILE",
-                       help="also write the report to FILE (.md or .json)")
-    audit.add_argument("--plot", default=None, metavar="DIR",
-                       help="save a plot of each misfit against the exact reference in DIR "
-                       "(needs matplotlib)")
+    audit.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="also write the report to FILE (.md or .json)",
+    )
+    audit.add_argument(
+        "--plot",
+        default=None,
+        metavar="DIR",
+        help="save a plot of each misfit against the exact reference in DIR (needs matplotlib)",
+    )
     _progress_flags(audit)
 
     bench = commands.add_parser(
@@ -139,18 +219,31 @@ def _parser():
         "own.  The suite is not part of the installed package.",
     )
     bench.add_argument("--full", action="store_true", help="the full suite, not --quick")
-    bench.add_argument("--out", default=None, metavar="DIR",
-                       help="keep results.json/.md/.png in DIR (default: discard)")
-    bench.add_argument("--source", default=None, metavar="DIR",
-                       help="the source checkout (default: the one this package "
-                       "runs from, or the current directory)")
+    bench.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="keep results.json/.md/.png in DIR (default: discard)",
+    )
+    bench.add_argument(
+        "--source",
+        default=None,
+        metavar="DIR",
+        help="the source checkout (default: the one this package "
+        "runs from, or the current directory)",
+    )
     return parser
 
 
 def _progress_flags(parser):
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--progress", dest="progress", action="store_true", default=None,
-                       help="show a progress bar (default: when stderr is a terminal)")
+    group.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
     group.add_argument("--no-progress", dest="progress", action="store_false")
 
 
@@ -165,9 +258,15 @@ class _Progress:
             from tqdm import tqdm
         except ImportError:
             return
-        self.bar = tqdm(total=total, unit="el", unit_scale=True, desc=desc,
-                        disable=None if wanted is None else False, file=sys.stderr,
-                        mininterval=0.2)
+        self.bar = tqdm(
+            total=total,
+            unit="el",
+            unit_scale=True,
+            desc=desc,
+            disable=None if wanted is None else False,
+            file=sys.stderr,
+            mininterval=0.2,
+        )
 
     def __call__(self, block):
         if self.bar is not None:
@@ -208,7 +307,7 @@ class _Moments:
         flat = block.reshape(-1)
         # float64 in slices of 1 Mi elements: 8 MiB whatever the block size.
         for start in range(0, flat.size, 1 << 20):
-            x = flat[start:start + (1 << 20)].astype(np.float64)
+            x = flat[start : start + (1 << 20)].astype(np.float64)
             self.n += x.size
             self.total += float(x.sum())
             self.total_sq += float(np.dot(x, x))
@@ -230,9 +329,13 @@ def _run_init(args, out):
     if args.spec is not None:
         return _run_init_spec(args, out)
     if args.output is not None and os.path.splitext(args.output)[1].lower() in (
-            ".safetensors", ".npz"):
-        raise ValueError(f"{args.output}: .safetensors and .npz files are written from a "
-                         "--spec; a single tensor is written as .npy")
+        ".safetensors",
+        ".npz",
+    ):
+        raise ValueError(
+            f"{args.output}: .safetensors and .npz files are written from a "
+            "--spec; a single tensor is written as .npy"
+        )
     init = _initializer(args)
     shape = tuple(args.shape)
     fans = compute_fans(shape)
@@ -279,16 +382,20 @@ def _run_init(args, out):
     print(f"target std  : {std:.6g}  (bound {bound:.6g})", file=out)
     if size:
         mean, sd, low, high = observed
-        print(f"observed    : mean={mean:.6g} std={sd:.6g} min={low:.6g} max={high:.6g}",
-              file=out)
+        print(f"observed    : mean={mean:.6g} std={sd:.6g} min={low:.6g} max={high:.6g}", file=out)
     rate = size / elapsed if elapsed > 0 else math.inf
     if streamed:
-        print(f"time        : {elapsed * 1e3:.3f} ms ({rate / 1e6:.1f} M samples/s), drawn "
-              f"and written in {blocks} blocks of at most {block_bytes / 2**20:.4g} MiB",
-              file=out)
+        print(
+            f"time        : {elapsed * 1e3:.3f} ms ({rate / 1e6:.1f} M samples/s), drawn "
+            f"and written in {blocks} blocks of at most {block_bytes / 2**20:.4g} MiB",
+            file=out,
+        )
     else:
-        print(f"time        : {elapsed * 1e3:.3f} ms ({rate / 1e6:.1f} M samples/s); first "
-              f"call {first * 1e3:.1f} ms (loads or compiles the kernels)", file=out)
+        print(
+            f"time        : {elapsed * 1e3:.3f} ms ({rate / 1e6:.1f} M samples/s); first "
+            f"call {first * 1e3:.1f} ms (loads or compiles the kernels)",
+            file=out,
+        )
     if args.output:
         if not streamed:
             path = _npy_path(args.output)
@@ -299,8 +406,11 @@ def _run_init(args, out):
         if dtype.kind == "f":
             print(f"saved       : {args.output}", file=out)
         else:
-            print(f"saved       : {args.output} (as float32, exact; "
-                  "np.load(...).astype(ml_dtypes.bfloat16) restores the bits)", file=out)
+            print(
+                f"saved       : {args.output} (as float32, exact; "
+                "np.load(...).astype(ml_dtypes.bfloat16) restores the bits)",
+                file=out,
+            )
     return 0
 
 
@@ -313,11 +423,14 @@ def _block_bytes(args):
 def _run_init_spec(args, out):
     if args.shape:
         raise ValueError("give either DIMs or --spec, not both")
-    ignored = [f"--{k}" for k in ("scale", "mode", "distribution", "seed")
-               if getattr(args, k) is not None]
+    ignored = [
+        f"--{k}" for k in ("scale", "mode", "distribution", "seed") if getattr(args, k) is not None
+    ]
     if ignored or args.dtype != "float32":
-        raise ValueError("with --spec, initializers and dtypes come from the spec "
-                         f"(drop {', '.join(ignored) or '--dtype'})")
+        raise ValueError(
+            "with --spec, initializers and dtypes come from the spec "
+            f"(drop {', '.join(ignored) or '--dtype'})"
+        )
     if args.output is None:
         raise ValueError("--spec needs -o FILE (.safetensors or .npz)")
     if os.path.splitext(args.output)[1].lower() not in (".safetensors", ".npz"):
@@ -326,8 +439,7 @@ def _run_init_spec(args, out):
     block_bytes = _block_bytes(args)
     total = sum(e.size for e in entries)
     for e in entries:
-        print(f"{e.name:24s} {str(e.shape):18s} {np.dtype(e.dtype).name:9s} {e.init!r}",
-              file=out)
+        print(f"{e.name:24s} {str(e.shape):18s} {np.dtype(e.dtype).name:9s} {e.init!r}", file=out)
     bar = _Progress(total, args.progress, "init")
     start = time.perf_counter()
     try:
@@ -335,8 +447,10 @@ def _run_init_spec(args, out):
     finally:
         bar.close()
     elapsed = time.perf_counter() - start
-    print(f"saved       : {args.output} ({len(entries)} tensors, {total} elements, "
-          f"{elapsed:.2f} s)", file=out)
+    print(
+        f"saved       : {args.output} ({len(entries)} tensors, {total} elements, {elapsed:.2f} s)",
+        file=out,
+    )
     return 0
 
 
@@ -376,14 +490,18 @@ def _run_check(args, out):
     arrays, recorded = _files.read_tensors(args.file)
     if args.tensor is not None:
         if args.tensor not in arrays:
-            raise ValueError(f"{args.file} has no tensor {args.tensor!r}; it has "
-                             f"{', '.join(sorted(arrays))}")
+            raise ValueError(
+                f"{args.file} has no tensor {args.tensor!r}; it has {', '.join(sorted(arrays))}"
+            )
         arrays = {args.tensor: arrays[args.tensor]}
     if args.plot and len(arrays) != 1:
         raise ValueError("--plot draws one tensor: choose it with --tensor")
     if args.spec is not None:
-        recorded = {"tensors": {e.name: {"initializer": e.serialized}
-                                for e in _modelspec.load_spec(args.spec)}}
+        recorded = {
+            "tensors": {
+                e.name: {"initializer": e.serialized} for e in _modelspec.load_spec(args.spec)
+            }
+        }
         missing = sorted(set(arrays) - set(recorded["tensors"]))
         if missing:
             raise ValueError(f"{args.spec} has no tensor {', '.join(map(repr, missing))}")
@@ -400,16 +518,23 @@ def _run_check(args, out):
             init, source = GlorotNormal(), "default"
         fans = fans_given or compute_fans(array.shape)
         if array.size < 100 and len(arrays) > 1:
-            print(f"tensor      : {name}\nshape       : {array.shape}  ({array.size} "
-                  "elements)\nverdict     : not tested (fewer than 100 elements)\n", file=out)
+            print(
+                f"tensor      : {name}\nshape       : {array.shape}  ({array.size} "
+                "elements)\nverdict     : not tested (fewer than 100 elements)\n",
+                file=out,
+            )
             continue
-        report = testing.check_variance_scaling(array, init, fans=fans, alpha=args.alpha,
-                                                dtype=args.dtype)
+        report = testing.check_variance_scaling(
+            array, init, fans=fans, alpha=args.alpha, dtype=args.dtype
+        )
         print(f"tensor      : {name}", file=out)
         print(f"shape       : {array.shape}  ({array.size} elements)", file=out)
         print(f"initializer : {init!r} (from {source})", file=out)
-        print(f"fans        : fan_in={fans[0]} fan_out={fans[1]}"
-              + ("" if fans_given else " (of the shape)"), file=out)
+        print(
+            f"fans        : fan_in={fans[0]} fan_out={fans[1]}"
+            + ("" if fans_given else " (of the shape)"),
+            file=out,
+        )
         print(str(report), file=out)
         all_fit &= report.passed
         if args.plot:
@@ -435,11 +560,23 @@ def _plot(array, report, path, title):
     reach = ref.bound if math.isfinite(ref.bound) else 4.5 * ref.std
     reach = max(reach, float(np.abs(x).max()) if x.size else 0.0) * 1.05
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.hist(x, bins=200, range=(-reach, reach), density=True, color="tab:blue", alpha=0.6,
-            label=f"data (n = {x.size:,})")
+    ax.hist(
+        x,
+        bins=200,
+        range=(-reach, reach),
+        density=True,
+        color="tab:blue",
+        alpha=0.6,
+        label=f"data (n = {x.size:,})",
+    )
     grid = np.linspace(-reach, reach, 2001)
-    ax.plot(grid, ref.pdf(grid), color="black", lw=1.2,
-            label=f"exact {ref.distribution.replace('_', ' ')} density")
+    ax.plot(
+        grid,
+        ref.pdf(grid),
+        color="black",
+        lw=1.2,
+        label=f"exact {ref.distribution.replace('_', ' ')} density",
+    )
     if math.isfinite(ref.bound):
         for edge in (-ref.bound, ref.bound):
             ax.axvline(edge, color="tab:red", lw=0.8, ls="--")
@@ -457,18 +594,23 @@ def _plot(array, report, path, title):
 def _run_audit(args, out):
     from . import testing
 
-    if args.output is not None and os.path.splitext(args.output)[1].lower() not in (
-            ".md", ".json"):
+    if args.output is not None and os.path.splitext(args.output)[1].lower() not in (".md", ".json"):
         raise ValueError(f"-o must end in .md or .json, got {args.output!r}")
     if args.plot is not None:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            raise ImportError("--plot needs matplotlib: pip install "
-                              "'glorot_numba[plot]'") from None
-    report = testing.audit(args.frameworks, args.dtypes, n=args.samples, alpha=args.alpha,
-                           seed=args.seed, plot_dir=args.plot, progress=args.progress,
-                           isolate=True)
+            raise ImportError("--plot needs matplotlib: pip install 'glorot_numba[plot]'") from None
+    report = testing.audit(
+        args.frameworks,
+        args.dtypes,
+        n=args.samples,
+        alpha=args.alpha,
+        seed=args.seed,
+        plot_dir=args.plot,
+        progress=args.progress,
+        isolate=True,
+    )
     print(report.to_markdown(), file=out)
     if args.output is not None:
         report.save(args.output)
@@ -477,8 +619,7 @@ def _run_audit(args, out):
 
 
 def _bench_root(explicit):
-    candidates = [Path(explicit)] if explicit else [Path(__file__).resolve().parents[1],
-                                                     Path.cwd()]
+    candidates = [Path(explicit)] if explicit else [Path(__file__).resolve().parents[1], Path.cwd()]
     for root in candidates:
         if (root / "bench" / "run.py").is_file() and (root / "glorot_numba").is_dir():
             return root
@@ -489,9 +630,12 @@ def _run_bench(args, out):
     root = _bench_root(args.source)
     if root is None:
         where = args.source or "this installation or the current directory"
-        print("glorot-numba: error: the benchmark suite (bench/) is part of the source "
-              f"tree, not of the installed package, and none was found in {where}; run "
-              "this command from a checkout, or pass --source DIR", file=sys.stderr)
+        print(
+            "glorot-numba: error: the benchmark suite (bench/) is part of the source "
+            f"tree, not of the installed package, and none was found in {where}; run "
+            "this command from a checkout, or pass --source DIR",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory() as scratch:
         target = args.out or scratch
@@ -521,8 +665,12 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    run: Callable[..., int] = {"init": _run_init, "check": _run_check, "audit": _run_audit,
-                               "bench": _run_bench}[args.command]
+    run: Callable[..., int] = {
+        "init": _run_init,
+        "check": _run_check,
+        "audit": _run_audit,
+        "bench": _run_bench,
+    }[args.command]
     try:
         return run(args, sys.stdout)
     except (TypeError, ValueError, OSError, ImportError) as exc:

@@ -79,8 +79,13 @@ class _ChunkDrawer:
     and reaches worker processes cheaply.
     """
 
-    def __init__(self, init: Initializer, shape: tuple[int, ...], dtype: np.dtype[Any],
-                 seeds: tuple[int, int] | None) -> None:
+    def __init__(
+        self,
+        init: Initializer,
+        shape: tuple[int, ...],
+        dtype: np.dtype[Any],
+        seeds: tuple[int, int] | None,
+    ) -> None:
         self.init, self.shape, self.dtype, self.seeds = init, shape, dtype, seeds
 
     def __call__(self, block_info: Any = None) -> np.ndarray[Any, Any]:
@@ -89,14 +94,16 @@ class _ChunkDrawer:
         if _seeding.get_seed(self.init.seed) != self.seeds:
             raise RuntimeError(
                 "a global seed (set_random_seed) was set where this chunk is drawn but not "
-                "where the array was defined; the chunks would not fit together")
+                "where the array was defined; the chunks would not fit together"
+            )
         if not self.shape:
             return self.init(self.shape, self.dtype)
         location = block_info[None]["array-location"]
         offset = tuple(start for start, _ in location)
         block = tuple(stop - start for start, stop in location)
-        return self.init(block, self.dtype,
-                         partition_info=_shapes.PartitionInfo(self.shape, offset))
+        return self.init(
+            block, self.dtype, partition_info=_shapes.PartitionInfo(self.shape, offset)
+        )
 
 
 def _pinned(init: Initializer) -> tuple[Initializer, tuple[int, int] | None]:
@@ -106,15 +113,21 @@ def _pinned(init: Initializer) -> tuple[Initializer, tuple[int, int] | None]:
         raise ValueError(
             "glorot_numba.dask does not follow a global seed (set_random_seed): it is "
             "process-local, and chunks are drawn in other processes; give the initializer "
-            "a seed instead, after set_random_seed(None)")
+            "a seed instead, after set_random_seed(None)"
+        )
     if init.seed is None:
         config = dict(init.get_config(), seed=secrets.randbelow(_seeding.MAXINT32))
         init = type(init).from_config(config)
     return init, _seeding.get_seed(init.seed)
 
 
-def from_initializer(init: Initializer, shape: ShapeLike, chunks: ChunksLike = "auto",
-                     dtype: DTypeLike | None = None, name: str | None = None) -> _da.Array:
+def from_initializer(
+    init: Initializer,
+    shape: ShapeLike,
+    chunks: ChunksLike = "auto",
+    dtype: DTypeLike | None = None,
+    name: str | None = None,
+) -> _da.Array:
     """A Dask array holding ``init(shape, dtype)``, drawn chunk by chunk.
 
     Parameters
@@ -159,37 +172,56 @@ def from_initializer(init: Initializer, shape: ShapeLike, chunks: ChunksLike = "
         raise ValueError(
             f"{init!r} draws TensorFlow's stream, in which a block's values depend on the "
             "block's shape, not on its place in the tensor; its chunks would not form "
-            "the tensor.  Use the native stream (no compat) for Dask arrays")
+            "the tensor.  Use the native stream (no compat) for Dask arrays"
+        )
     dims = _shapes.check_shape(shape)
     resolved = init.dtype if dtype is None else _dtypes.resolve_dtype(dtype)
     # Validate everything (fans, scale, dtype) now, not on a worker later.
     if dims:
-        init((0,) + dims[1:], resolved,
-             partition_info=_shapes.PartitionInfo(dims, (0,) * len(dims)))
+        init(
+            (0,) + dims[1:], resolved, partition_info=_shapes.PartitionInfo(dims, (0,) * len(dims))
+        )
     init, seeds = _pinned(init)
     normalized = _da.core.normalize_chunks(chunks, dims, dtype=resolved)
     if name is None:
-        name = "glorot-numba-" + _tokenize(type(init).__name__, init.get_config(), dims,
-                                           normalized, str(resolved))
+        name = "glorot-numba-" + _tokenize(
+            type(init).__name__, init.get_config(), dims, normalized, str(resolved)
+        )
     array: _da.Array = _da.map_blocks(
-        _ChunkDrawer(init, dims, resolved, seeds), chunks=normalized, dtype=resolved,
-        meta=np.empty((0,) * len(dims), resolved), name=name)
+        _ChunkDrawer(init, dims, resolved, seeds),
+        chunks=normalized,
+        dtype=resolved,
+        meta=np.empty((0,) * len(dims), resolved),
+        name=name,
+    )
     return array
 
 
 class DaskInitializer(Protocol):
     """What each function below is: ``from_initializer`` of one class, by keywords."""
 
-    def __call__(self, shape: ShapeLike, chunks: ChunksLike = "auto", *,
-                 dtype: DTypeLike | None = None, name: str | None = None,
-                 **config: Any) -> _da.Array: ...
+    def __call__(
+        self,
+        shape: ShapeLike,
+        chunks: ChunksLike = "auto",
+        *,
+        dtype: DTypeLike | None = None,
+        name: str | None = None,
+        **config: Any,
+    ) -> _da.Array: ...
 
 
 def _builder(cls: type[Initializer]) -> DaskInitializer:
     snake = _registry.snake_case(cls.__name__)
 
-    def make(shape: ShapeLike, chunks: ChunksLike = "auto", *, dtype: DTypeLike | None = None,
-             name: str | None = None, **config: Any) -> _da.Array:
+    def make(
+        shape: ShapeLike,
+        chunks: ChunksLike = "auto",
+        *,
+        dtype: DTypeLike | None = None,
+        name: str | None = None,
+        **config: Any,
+    ) -> _da.Array:
         return from_initializer(cls(**config), shape, chunks, dtype=dtype, name=name)
 
     make.__name__ = make.__qualname__ = snake
@@ -259,5 +291,4 @@ def to_zarr(array: _da.Array, store: Any, **kwargs: Any) -> zarr.Array[Any]:
         raise ValueError(f"Zarr cannot store {array.dtype}; convert it (e.g. to float32) first")
     array.to_zarr(store, **kwargs)
     # No component: the root of the store (zarr takes None for it).
-    return zarr.open_array(store, mode="r",
-                           path=kwargs.get("component"))  # type: ignore[arg-type]
+    return zarr.open_array(store, mode="r", path=kwargs.get("component"))  # type: ignore[arg-type]

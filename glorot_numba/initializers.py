@@ -63,8 +63,7 @@ _ArrayT = TypeVar("_ArrayT", bound="np.ndarray[Any, Any]")
 def _check_scale(scale: object) -> float:
     if type(scale) is not float:  # plain floats skip the slow ABC checks
         if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
-            raise TypeError(
-                f"scale must be a real number, got {type(scale).__name__} {scale!r}")
+            raise TypeError(f"scale must be a real number, got {type(scale).__name__} {scale!r}")
         scale = float(scale)
     if not (math.isfinite(scale) and scale > 0.0):
         raise ValueError(f"scale must be a positive, finite number, got {scale}")
@@ -95,11 +94,15 @@ def _check_method(method: str, distribution: str, compat: Compat) -> Method:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method != DEFAULT_METHOD:
         if _KIND[distribution] != _engine.TRUNCATED:
-            raise ValueError(f"method={method!r} applies to truncated normals only, not to "
-                             f"distribution={distribution!r}")
+            raise ValueError(
+                f"method={method!r} applies to truncated normals only, not to "
+                f"distribution={distribution!r}"
+            )
         if compat is not None:
-            raise ValueError(f"method={method!r} draws this library's own stream; "
-                             f"compat={compat!r} draws TensorFlow's")
+            raise ValueError(
+                f"method={method!r} draws this library's own stream; "
+                f"compat={compat!r} draws TensorFlow's"
+            )
     return method  # type: ignore[return-value]  # one of METHODS
 
 
@@ -109,9 +112,7 @@ def _check_out(out: object, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Non
     if out.shape != shape:
         raise ValueError(f"out has shape {out.shape}, expected {shape}")
     if out.dtype != dtype:
-        raise ValueError(
-            f"out has dtype {out.dtype}, expected {_dtypes.dtype_name(dtype)}"
-        )
+        raise ValueError(f"out has dtype {out.dtype}, expected {_dtypes.dtype_name(dtype)}")
     if not out.flags.writeable:
         raise ValueError("out is read-only")
     if _engine.overlaps_itself(out):
@@ -132,8 +133,9 @@ def _in_dtype(value: float, dtype: np.dtype[Any]) -> np.float32 | np.float64:
 _samplings: dict[tuple[Any, ...], Sampling] = {}
 
 
-def _rounded_factor(factor: float, reach: float,
-                    component: np.dtype[Any]) -> np.float32 | np.float64 | None:
+def _rounded_factor(
+    factor: float, reach: float, component: np.dtype[Any]
+) -> np.float32 | np.float64 | None:
     """``factor`` rounded to ``component``, or None if it or ``reach`` times it
     is not a finite, non-zero value of that dtype.
 
@@ -163,18 +165,33 @@ class Initializer:
     dtype: np.dtype[Any] = np.dtype(np.float32)
 
     @overload
-    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None,
-                 partition_info: PartitionLike | None = None, *,
-                 out: None = None) -> npt.NDArray[Any]: ...
+    def __call__(
+        self,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        partition_info: PartitionLike | None = None,
+        *,
+        out: None = None,
+    ) -> npt.NDArray[Any]: ...
 
     @overload
-    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None,
-                 partition_info: PartitionLike | None = None, *,
-                 out: _ArrayT) -> _ArrayT: ...
+    def __call__(
+        self,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        partition_info: PartitionLike | None = None,
+        *,
+        out: _ArrayT,
+    ) -> _ArrayT: ...
 
-    def __call__(self, shape: ShapeLike, dtype: DTypeLike | None = None,
-                 partition_info: PartitionLike | None = None, *,
-                 out: np.ndarray[Any, Any] | None = None) -> np.ndarray[Any, Any]:
+    def __call__(
+        self,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        partition_info: PartitionLike | None = None,
+        *,
+        out: np.ndarray[Any, Any] | None = None,
+    ) -> np.ndarray[Any, Any]:
         """Draw a new array (or fill ``out``).
 
         Parameters
@@ -227,16 +244,30 @@ class Initializer:
         for a configuration that ``dtype`` cannot represent."""
         raise NotImplementedError
 
-    def _draw(self, shape: tuple[int, ...], dtype: np.dtype[Any], full: tuple[int, ...],
-              offset: tuple[int, ...], out: np.ndarray[Any, Any] | None,
-              sampling: Sampling) -> np.ndarray[Any, Any]:
+    def _draw(
+        self,
+        shape: tuple[int, ...],
+        dtype: np.dtype[Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...],
+        out: np.ndarray[Any, Any] | None,
+        sampling: Sampling,
+    ) -> np.ndarray[Any, Any]:
         """The validated call: a new array, or ``out``, filled."""
         key = self._key()
         result = _engine.allocate(shape, dtype) if out is None else out
         if result.size:
             kind, params = sampling
-            _engine.fill(result, _dtypes.path_of(dtype), _dtypes.native_of(dtype), full,
-                         offset, key, kind, params)
+            _engine.fill(
+                result,
+                _dtypes.path_of(dtype),
+                _dtypes.native_of(dtype),
+                full,
+                offset,
+                key,
+                kind,
+                params,
+            )
         return result
 
     def _key(self) -> tuple[np.uint64, np.uint64]:
@@ -392,30 +423,53 @@ class VarianceScaling(Initializer):
     'tf.keras'
     """
 
-    def __init__(self, scale: RealLike = 1.0, mode: Mode = "fan_in",
-                 distribution: str = "truncated_normal", seed: SeedLike = None,
-                 dtype: DTypeLike = "float32", compat: Compat = None, *,
-                 method: Method = DEFAULT_METHOD, in_axis: AxisLike = -2,
-                 out_axis: AxisLike = -1, batch_axis: AxisLike = ()) -> None:
+    def __init__(
+        self,
+        scale: RealLike = 1.0,
+        mode: Mode = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+        compat: Compat = None,
+        *,
+        method: Method = DEFAULT_METHOD,
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+    ) -> None:
         self.scale = _check_scale(scale)
         self.mode = _check_mode(mode)
         self.distribution = _check_distribution(distribution)
         self.seed = _seeding.check_seed(seed)
         self.dtype = _dtypes.resolve_dtype(dtype)
         self.in_axis, self.out_axis, self.batch_axis = _shapes.check_layout(
-            in_axis, out_axis, batch_axis)
+            in_axis, out_axis, batch_axis
+        )
         self.compat = _tf_compat.check_compat(compat)
         _tf_compat.check_compat_mode(self.compat, self.mode)
         _tf_compat.check_compat_dtype(self.compat, self.dtype)
         self.method = _check_method(method, self.distribution, self.compat)
 
-    def _draw(self, shape: tuple[int, ...], dtype: np.dtype[Any], full: tuple[int, ...],
-              offset: tuple[int, ...], out: np.ndarray[Any, Any] | None,
-              sampling: Sampling) -> np.ndarray[Any, Any]:
+    def _draw(
+        self,
+        shape: tuple[int, ...],
+        dtype: np.dtype[Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...],
+        out: np.ndarray[Any, Any] | None,
+        sampling: Sampling,
+    ) -> np.ndarray[Any, Any]:
         if self.compat is not None:
             _tf_compat.check_compat_dtype(self.compat, dtype)
-            return _tf_compat.draw(self.compat, self.seed, self.distribution,
-                                   self._variance(self._fans(full)), shape, dtype, out)
+            return _tf_compat.draw(
+                self.compat,
+                self.seed,
+                self.distribution,
+                self._variance(self._fans(full)),
+                shape,
+                dtype,
+                out,
+            )
         return super()._draw(shape, dtype, full, offset, out, sampling)
 
     def _fans(self, shape: tuple[int, ...]) -> tuple[int, int]:
@@ -434,8 +488,18 @@ class VarianceScaling(Initializer):
         few percent of a small call.  Remembered across instances, since
         initializers are often made anew for every call.
         """
-        memo_key = (type(self), self.scale, self.mode, self.distribution, self.method,
-                    self.in_axis, self.out_axis, self.batch_axis, full, dtype)
+        memo_key = (
+            type(self),
+            self.scale,
+            self.mode,
+            self.distribution,
+            self.method,
+            self.in_axis,
+            self.out_axis,
+            self.batch_axis,
+            full,
+            dtype,
+        )
         try:
             sampling = _samplings.get(memo_key)
         except TypeError:  # an attribute reassigned to something unhashable
@@ -510,6 +574,7 @@ class VarianceScaling(Initializer):
             config["method"] = self.method
         return config
 
+
 class GlorotNormal(VarianceScaling):
     """Glorot (Xavier) normal initializer, as in TensorFlow v1.
 
@@ -557,13 +622,29 @@ class GlorotNormal(VarianceScaling):
      [ 0.8416824   0.515258    0.41064805]]
     """
 
-    def __init__(self, seed: SeedLike = None, dtype: DTypeLike = "float32",
-                 compat: Compat = None, *, method: Method = DEFAULT_METHOD,
-                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = ()) -> None:
-        super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal",
-                         seed=seed, dtype=dtype, compat=compat, method=method, in_axis=in_axis,
-                         out_axis=out_axis, batch_axis=batch_axis)
+    def __init__(
+        self,
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+        compat: Compat = None,
+        *,
+        method: Method = DEFAULT_METHOD,
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+    ) -> None:
+        super().__init__(
+            scale=1.0,
+            mode="fan_avg",
+            distribution="truncated_normal",
+            seed=seed,
+            dtype=dtype,
+            compat=compat,
+            method=method,
+            in_axis=in_axis,
+            out_axis=out_axis,
+            batch_axis=batch_axis,
+        )
 
     def get_config(self) -> Config:
         """``{"seed": ..., "dtype": ...}``, as TensorFlow v1 reports it.
@@ -582,11 +663,13 @@ class GlorotNormal(VarianceScaling):
         >>> gn.GlorotNormal(seed=42, method="inverse_cdf").get_config()
         {'seed': 42, 'dtype': 'float32', 'method': 'inverse_cdf'}
         """
-        return {"seed": self.seed, "dtype": _dtypes.dtype_name(self.dtype),
-                **self._optional_config()}
+        return {
+            "seed": self.seed,
+            "dtype": _dtypes.dtype_name(self.dtype),
+            **self._optional_config(),
+        }
 
 
 glorot_normal = GlorotNormal
 glorot_normal_initializer = GlorotNormal
 xavier_normal = GlorotNormal
-

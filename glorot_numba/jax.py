@@ -91,9 +91,15 @@ _Check: TypeAlias = "Callable[[tuple[int, ...], Any], None]"
 class Factory(Protocol):
     """A family member's factory, as ``jax.nn.initializers.glorot_normal``."""
 
-    def __call__(self, in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = (), dtype: DTypeLike | None = None, *,
-                 method: Method = "box_muller") -> jax.nn.initializers.Initializer: ...
+    def __call__(
+        self,
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+        dtype: DTypeLike | None = None,
+        *,
+        method: Method = "box_muller",
+    ) -> jax.nn.initializers.Initializer: ...
 
 
 def _key_words(key: jax.Array) -> jax.Array:
@@ -140,7 +146,8 @@ def _placement(out_sharding: OutSharding, ndim: int) -> OutSharding:
             raise ValueError(
                 "Using PartitionSpec when you are not under a mesh context is not allowed. "
                 "Please pass a NamedSharding instance or enter into a mesh context via "
-                f"`jax.set_mesh`. Got {out_sharding}")
+                f"`jax.set_mesh`. Got {out_sharding}"
+            )
         return _P(*out_sharding, *(None,) * (ndim - len(out_sharding)))
     if isinstance(out_sharding, jax.sharding.NamedSharding):
         spec = out_sharding.spec
@@ -148,22 +155,27 @@ def _placement(out_sharding: OutSharding, ndim: int) -> OutSharding:
     return out_sharding
 
 
-def _draw(words: npt.ArrayLike, *, numpy_init: Initializer, shape: tuple[int, ...],
-          dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+def _draw(
+    words: npt.ArrayLike, *, numpy_init: Initializer, shape: tuple[int, ...], dtype: np.dtype[Any]
+) -> np.ndarray[Any, Any]:
     key = _adapters.key_from_words(np.asarray(words))
     values = _zero_copy.aligned_empty(shape, dtype)
     return _adapters.keyed(numpy_init, key)(shape, dtype, out=values)
 
 
-def _initializer(numpy_init: Initializer, default_dtype: DTypeLike | None,
-                 check: _Check) -> jax.nn.initializers.Initializer:
+def _initializer(
+    numpy_init: Initializer, default_dtype: DTypeLike | None, check: _Check
+) -> jax.nn.initializers.Initializer:
     """``init(key, shape, dtype, out_sharding)`` drawing ``numpy_init`` under
     the key; ``check(shape, dtype)`` raises JAX's errors for the call."""
 
-    def init(key: jax.Array, shape: SupportsIndex | Sequence[SupportsIndex],
-             dtype: Any = default_dtype, out_sharding: OutSharding = None) -> jax.Array:
-        dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(float) if dtype is None
-                                              else dtype)
+    def init(
+        key: jax.Array,
+        shape: SupportsIndex | Sequence[SupportsIndex],
+        dtype: Any = default_dtype,
+        out_sharding: OutSharding = None,
+    ) -> jax.Array:
+        dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(float) if dtype is None else dtype)
         # One int is a rank-1 shape (mypy's typing does not see int as Integral).
         sides = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)  # type: ignore[arg-type]
         dims = _shapes.check_shape(sides)
@@ -174,8 +186,9 @@ def _initializer(numpy_init: Initializer, default_dtype: DTypeLike | None,
         try:
             concrete = np.asarray(words)
         except jax.errors.TracerArrayConversionError:
-            values: jax.Array = jax.pure_callback(draw, jax.ShapeDtypeStruct(dims, dtype), words,
-                                                  vmap_method="sequential")
+            values: jax.Array = jax.pure_callback(
+                draw, jax.ShapeDtypeStruct(dims, dtype), words, vmap_method="sequential"
+            )
             if placement is not None:
                 values = jax.device_put(values, placement)
             return values
@@ -186,8 +199,11 @@ def _initializer(numpy_init: Initializer, default_dtype: DTypeLike | None,
 
 
 # What JAX's samplers say of a dtype they refuse.
-_SAMPLER_DTYPES = {"normal": "a float or complex dtype", "uniform": "a float dtype",
-                   "truncated_normal": "a float dtype"}
+_SAMPLER_DTYPES = {
+    "normal": "a float or complex dtype",
+    "uniform": "a float dtype",
+    "truncated_normal": "a float dtype",
+}
 
 
 def _needs(accepted: type[Any], sampler: str) -> _Check:
@@ -197,8 +213,9 @@ def _needs(accepted: type[Any], sampler: str) -> _Check:
 
     def check(shape: tuple[int, ...], dtype: Any) -> None:
         if not jnp.issubdtype(dtype, accepted):
-            raise ValueError(f"dtype argument to `{sampler}` must be "
-                             f"{_SAMPLER_DTYPES[sampler]}, got {dtype}")
+            raise ValueError(
+                f"dtype argument to `{sampler}` must be {_SAMPLER_DTYPES[sampler]}, got {dtype}"
+            )
 
     return check
 
@@ -219,11 +236,17 @@ def _concrete(value: object, name: str) -> Any:
     return array.item()
 
 
-def variance_scaling(scale: RealLike, mode: Mode,
-                     distribution: Literal["truncated_normal", "normal", "uniform"],
-                     in_axis: AxisLike = -2, out_axis: AxisLike = -1, batch_axis: AxisLike = (),
-                     dtype: DTypeLike | None = None, *,
-                     method: Method = "box_muller") -> jax.nn.initializers.Initializer:
+def variance_scaling(
+    scale: RealLike,
+    mode: Mode,
+    distribution: Literal["truncated_normal", "normal", "uniform"],
+    in_axis: AxisLike = -2,
+    out_axis: AxisLike = -1,
+    batch_axis: AxisLike = (),
+    dtype: DTypeLike | None = None,
+    *,
+    method: Method = "box_muller",
+) -> jax.nn.initializers.Initializer:
     """An initializer whose samples have variance ``scale / n``, as in JAX.
 
     Parameters
@@ -271,8 +294,15 @@ def variance_scaling(scale: RealLike, mode: Mode,
         raise ValueError(
             f"distribution must be one of {tuple(_DISTRIBUTIONS)}, got {distribution!r}"
         )
-    numpy_init = VarianceScaling(scale, mode, _DISTRIBUTIONS[distribution], method=method,
-                                 in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+    numpy_init = VarianceScaling(
+        scale,
+        mode,
+        _DISTRIBUTIONS[distribution],
+        method=method,
+        in_axis=in_axis,
+        out_axis=out_axis,
+        batch_axis=batch_axis,
+    )
     layout = (numpy_init.in_axis, numpy_init.out_axis, numpy_init.batch_axis)
     # Complex dtypes are drawn too; for others, JAX fails in the sampler it
     # reaches for complex ones (uniform), or in the normal one.
@@ -301,13 +331,25 @@ _FANS = {"fan_in": "fan-in", "fan_avg": "mean of fan-in and fan-out"}
 def _member(name: str) -> Factory:
     scale, mode, distribution = _adapters.FAMILY[name]
 
-    def factory(in_axis: AxisLike = -2, out_axis: AxisLike = -1, batch_axis: AxisLike = (),
-                dtype: DTypeLike | None = None, *,
-                method: Method = "box_muller") -> jax.nn.initializers.Initializer:
+    def factory(
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+        dtype: DTypeLike | None = None,
+        *,
+        method: Method = "box_muller",
+    ) -> jax.nn.initializers.Initializer:
         # The family's distributions are named alike here and in JAX.
-        return variance_scaling(scale, mode, distribution,  # type: ignore[arg-type]
-                                in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis,
-                                dtype=dtype, method=method)
+        return variance_scaling(
+            scale,
+            mode,
+            distribution,  # type: ignore[arg-type]
+            in_axis=in_axis,
+            out_axis=out_axis,
+            batch_axis=batch_axis,
+            dtype=dtype,
+            method=method,
+        )
 
     factory.__name__ = factory.__qualname__ = name
     kind = "a truncated normal" if distribution == "truncated_normal" else "a uniform"
@@ -359,6 +401,7 @@ kaiming_uniform = he_uniform
 # Explicit distributions
 # --------------------------------------------------------------------------
 
+
 def _magnitude(value: Scalar, name: str) -> float:
     """``|value|`` of a scale parameter, which JAX multiplies standard samples by."""
     number = _concrete(value, name)
@@ -367,8 +410,9 @@ def _magnitude(value: Scalar, name: str) -> float:
     return abs(float(number))
 
 
-def normal(stddev: Scalar = 1e-2,
-           dtype: DTypeLike | None = None) -> jax.nn.initializers.Initializer:
+def normal(
+    stddev: Scalar = 1e-2, dtype: DTypeLike | None = None
+) -> jax.nn.initializers.Initializer:
     """An initializer drawing ``N(0, stddev**2)``, as ``jax.nn.initializers.normal``.
 
     Parameters
@@ -396,13 +440,16 @@ def normal(stddev: Scalar = 1e-2,
     >>> round(float(w.std()), 3)
     0.02
     """
-    return _initializer(_explicit.RandomNormal(0.0, _magnitude(stddev, "stddev")), dtype,
-                        _needs(jnp.inexact, "normal"))
+    return _initializer(
+        _explicit.RandomNormal(0.0, _magnitude(stddev, "stddev")),
+        dtype,
+        _needs(jnp.inexact, "normal"),
+    )
 
 
-def truncated_normal(stddev: Scalar = 1e-2, dtype: DTypeLike | None = None,
-                     lower: Scalar = -2.0,
-                     upper: Scalar = 2.0) -> jax.nn.initializers.Initializer:
+def truncated_normal(
+    stddev: Scalar = 1e-2, dtype: DTypeLike | None = None, lower: Scalar = -2.0, upper: Scalar = 2.0
+) -> jax.nn.initializers.Initializer:
     """An initializer drawing a truncated normal, as ``jax.nn.initializers.truncated_normal``.
 
     The values are ``stddev * z``, ``z`` a standard normal conditioned on
@@ -463,8 +510,9 @@ def truncated_normal(stddev: Scalar = 1e-2, dtype: DTypeLike | None = None,
     return _initializer(numpy_init, dtype, _needs(jnp.floating, "truncated_normal"))
 
 
-def uniform(scale: Scalar = 1e-2,
-            dtype: DTypeLike | None = None) -> jax.nn.initializers.Initializer:
+def uniform(
+    scale: Scalar = 1e-2, dtype: DTypeLike | None = None
+) -> jax.nn.initializers.Initializer:
     """An initializer drawing ``U(0, scale)``, as ``jax.nn.initializers.uniform``.
 
     Parameters

@@ -109,6 +109,7 @@ Scalar: TypeAlias = "float | npt.ArrayLike"
 # The call: seeds, dtypes, tensors
 # --------------------------------------------------------------------------
 
+
 def _engine_seed(seed: Any) -> int | None:
     """The NumPy API's seed for a Keras seed: the int itself; None for a
     SeedGenerator (its calls are keyed one by one)."""
@@ -139,8 +140,7 @@ def _tensor(init: Initializer, shape: tuple[int, ...], dtype: DTypeLike) -> Any:
         values = _zero_copy.aligned_empty(shape, resolved)
         init(shape, resolved, out=values)
         return jax.device_put(values)
-    return keras.ops.convert_to_tensor(init(shape, resolved),
-                                       dtype=_dtypes.dtype_name(resolved))
+    return keras.ops.convert_to_tensor(init(shape, resolved), dtype=_dtypes.dtype_name(resolved))
 
 
 def _real(value: Any) -> Any:
@@ -202,6 +202,7 @@ class _Drawn:
 # VarianceScaling and its family
 # --------------------------------------------------------------------------
 
+
 @_register
 class VarianceScaling(_Drawn, _keras.VarianceScaling):
     """Keras' ``VarianceScaling``, drawn by glorot_numba: variance ``scale / n``.
@@ -262,17 +263,31 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
      'input_axes': None, 'output_axes': None}
     """
 
-    def __init__(self, scale: Scalar = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: SeedLike = None,
-                 input_axes: Sequence[int] | None = None,
-                 output_axes: Sequence[int] | None = None, *, method: Method = "box_muller",
-                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = ()) -> None:
+    def __init__(
+        self,
+        scale: Scalar = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: SeedLike = None,
+        input_axes: Sequence[int] | None = None,
+        output_axes: Sequence[int] | None = None,
+        *,
+        method: Method = "box_muller",
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+    ) -> None:
         # Keras validates (with its own messages) all but the one mode it lacks.
         geo = isinstance(mode, str) and mode == "fan_geo_avg"  # type: ignore[redundant-expr]
-        _keras.VarianceScaling.__init__(self, scale=scale, mode="fan_in" if geo else mode,
-                                        distribution=distribution, seed=seed,
-                                        input_axes=input_axes, output_axes=output_axes)
+        _keras.VarianceScaling.__init__(
+            self,
+            scale=scale,
+            mode="fan_in" if geo else mode,
+            distribution=distribution,
+            seed=seed,
+            input_axes=input_axes,
+            output_axes=output_axes,
+        )
         if geo:
             self.mode = mode
         self.method = method
@@ -310,18 +325,23 @@ class VarianceScaling(_Drawn, _keras.VarianceScaling):
         ins, outs = tuple(self.input_axes), tuple(self.output_axes)
         for name, axes in (("input_axes", ins), ("output_axes", outs)):
             if not all(-ndim <= a < ndim for a in axes):
-                raise ValueError(f"{name} {list(axes)} is out of range for a shape of "
-                                 f"rank {ndim}")
+                raise ValueError(f"{name} {list(axes)} is out of range for a shape of rank {ndim}")
         named = {a % ndim for a in ins + outs}
         return ins, outs, tuple(a for a in range(ndim) if a not in named)
 
     def _numpy_init(self, layout: Layout) -> _NumpyVarianceScaling:
         in_axis, out_axis, batch_axis = layout
         # The mode is checked by Keras and by the NumPy API.
-        return _NumpyVarianceScaling(_real(self.scale), self.mode,  # type: ignore[arg-type]
-                                     self.distribution,
-                                     seed=_engine_seed(self.seed), method=self.method,
-                                     in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+        return _NumpyVarianceScaling(
+            _real(self.scale),
+            self.mode,  # type: ignore[arg-type]
+            self.distribution,
+            seed=_engine_seed(self.seed),
+            method=self.method,
+            in_axis=in_axis,
+            out_axis=out_axis,
+            batch_axis=batch_axis,
+        )
 
     def _numpy_for(self, ndim: int) -> Initializer:
         return self._numpy_init(self._layout_for(ndim))
@@ -355,13 +375,27 @@ class _Member(VarianceScaling):
 
     _NAME: str
 
-    def __init__(self, seed: SeedLike = None, input_axes: Sequence[int] | None = None,
-                 output_axes: Sequence[int] | None = None, *, method: Method = "box_muller",
-                 in_axis: AxisLike = -2, out_axis: AxisLike = -1,
-                 batch_axis: AxisLike = ()) -> None:
-        super().__init__(*_adapters.FAMILY[self._NAME], seed=seed, input_axes=input_axes,
-                         output_axes=output_axes, method=method, in_axis=in_axis,
-                         out_axis=out_axis, batch_axis=batch_axis)
+    def __init__(
+        self,
+        seed: SeedLike = None,
+        input_axes: Sequence[int] | None = None,
+        output_axes: Sequence[int] | None = None,
+        *,
+        method: Method = "box_muller",
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+    ) -> None:
+        super().__init__(
+            *_adapters.FAMILY[self._NAME],
+            seed=seed,
+            input_axes=input_axes,
+            output_axes=output_axes,
+            method=method,
+            in_axis=in_axis,
+            out_axis=out_axis,
+            batch_axis=batch_axis,
+        )
 
     def get_config(self) -> dict[str, Any]:
         """``{"seed", "input_axes", "output_axes"}`` as Keras, plus the NumPy
@@ -373,8 +407,11 @@ class _Member(VarianceScaling):
         >>> gnk.GlorotNormal(seed=42).get_config()
         {'seed': 42, 'input_axes': None, 'output_axes': None}
         """
-        config = {"seed": keras.saving.serialize_keras_object(self._init_seed),
-                  "input_axes": self.input_axes, "output_axes": self.output_axes}
+        config = {
+            "seed": keras.saving.serialize_keras_object(self._init_seed),
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
         return {**config, **self._layout_config()}
 
 
@@ -497,6 +534,7 @@ for _cls in (GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, Lecu
 # Explicit distributions
 # --------------------------------------------------------------------------
 
+
 def _magnitude(value: Scalar) -> Any:
     """``|value|`` of a scale parameter: Keras multiplies the standard samples
     by it, so a negative one draws the distribution of its magnitude."""
@@ -543,8 +581,9 @@ class RandomNormal(_Drawn, _keras.RandomNormal):
         self._numpy_for(2)
 
     def _numpy_for(self, ndim: int) -> Initializer:
-        return _explicit.RandomNormal(_real(self.mean), _magnitude(self.stddev),
-                                      seed=_engine_seed(self.seed))
+        return _explicit.RandomNormal(
+            _real(self.mean), _magnitude(self.stddev), seed=_engine_seed(self.seed)
+        )
 
 
 @_register
@@ -617,14 +656,16 @@ class RandomUniform(_Drawn, _keras.RandomUniform):
     True
     """
 
-    def __init__(self, minval: Scalar = -0.05, maxval: Scalar = 0.05,
-                 seed: SeedLike = None) -> None:
+    def __init__(
+        self, minval: Scalar = -0.05, maxval: Scalar = 0.05, seed: SeedLike = None
+    ) -> None:
         _keras.RandomUniform.__init__(self, minval=minval, maxval=maxval, seed=seed)
         self._numpy_for(2)
 
     def _numpy_for(self, ndim: int) -> Initializer:
-        return _explicit.RandomUniform(_real(self.minval), _real(self.maxval),
-                                       seed=_engine_seed(self.seed))
+        return _explicit.RandomUniform(
+            _real(self.minval), _real(self.maxval), seed=_engine_seed(self.seed)
+        )
 
 
 variance_scaling = VarianceScaling

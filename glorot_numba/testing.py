@@ -136,13 +136,20 @@ def _st() -> ModuleType:
     try:
         from hypothesis import strategies
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("the strategies need Hypothesis: pip install "
-                          "'glorot_numba[testing]'") from exc
+        raise ImportError(
+            "the strategies need Hypothesis: pip install 'glorot_numba[testing]'"
+        ) from exc
     return strategies
 
 
-def shapes(*, min_rank: int = 0, max_rank: int = 4, min_side: int = 0, max_side: int = 64,
-           max_elements: int = 1 << 16) -> SearchStrategy[tuple[int, ...]]:
+def shapes(
+    *,
+    min_rank: int = 0,
+    max_rank: int = 4,
+    min_side: int = 0,
+    max_side: int = 64,
+    max_elements: int = 1 << 16,
+) -> SearchStrategy[tuple[int, ...]]:
     """Hypothesis strategy for weight shapes (tuples of ints).
 
     Examples
@@ -157,7 +164,9 @@ def shapes(*, min_rank: int = 0, max_rank: int = 4, min_side: int = 0, max_side:
     st = _st()
     strategy: SearchStrategy[tuple[int, ...]] = (
         st.lists(st.integers(min_side, max_side), min_size=min_rank, max_size=max_rank)
-        .map(tuple).filter(lambda s: math.prod(s) <= max_elements))
+        .map(tuple)
+        .filter(lambda s: math.prod(s) <= max_elements)
+    )
     return strategy
 
 
@@ -174,8 +183,9 @@ def dtypes() -> SearchStrategy[str]:
     >>> test()
     """
     _dtypes.BFLOAT16  # noqa: B018 - loads bfloat16 into the supported dtypes
-    names = sorted(_dtypes.dtype_name(d) for d in _dtypes.SUPPORTED
-                   if d.kind == "f" or _dtypes.is_bfloat16(d))
+    names = sorted(
+        _dtypes.dtype_name(d) for d in _dtypes.SUPPORTED if d.kind == "f" or _dtypes.is_bfloat16(d)
+    )
     strategy: SearchStrategy[str] = _st().sampled_from(names)
     return strategy
 
@@ -193,16 +203,20 @@ def _config_strategy(cls: type[Initializer]) -> SearchStrategy[dict[str, Any]]:
         "seed": st.integers(0, 2**63 - 1),
         "dtype": dtypes(),
     }
-    params = [p for p in inspect.signature(cls.__init__).parameters.values()
-              if p.name in by_name and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    params = [
+        p
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name in by_name and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
     strategy: SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
-        {p.name: by_name[p.name] for p in params}).map(
-        lambda config, name=cls.__name__: {"class_name": name, "config": config})
+        {p.name: by_name[p.name] for p in params}
+    ).map(lambda config, name=cls.__name__: {"class_name": name, "config": config})
     return strategy
 
 
 def initializer_configs(
-        classes: Iterable[type[Initializer]] | None = None) -> SearchStrategy[dict[str, Any]]:
+    classes: Iterable[type[Initializer]] | None = None,
+) -> SearchStrategy[dict[str, Any]]:
     """Hypothesis strategy for serialized initializers of this library.
 
     Draws ``{"class_name": name, "config": {...}}`` dicts (Keras' form) over
@@ -224,13 +238,11 @@ def initializer_configs(
         from .initializers import VarianceScaling
 
         classes = list(_registry.initializer_classes(VarianceScaling).values())
-    strategy: SearchStrategy[dict[str, Any]] = st.one_of(
-        [_config_strategy(cls) for cls in classes])
+    strategy: SearchStrategy[dict[str, Any]] = st.one_of([_config_strategy(cls) for cls in classes])
     return strategy
 
 
-def initializers(
-        classes: Iterable[type[Initializer]] | None = None) -> SearchStrategy[Initializer]:
+def initializers(classes: Iterable[type[Initializer]] | None = None) -> SearchStrategy[Initializer]:
     """Hypothesis strategy for initializer instances (seeded).
 
     Examples
@@ -244,4 +256,3 @@ def initializers(
     >>> test()
     """
     return initializer_configs(classes).map(_registry.deserialize)
-

@@ -101,9 +101,7 @@ def _check_weight(tensor: object) -> np.dtype[Any]:
             f"dimensions (got shape {tuple(tensor.shape)})"
         )
     if tensor.dtype not in _torch_fill.NUMPY_DTYPES:
-        raise ValueError(
-            f"Expected a floating-point or complex tensor, got dtype {tensor.dtype}"
-        )
+        raise ValueError(f"Expected a floating-point or complex tensor, got dtype {tensor.dtype}")
     return _torch_fill.NUMPY_DTYPES[tensor.dtype]
 
 
@@ -123,9 +121,15 @@ def _check_fan_mode(mode: object) -> Literal["fan_in", "fan_out"]:
     return mode.lower()  # type: ignore[return-value]  # fan_in or fan_out
 
 
-def _fill_(tensor: torch.Tensor, scale: RealLike, mode: Mode, distribution: str,
-           seed: SeedLike, generator: torch.Generator | None,
-           method: Method = "box_muller") -> torch.Tensor:
+def _fill_(
+    tensor: torch.Tensor,
+    scale: RealLike,
+    mode: Mode,
+    distribution: str,
+    seed: SeedLike,
+    generator: torch.Generator | None,
+    method: Method = "box_muller",
+) -> torch.Tensor:
     dtype = _check_weight(tensor)
     init = VarianceScaling(scale, mode, distribution, seed=seed, method=method, **TORCH_LAYOUT)
     if tensor.is_meta:
@@ -142,11 +146,16 @@ def _empty(tensor: object) -> bool:
     return False
 
 
-def variance_scaling_(tensor: torch.Tensor, scale: RealLike = 1.0,
-                      mode: Mode = "fan_in",
-                      distribution: str = "truncated_normal", *, seed: SeedLike = None,
-                      generator: torch.Generator | None = None,
-                      method: Method = "box_muller") -> torch.Tensor:
+def variance_scaling_(
+    tensor: torch.Tensor,
+    scale: RealLike = 1.0,
+    mode: Mode = "fan_in",
+    distribution: str = "truncated_normal",
+    *,
+    seed: SeedLike = None,
+    generator: torch.Generator | None = None,
+    method: Method = "box_muller",
+) -> torch.Tensor:
     """Fill ``tensor`` with a VarianceScaling draw, in PyTorch's layout.
 
     Parameters
@@ -191,9 +200,15 @@ def variance_scaling_(tensor: torch.Tensor, scale: RealLike = 1.0,
     return _fill_(tensor, scale, mode, distribution, seed, generator, method)
 
 
-def xavier_normal_(tensor: torch.Tensor, gain: RealLike | torch.Tensor = 1.0,
-                   generator: torch.Generator | None = None, *, seed: SeedLike = None,
-                   truncated: bool = True, method: Method = "box_muller") -> torch.Tensor:
+def xavier_normal_(
+    tensor: torch.Tensor,
+    gain: RealLike | torch.Tensor = 1.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+    truncated: bool = True,
+    method: Method = "box_muller",
+) -> torch.Tensor:
     """Glorot (Xavier) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain * sqrt(2 / (fan_in + fan_out))``, as for
@@ -237,9 +252,13 @@ def xavier_normal_(tensor: torch.Tensor, gain: RealLike | torch.Tensor = 1.0,
     return _fill_(tensor, gain * gain, "fan_avg", distribution, seed, generator, method)
 
 
-def xavier_uniform_(tensor: torch.Tensor, gain: RealLike | torch.Tensor = 1.0,
-                    generator: torch.Generator | None = None, *,
-                    seed: SeedLike = None) -> torch.Tensor:
+def xavier_uniform_(
+    tensor: torch.Tensor,
+    gain: RealLike | torch.Tensor = 1.0,
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """Glorot (Xavier) uniform fill: ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Parameters
@@ -268,10 +287,17 @@ def xavier_uniform_(tensor: torch.Tensor, gain: RealLike | torch.Tensor = 1.0,
     return _fill_(tensor, gain * gain, "fan_avg", "uniform", seed, generator)
 
 
-def kaiming_normal_(tensor: torch.Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
-                    *, seed: SeedLike = None, truncated: bool = True,
-                    method: Method = "box_muller") -> torch.Tensor:
+def kaiming_normal_(
+    tensor: torch.Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+    truncated: bool = True,
+    method: Method = "box_muller",
+) -> torch.Tensor:
     """He (Kaiming) normal fill, with TensorFlow's truncation by default.
 
     The standard deviation is ``gain / sqrt(fan)``, ``gain =
@@ -315,13 +341,18 @@ def kaiming_normal_(tensor: torch.Tensor, a: float = 0.0, mode: str = "fan_in",
     # PyTorch checks the name (its annotation lists them).
     gain = _check_gain(torch.nn.init.calculate_gain(nonlinearity, a))  # type: ignore[arg-type]
     distribution = "truncated_normal" if truncated else "untruncated_normal"
-    return _fill_(tensor, gain * gain, _check_fan_mode(mode), distribution, seed, generator,
-                  method)
+    return _fill_(tensor, gain * gain, _check_fan_mode(mode), distribution, seed, generator, method)
 
 
-def kaiming_uniform_(tensor: torch.Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu", generator: torch.Generator | None = None,
-                     *, seed: SeedLike = None) -> torch.Tensor:
+def kaiming_uniform_(
+    tensor: torch.Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: torch.Generator | None = None,
+    *,
+    seed: SeedLike = None,
+) -> torch.Tensor:
     """He (Kaiming) uniform fill: ``U(-b, b)``, ``b = gain * sqrt(3 / fan)``.
 
     Parameters are those of :func:`kaiming_normal_` (without ``truncated``).
@@ -349,9 +380,14 @@ def kaiming_uniform_(tensor: torch.Tensor, a: float = 0.0, mode: str = "fan_in",
     return _fill_(tensor, gain * gain, _check_fan_mode(mode), "uniform", seed, generator)
 
 
-def lecun_normal_(tensor: torch.Tensor, *, seed: SeedLike = None,
-                  generator: torch.Generator | None = None, truncated: bool = True,
-                  method: Method = "box_muller") -> torch.Tensor:
+def lecun_normal_(
+    tensor: torch.Tensor,
+    *,
+    seed: SeedLike = None,
+    generator: torch.Generator | None = None,
+    truncated: bool = True,
+    method: Method = "box_muller",
+) -> torch.Tensor:
     """LeCun normal fill: standard deviation ``1 / sqrt(fan_in)``, truncated by default.
 
     Parameters
@@ -382,8 +418,9 @@ def lecun_normal_(tensor: torch.Tensor, *, seed: SeedLike = None,
     return _fill_(tensor, 1.0, "fan_in", distribution, seed, generator, method)
 
 
-def lecun_uniform_(tensor: torch.Tensor, *, seed: SeedLike = None,
-                   generator: torch.Generator | None = None) -> torch.Tensor:
+def lecun_uniform_(
+    tensor: torch.Tensor, *, seed: SeedLike = None, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """LeCun uniform fill: ``U(-b, b)``, ``b = sqrt(3 / fan_in)``.
 
     Parameters

@@ -98,7 +98,7 @@ def _chebyshev(t, degree):
     out = [mp.mpf(1), t]
     while len(out) <= degree:
         out.append(2 * t * out[-1] - out[-2])
-    return out[:degree + 1]
+    return out[: degree + 1]
 
 
 def _rational_fit(f, weight, a, b, p, q, iterations):
@@ -120,8 +120,10 @@ def _rational_fit(f, weight, a, b, p, q, iterations):
             c = mp.sqrt(lam[k]) * ws[k] / q_prev[k]
             if c == 0:  # mpmath's QR does not take rows of zeros
                 continue
-            rows.append([basis[k][i] * c for i in range(p + 1)]
-                        + [-fs[k] * basis[k][j] * c for j in range(1, q + 1)])
+            rows.append(
+                [basis[k][i] * c for i in range(p + 1)]
+                + [-fs[k] * basis[k][j] * c for j in range(1, q + 1)]
+            )
             rhs.append(fs[k] * c)
         sol = mp.qr_solve(mp.matrix(rows), mp.matrix(rhs))[0]
         num = [sol[i] for i in range(p + 1)]
@@ -158,7 +160,7 @@ def _monomials(cheb, a, b, origin, sign):
     out = [mp.mpf(0)] * (m + 1)
     for i in range(m + 1):
         for j in range(i + 1):
-            out[j] += in_t[i] * mp.binomial(i, j) * c1 ** j * c0 ** (i - j)
+            out[j] += in_t[i] * mp.binomial(i, j) * c1**j * c0 ** (i - j)
     return out
 
 
@@ -183,8 +185,13 @@ def fit_chord(S, a, b, p, q, variable, iterations=40):
     P = _monomials(num, a, b, origin, sign)
     Q = _monomials(den, a, b, origin, sign)
     lead = Q[-1]
-    return {"A": sa, "B": slope, "P": [c / lead for c in P], "Q": [c / lead for c in Q[:-1]],
-            "fit_error": err}
+    return {
+        "A": sa,
+        "B": slope,
+        "P": [c / lead for c in P],
+        "Q": [c / lead for c in Q[:-1]],
+        "fit_error": err,
+    }
 
 
 # --------------------------------------------------------------------------
@@ -206,6 +213,7 @@ def float_of(x):
 def f32_of(x):
     """x rounded to float32 (nearest even), as a Python float."""
     import struct
+
     return struct.unpack("<f", struct.pack("<f", float(x)))[0]
 
 
@@ -219,15 +227,34 @@ def fits():
     out = []
     s_lo, s_hi = mp.mpf(0), mp.mpf(1)
     out.append(("T2_F32", f32_of, fit_chord(trunc2_ratio, s_lo, s_hi, 4, 4, "w"), "x**2 in [0, 1]"))
-    out.append(("T2_F64", float_of, fit_chord(trunc2_ratio, s_lo, s_hi, 9, 9, "w"),
-                "x**2 in [0, 1]"))
+    out.append(
+        ("T2_F64", float_of, fit_chord(trunc2_ratio, s_lo, s_hi, 9, 9, "w"), "x**2 in [0, 1]")
+    )
     r_start = mp.mpf(float_of(mp.sqrt(mp.log(16))))
-    out.append(("ND_CENTRAL", float_of, fit_chord(central_ratio, 0, V_END, 7, 7, "w"),
-                "(p - 1/2)**2 in [0, (7/16)**2]"))
-    out.append(("ND_TAIL", float_of, fit_chord(tail_square_ratio, r_start, R_SPLIT, 7, 7, "v"),
-                f"r in [sqrt(log 16), {R_SPLIT}]"))
-    out.append(("ND_FAR", float_of, fit_chord(tail_square_ratio, R_SPLIT, R_END, 7, 7, "v"),
-                f"r in [{R_SPLIT}, {R_END}]"))
+    out.append(
+        (
+            "ND_CENTRAL",
+            float_of,
+            fit_chord(central_ratio, 0, V_END, 7, 7, "w"),
+            "(p - 1/2)**2 in [0, (7/16)**2]",
+        )
+    )
+    out.append(
+        (
+            "ND_TAIL",
+            float_of,
+            fit_chord(tail_square_ratio, r_start, R_SPLIT, 7, 7, "v"),
+            f"r in [sqrt(log 16), {R_SPLIT}]",
+        )
+    )
+    out.append(
+        (
+            "ND_FAR",
+            float_of,
+            fit_chord(tail_square_ratio, R_SPLIT, R_END, 7, 7, "v"),
+            f"r in [{R_SPLIT}, {R_END}]",
+        )
+    )
     return out, r_start
 
 
@@ -248,10 +275,14 @@ def render():
         lines.append(f"{name}_B = {scalar}(float.fromhex({_hex(d['B'], rnd)!r}))")
         for key in ("P", "Q"):
             items = [repr(_hex(c, rnd)) for c in d[key]]
-            body = ",\n    ".join(", ".join(items[i:i + 3]) for i in range(0, len(items), 3))
+            body = ",\n    ".join(", ".join(items[i : i + 3]) for i in range(0, len(items), 3))
             lines.append(f"{name}_{key} = {kind}(\n    {body},\n)")
-    for name, value in (("ND_V_END", V_END), ("ND_R_START", r_start),
-                        ("ND_R_SPLIT", R_SPLIT), ("ND_R_END", R_END)):
+    for name, value in (
+        ("ND_V_END", V_END),
+        ("ND_R_START", r_start),
+        ("ND_R_SPLIT", R_SPLIT),
+        ("ND_R_END", R_END),
+    ):
         lines.append(f"{name} = np.float64(float.fromhex({float_of(value).hex()!r}))")
     lines.append("# fmt: on")
     lines.append(END)
@@ -260,8 +291,9 @@ def render():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the module's block differs")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the module's block differs"
+    )
     args = parser.parse_args(argv)
     block = render()
     text = MODULE.read_text()

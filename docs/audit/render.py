@@ -14,19 +14,25 @@ MARK = {"fits": "fits", "does not fit": "**no**", "skipped": "skipped", "error":
 def main(path, prefix=""):
     body = json.load(open(path, encoding="utf-8"))
     rows = body["rows"]
-    print(f"Run of {body['date']} on {body['machine']}; {body['n']:,} samples per row "
-          f"(fan_in {body['fans'][0]}, fan_out {body['fans'][1]}), base seed {body['seed']}; "
-          f"{body['policy']}.\n")
+    print(
+        f"Run of {body['date']} on {body['machine']}; {body['n']:,} samples per row "
+        f"(fan_in {body['fans'][0]}, fan_out {body['fans'][1]}), base seed {body['seed']}; "
+        f"{body['policy']}.\n"
+    )
     print("Versions: " + "; ".join(f"{k}: {v}" for k, v in body["versions"].items()) + ".\n")
     if body["skipped_frameworks"]:
-        print("Skipped: " + "; ".join(f"{k} ({v})" for k, v in
-                                      body["skipped_frameworks"].items()) + ".\n")
+        print(
+            "Skipped: "
+            + "; ".join(f"{k} ({v})" for k, v in body["skipped_frameworks"].items())
+            + ".\n"
+        )
     counts = ", ".join(f"{v} {k}" for k, v in body["counts"].items())
     print(f"{len(rows)} rows: {counts}.\n")
     producers = {}
     for row in rows:
         producers.setdefault((row["framework"], row["producer"], row["claim"]), {})[
-            row["dtype"]] = row
+            row["dtype"]
+        ] = row
     print("| framework | initializer | claims | " + " | ".join(DTYPES) + " |")
     print("|---|---|---|" + "---|" * len(DTYPES))
     for (framework, producer, claim), by_dtype in producers.items():
@@ -48,8 +54,10 @@ def main(path, prefix=""):
     for row in rows:
         if row["status"] in ("does not fit", "error"):
             ratio = f"{row['std_ratio']:.4f}" if "std_ratio" in row else ""
-            print(f"| {row['framework']} | `{row['producer']}` | {row['dtype']} | {ratio} | "
-                  f"{_cell(_effects(row))} |")
+            print(
+                f"| {row['framework']} | `{row['producer']}` | {row['dtype']} | {ratio} | "
+                f"{_cell(_effects(row))} |"
+            )
 
 
 if __name__ == "__main__":

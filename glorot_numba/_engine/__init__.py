@@ -52,11 +52,27 @@ from .pieces import launch_dynamic, run_pieces
 from .threads import SERIAL_BELOW, num_threads
 
 __all__ = [
-    "UNIFORM", "NORMAL", "TRUNCATED", "INVERSE_CDF", "INTERVAL", "TAIL", "INTERVAL_KINDS",
-    "SERIAL_BELOW", "params", "fill", "run_pieces", "launch_dynamic", "allocate",
+    "UNIFORM",
+    "NORMAL",
+    "TRUNCATED",
+    "INVERSE_CDF",
+    "INTERVAL",
+    "TAIL",
+    "INTERVAL_KINDS",
+    "SERIAL_BELOW",
+    "params",
+    "fill",
+    "run_pieces",
+    "launch_dynamic",
+    "allocate",
     "available_memory",
-    "overlaps_itself", "philox4x32_10", "num_threads", "runtime_info", "warmup",
-    "tf_kernels", "interval",
+    "overlaps_itself",
+    "philox4x32_10",
+    "num_threads",
+    "runtime_info",
+    "warmup",
+    "tf_kernels",
+    "interval",
 ]
 
 
@@ -100,11 +116,22 @@ def warmup(compat: bool = False) -> bool:
     import numpy as np
 
     starts = np.zeros(1, np.int64)
-    for native, real, path in ((np.float32, np.float32, "f32"), (np.float64, np.float64, "f64"),
-                               (np.complex64, np.float32, "c64"),
-                               (np.complex128, np.float64, "c128")):
-        args = (np.empty(1, native), starts, np.int64(1), np.uint64(0), np.uint64(0),
-                TRUNCATED, params(real, 1.0), 1)
+    for native, real, path in (
+        (np.float32, np.float32, "f32"),
+        (np.float64, np.float64, "f64"),
+        (np.complex64, np.float32, "c64"),
+        (np.complex128, np.float64, "c128"),
+    ):
+        args = (
+            np.empty(1, native),
+            starts,
+            np.int64(1),
+            np.uint64(0),
+            np.uint64(0),
+            TRUNCATED,
+            params(real, 1.0),
+            1,
+        )
         kernels.compile_kernels(kernels.KERNELS[path], args)
     cached: bool = kernels.CACHED
     if compat:

@@ -57,7 +57,9 @@ def _cache_failed(dispatcher, action, exc):
         warnings.warn(
             f"glorot_numba: could not {action} the compiled-kernel cache of "
             f"{dispatcher} ({type(exc).__name__}: {exc}); compiling in memory instead",
-            RuntimeWarning, stacklevel=2)
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
 
 class GuardedCache:

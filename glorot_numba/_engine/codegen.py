@@ -96,11 +96,18 @@ def _borrowed(typingctx, arr, start, stop):
     def codegen(context, builder, signature, args):
         src = numba_internals.source_array(context, builder, signature.args[0], args[0])
         lo, hi = args[1], args[2]
-        itemsize = context.get_constant(types.intp, context.get_abi_sizeof(
-            context.get_data_type(signature.args[0].dtype)))
-        dst = numba_internals.array_view(context, builder, signature.return_type,
-                                         builder.gep(src.data, [lo]), [builder.sub(hi, lo)],
-                                         [itemsize], itemsize)
+        itemsize = context.get_constant(
+            types.intp, context.get_abi_sizeof(context.get_data_type(signature.args[0].dtype))
+        )
+        dst = numba_internals.array_view(
+            context,
+            builder,
+            signature.return_type,
+            builder.gep(src.data, [lo]),
+            [builder.sub(hi, lo)],
+            [itemsize],
+            itemsize,
+        )
         return dst._getvalue()
 
     return view(arr, types.intp, types.intp), codegen

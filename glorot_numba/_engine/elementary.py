@@ -67,13 +67,19 @@ def _f64(*hexes):
 # ln(1+t) = 2 atanh(s), s = t/(2+t): coefficients 2/3, 2/5, 2/7, ... of
 # z = s**2, each correctly rounded.  The sqrt(2) centring bounds |s| by
 # 3 - 2*sqrt(2) ~ 0.17, so the first omitted term is below 0.04 ulp.
-_F32_ATANH = _f32("0x1.555556p-1", "0x1.99999ap-2", "0x1.24924ap-2",
-                  "0x1.c71c72p-3")
-_F64_ATANH = _f64("0x1.5555555555555p-1", "0x1.999999999999ap-2",
-                  "0x1.2492492492492p-2", "0x1.c71c71c71c71cp-3",
-                  "0x1.745d1745d1746p-3", "0x1.3b13b13b13b14p-3",
-                  "0x1.1111111111111p-3", "0x1.e1e1e1e1e1e1ep-4",
-                  "0x1.af286bca1af28p-4", "0x1.8618618618618p-4")
+_F32_ATANH = _f32("0x1.555556p-1", "0x1.99999ap-2", "0x1.24924ap-2", "0x1.c71c72p-3")
+_F64_ATANH = _f64(
+    "0x1.5555555555555p-1",
+    "0x1.999999999999ap-2",
+    "0x1.2492492492492p-2",
+    "0x1.c71c71c71c71cp-3",
+    "0x1.745d1745d1746p-3",
+    "0x1.3b13b13b13b14p-3",
+    "0x1.1111111111111p-3",
+    "0x1.e1e1e1e1e1e1ep-4",
+    "0x1.af286bca1af28p-4",
+    "0x1.8618618618618p-4",
+)
 
 # Bit pattern of the float nearest sqrt(2)/2: mantissas at or above it are
 # kept in [sqrt(2)/2, 1), below it doubled into [1, sqrt(2)); the offset
@@ -93,18 +99,30 @@ _F64_PI4_LO = np.float64(float.fromhex("0x1.21fb54442d184p-5"))
 # z*((C2 + 1/4) + z*C4 + ...), z = y**2, with Sn, Cn = +-(pi/4)**n / n!
 # correctly rounded (C2 + 1/4 rounded as a whole).  The first omitted term
 # is below 0.05 ulp.
-_F32_SIN = _f32("-0x1.4abbcep-4", "0x1.466bc6p-9", "-0x1.32d2ccp-15",
-                "0x1.507834p-22")
-_F32_COS = _f32("-0x1.de9e64p-5", "0x1.03c1fp-6", "-0x1.55d3c8p-12",
-                "0x1.e1f506p-19", "-0x1.a6d1f2p-26")
-_F64_SIN = _f64("-0x1.4abbce625be53p-4", "0x1.466bc6775aae2p-9",
-                "-0x1.32d2cce62bd86p-15", "0x1.50783487ee782p-22",
-                "-0x1.e3074fde8871fp-30", "0x1.e8f434d018d63p-38",
-                "-0x1.6fadb9f155744p-46", "0x1.aaec32af93359p-55")
-_F64_COS = _f64("-0x1.de9e64df22ef3p-5", "0x1.03c1f081b5ac4p-6",
-                "-0x1.55d3c7e3cbffap-12", "0x1.e1f506891babbp-19",
-                "-0x1.a6d1f2a204a8cp-26", "0x1.f9d38a3763cc3p-34",
-                "-0x1.b6e24f44b128fp-42", "0x1.20c62c2f2d7f5p-50")
+_F32_SIN = _f32("-0x1.4abbcep-4", "0x1.466bc6p-9", "-0x1.32d2ccp-15", "0x1.507834p-22")
+_F32_COS = _f32(
+    "-0x1.de9e64p-5", "0x1.03c1fp-6", "-0x1.55d3c8p-12", "0x1.e1f506p-19", "-0x1.a6d1f2p-26"
+)
+_F64_SIN = _f64(
+    "-0x1.4abbce625be53p-4",
+    "0x1.466bc6775aae2p-9",
+    "-0x1.32d2cce62bd86p-15",
+    "0x1.50783487ee782p-22",
+    "-0x1.e3074fde8871fp-30",
+    "0x1.e8f434d018d63p-38",
+    "-0x1.6fadb9f155744p-46",
+    "0x1.aaec32af93359p-55",
+)
+_F64_COS = _f64(
+    "-0x1.de9e64df22ef3p-5",
+    "0x1.03c1f081b5ac4p-6",
+    "-0x1.55d3c7e3cbffap-12",
+    "0x1.e1f506891babbp-19",
+    "-0x1.a6d1f2a204a8cp-26",
+    "0x1.f9d38a3763cc3p-34",
+    "-0x1.b6e24f44b128fp-42",
+    "0x1.20c62c2f2d7f5p-50",
+)
 
 _F32_ONE = np.float32(1.0)
 _F32_TWO = np.float32(2.0)
@@ -168,8 +186,7 @@ def log_f32(x):
     e, m = centred_frexp_f32(x)
     # Sterbenz: the mantissa lies in [sqrt(2)/2, sqrt(2)), so t is exact.
     t = m - _F32_ONE
-    return _log_core(e, t, _F32_HALF, _F32_TWO, _F32_LN2_HI, _F32_LN2_LO,
-                     _F32_ATANH)
+    return _log_core(e, t, _F32_HALF, _F32_TWO, _F32_LN2_HI, _F32_LN2_LO, _F32_ATANH)
 
 
 @njit(inline="always")
@@ -189,8 +206,7 @@ def log_f64(x):
     hx = f64_as_u64(x) + _F64_OFFSET
     e = np.float64(np.int64(hx >> _U52) - _F64_BIAS)
     t = u64_as_f64((hx & _F64_MANT) + _F64_SQRTH) - _F64_ONE
-    return _log_core(e, t, _F64_HALF, _F64_TWO, _F64_LN2_HI, _F64_LN2_LO,
-                     _F64_ATANH)
+    return _log_core(e, t, _F64_HALF, _F64_TWO, _F64_LN2_HI, _F64_LN2_LO, _F64_ATANH)
 
 
 @njit(inline="always")
@@ -237,8 +253,7 @@ def sincos_turn_f32(k):
     # 0..4, and 4 is a whole turn.
     r, q = quarter_turns_f32(k)
     y = r * _F32_2M21
-    s, c = _sincos_poly(y, _F32_ONE, _F32_QUARTER, _F32_PI4_HI, _F32_PI4_LO,
-                        _F32_SIN, _F32_COS)
+    s, c = _sincos_poly(y, _F32_ONE, _F32_QUARTER, _F32_PI4_HI, _F32_PI4_LO, _F32_SIN, _F32_COS)
     return rotate_quadrant_f32(s, c, q)
 
 
@@ -260,7 +275,6 @@ def sincos_turn_f64(k):
     m = (k + _U2P50) >> _U51
     r = np.int64(k) - np.int64(m << _U51)
     y = np.float64(r) * _F64_2M50
-    s, c = _sincos_poly(y, _F64_ONE, _F64_QUARTER, _F64_PI4_HI, _F64_PI4_LO,
-                        _F64_SIN, _F64_COS)
+    s, c = _sincos_poly(y, _F64_ONE, _F64_QUARTER, _F64_PI4_HI, _F64_PI4_LO, _F64_SIN, _F64_COS)
     q = m & _U3
     return _rotate(s, c, (q & _U1) != 0, (q & _U2) != 0, ((q + _U1) & _U2) != 0)

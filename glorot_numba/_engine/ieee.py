@@ -55,8 +55,12 @@ def _nonzero_mask64(typingctx, words, start):
     # One vector compare and a bitcast of its 64 result bits: LLVM turns
     # that into a few mask instructions (vptestmd + kmovq with AVX-512),
     # where the same written as a loop of shifts stays scalar.
-    if not (isinstance(words, types.Array) and words.ndim == 1 and words.layout == "C"
-            and words.dtype in (types.uint32, types.int32)):
+    if not (
+        isinstance(words, types.Array)
+        and words.ndim == 1
+        and words.layout == "C"
+        and words.dtype in (types.uint32, types.int32)
+    ):
         return None
 
     def codegen(context, builder, signature, args):
@@ -78,11 +82,12 @@ def _centred_frexp_f32(typingctx, x):
         f32 = ir.FloatType()
         hx = builder.add(builder.bitcast(args[0], i32), ir.Constant(i32, _CENTRE_SHIFT))
         e = builder.sub(builder.lshr(hx, ir.Constant(i32, 23)), ir.Constant(i32, 127))
-        m = builder.add(builder.and_(hx, ir.Constant(i32, 0x7FFFFF)),
-                        ir.Constant(i32, _SQRT_HALF_BITS))
+        m = builder.add(
+            builder.and_(hx, ir.Constant(i32, 0x7FFFFF)), ir.Constant(i32, _SQRT_HALF_BITS)
+        )
         result = context.make_tuple(
-            builder, signature.return_type,
-            [builder.sitofp(e, f32), builder.bitcast(m, f32)])
+            builder, signature.return_type, [builder.sitofp(e, f32), builder.bitcast(m, f32)]
+        )
         return result
 
     return types.UniTuple(types.float32, 2)(types.float32), codegen
@@ -97,8 +102,9 @@ def _quarter_turns_f32(typingctx, k):
         k32 = builder.trunc(args[0], i32)
         q = builder.lshr(builder.add(k32, ir.Constant(i32, 1 << 21)), ir.Constant(i32, 22))
         rem = builder.sub(k32, builder.shl(q, ir.Constant(i32, 22)))
-        return context.make_tuple(builder, signature.return_type,
-                                  [builder.sitofp(rem, ir.FloatType()), q])
+        return context.make_tuple(
+            builder, signature.return_type, [builder.sitofp(rem, ir.FloatType()), q]
+        )
 
     return types.Tuple((types.float32, types.int32))(types.uint64), codegen
 
@@ -119,9 +125,14 @@ def _rotate_quadrant_f32(typingctx, s, c, q):
         thirty = ir.Constant(i32, 30)
         sin_sign = builder.shl(builder.and_(qv, two), thirty)
         cos_sign = builder.shl(builder.and_(builder.add(qv, ir.Constant(i32, 1)), two), thirty)
-        return context.make_tuple(builder, signature.return_type,
-                                  [builder.bitcast(builder.xor(sn, sin_sign), f32),
-                                   builder.bitcast(builder.xor(cs, cos_sign), f32)])
+        return context.make_tuple(
+            builder,
+            signature.return_type,
+            [
+                builder.bitcast(builder.xor(sn, sin_sign), f32),
+                builder.bitcast(builder.xor(cs, cos_sign), f32),
+            ],
+        )
 
     return types.UniTuple(types.float32, 2)(types.float32, types.float32, types.int32), codegen
 

@@ -182,8 +182,21 @@ def _fill(out, starts, run_len, k0, k1, kind, params, worker, workers):
     todo_pos = np.empty(length, np.int64)
     todo_elem = np.empty(length, np.int64)
     for p0 in range(first, end, CHUNK):
-        _item(out, starts, run_len, k0, k1, kind, params, p0, min(end, p0 + CHUNK) - p0, u, z,
-              todo_pos, todo_elem)
+        _item(
+            out,
+            starts,
+            run_len,
+            k0,
+            k1,
+            kind,
+            params,
+            p0,
+            min(end, p0 + CHUNK) - p0,
+            u,
+            z,
+            todo_pos,
+            todo_elem,
+        )
 
 
 @njit(parallel=True)
@@ -210,11 +223,14 @@ def interval_fill_f64_serial(out, starts, run_len, k0, k1, kind, params, workers
 
 # path -> (parallel kernel, serial twin); float32 outputs are computed in
 # float64 and rounded once.
-KERNELS = {"f32": (interval_fill_f32, interval_fill_f32_serial),
-           "f64": (interval_fill_f64, interval_fill_f64_serial)}
+KERNELS = {
+    "f32": (interval_fill_f32, interval_fill_f32_serial),
+    "f64": (interval_fill_f64, interval_fill_f64_serial),
+}
 
-CACHED = enable_caching([interval_fill_f32, interval_fill_f32_serial, interval_fill_f64,
-                         interval_fill_f64_serial])
+CACHED = enable_caching(
+    [interval_fill_f32, interval_fill_f32_serial, interval_fill_f64, interval_fill_f64_serial]
+)
 
 
 def params(mult, shift, zl, zh, constants):
@@ -228,7 +244,8 @@ def params(mult, shift, zl, zh, constants):
     """
     f = np.float64
     return (f(mult), None if shift is None else f(shift), f(zl), f(zh)) + tuple(
-        f(c) for c in constants)
+        f(c) for c in constants
+    )
 
 
 def compile_all():
@@ -236,7 +253,15 @@ def compile_all():
     starts = np.zeros(1, np.int64)
     for native, path in ((np.float32, "f32"), (np.float64, "f64")):
         for shift in (None, 0.0):
-            args = (np.empty(1, native), starts, np.int64(1), np.uint64(0), np.uint64(0),
-                    INTERVAL, params(1.0, shift, 0.0, 0.0, (0.0,) * 4), 1)
+            args = (
+                np.empty(1, native),
+                starts,
+                np.int64(1),
+                np.uint64(0),
+                np.uint64(0),
+                INTERVAL,
+                params(1.0, shift, 0.0, 0.0, (0.0,) * 4),
+                1,
+            )
             compile_kernels(KERNELS[path], args)
     return CACHED

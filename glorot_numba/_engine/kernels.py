@@ -190,10 +190,15 @@ def _scratch(out, length):
     values."""
     # Sized by the work item, not by CHUNK: small fills then touch (and
     # page in) a quarter of the memory, which shows in their call time.
-    return (np.empty(TILE_F32, np.uint32), np.empty(TILE_F64, np.uint64),
-            np.empty(length, np.int64),
-            np.empty(length, np.int64), np.empty(length, np.int64),
-            np.empty((3, length), np.uint32), np.empty(length, out.dtype))
+    return (
+        np.empty(TILE_F32, np.uint32),
+        np.empty(TILE_F64, np.uint64),
+        np.empty(length, np.int64),
+        np.empty(length, np.int64),
+        np.empty(length, np.int64),
+        np.empty((3, length), np.uint32),
+        np.empty(length, out.dtype),
+    )
 
 
 @njit(inline="always")
@@ -235,8 +240,7 @@ def _list_f64(elem, tries, m, k0, k1, kind, words, values):
 
 
 @njit(inline="always")
-def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, tile_fn,
-           list_fn):
+def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, tile_fn, list_fn):
     """Fill positions ``[p0, p0 + size)`` of ``out`` (``size <= CHUNK``)."""
     words, bits, todo_pos, todo_elem, todo_try, list_words, values = scratch
     mult, shift, lo, hi = params
@@ -298,8 +302,7 @@ def _chunk(out, starts, run_len, k0, k1, kind, params, p0, size, scratch, tile, 
 
 
 @njit(inline="always")
-def _fill(out, starts, run_len, k0, k1, kind, params, worker, workers, tile, tile_fn,
-          list_fn):
+def _fill(out, starts, run_len, k0, k1, kind, params, worker, workers, tile, tile_fn, list_fn):
     prefer_wide_vectors()
     # Each worker takes one contiguous range, an equal share cut at a
     # multiple of the tile, and goes through it in work items of at most
@@ -312,15 +315,29 @@ def _fill(out, starts, run_len, k0, k1, kind, params, worker, workers, tile, til
     end = min(n, (worker + 1) * units // workers * tile)
     scratch = _scratch(out, min(CHUNK, max(end - first, 1)))
     for p0 in range(first, end, CHUNK):
-        _chunk(out, starts, run_len, k0, k1, kind, params, p0, min(end, p0 + CHUNK) - p0,
-               scratch, tile, tile_fn, list_fn)
+        _chunk(
+            out,
+            starts,
+            run_len,
+            k0,
+            k1,
+            kind,
+            params,
+            p0,
+            min(end, p0 + CHUNK) - p0,
+            scratch,
+            tile,
+            tile_fn,
+            list_fn,
+        )
 
 
 @njit(parallel=True)
 def fill_f32(out, starts, run_len, k0, k1, kind, params, workers):
     for w in prange(workers):
-        _fill(out, starts, run_len, k0, k1, kind, params, w, workers, TILE_F32, _tile_f32,
-              _list_f32)
+        _fill(
+            out, starts, run_len, k0, k1, kind, params, w, workers, TILE_F32, _tile_f32, _list_f32
+        )
 
 
 @njit
@@ -331,8 +348,9 @@ def fill_f32_serial(out, starts, run_len, k0, k1, kind, params, workers):
 @njit(parallel=True)
 def fill_f64(out, starts, run_len, k0, k1, kind, params, workers):
     for w in prange(workers):
-        _fill(out, starts, run_len, k0, k1, kind, params, w, workers, TILE_F64, _tile_f64,
-              _list_f64)
+        _fill(
+            out, starts, run_len, k0, k1, kind, params, w, workers, TILE_F64, _tile_f64, _list_f64
+        )
 
 
 @njit
@@ -341,8 +359,23 @@ def fill_f64_serial(out, starts, run_len, k0, k1, kind, params, workers):
 
 
 @njit(inline="always")
-def _complex_fill(flat, starts, run_len, k0, k1, kind, params, worker, workers, scratch,
-                  words_fn, polar_fn, truncation, zero, one):
+def _complex_fill(
+    flat,
+    starts,
+    run_len,
+    k0,
+    k1,
+    kind,
+    params,
+    worker,
+    workers,
+    scratch,
+    words_fn,
+    polar_fn,
+    truncation,
+    zero,
+    one,
+):
     """Elements ``p`` of a complex output whose components are ``flat[2p]``
     and ``flat[2p + 1]``, in the chunks of ``worker``."""
     prefer_wide_vectors()
@@ -387,55 +420,132 @@ def _polar_c64(wr, wa, lo, span, take_log):
 
 @njit(inline="always")
 def _scratch_c64():
-    return (np.empty(CHUNK + 2, np.uint32), np.empty(CHUNK + 2, np.uint32),
-            np.empty(CHUNK, np.float32), np.empty(CHUNK, np.float32))
+    return (
+        np.empty(CHUNK + 2, np.uint32),
+        np.empty(CHUNK + 2, np.uint32),
+        np.empty(CHUNK, np.float32),
+        np.empty(CHUNK, np.float32),
+    )
 
 
 @njit(inline="always")
 def _scratch_c128():
-    return (np.empty(CHUNK, np.uint64), np.empty(CHUNK, np.uint64),
-            np.empty(CHUNK, np.float64), np.empty(CHUNK, np.float64))
+    return (
+        np.empty(CHUNK, np.uint64),
+        np.empty(CHUNK, np.uint64),
+        np.empty(CHUNK, np.float64),
+        np.empty(CHUNK, np.float64),
+    )
 
 
 @njit(parallel=True)
 def fill_c64(out, starts, run_len, k0, k1, kind, params, workers):
     flat = out.view(np.float32)
     for w in prange(workers):
-        _complex_fill(flat, starts, run_len, k0, k1, kind, params, w, workers, _scratch_c64(),
-                      complex_words_c64, _polar_c64, EXP_TRUNCATION_F32, np.float32(0.0),
-                      np.float32(1.0))
+        _complex_fill(
+            flat,
+            starts,
+            run_len,
+            k0,
+            k1,
+            kind,
+            params,
+            w,
+            workers,
+            _scratch_c64(),
+            complex_words_c64,
+            _polar_c64,
+            EXP_TRUNCATION_F32,
+            np.float32(0.0),
+            np.float32(1.0),
+        )
 
 
 @njit
 def fill_c64_serial(out, starts, run_len, k0, k1, kind, params, workers):
-    _complex_fill(out.view(np.float32), starts, run_len, k0, k1, kind, params, 0, 1,
-                  _scratch_c64(), complex_words_c64, _polar_c64, EXP_TRUNCATION_F32,
-                  np.float32(0.0), np.float32(1.0))
+    _complex_fill(
+        out.view(np.float32),
+        starts,
+        run_len,
+        k0,
+        k1,
+        kind,
+        params,
+        0,
+        1,
+        _scratch_c64(),
+        complex_words_c64,
+        _polar_c64,
+        EXP_TRUNCATION_F32,
+        np.float32(0.0),
+        np.float32(1.0),
+    )
 
 
 @njit(parallel=True)
 def fill_c128(out, starts, run_len, k0, k1, kind, params, workers):
     flat = out.view(np.float64)
     for w in prange(workers):
-        _complex_fill(flat, starts, run_len, k0, k1, kind, params, w, workers, _scratch_c128(),
-                      complex_bits_c128, polar_f64, EXP_TRUNCATION_F64, np.float64(0.0),
-                      np.float64(1.0))
+        _complex_fill(
+            flat,
+            starts,
+            run_len,
+            k0,
+            k1,
+            kind,
+            params,
+            w,
+            workers,
+            _scratch_c128(),
+            complex_bits_c128,
+            polar_f64,
+            EXP_TRUNCATION_F64,
+            np.float64(0.0),
+            np.float64(1.0),
+        )
 
 
 @njit
 def fill_c128_serial(out, starts, run_len, k0, k1, kind, params, workers):
-    _complex_fill(out.view(np.float64), starts, run_len, k0, k1, kind, params, 0, 1,
-                  _scratch_c128(), complex_bits_c128, polar_f64, EXP_TRUNCATION_F64,
-                  np.float64(0.0), np.float64(1.0))
+    _complex_fill(
+        out.view(np.float64),
+        starts,
+        run_len,
+        k0,
+        k1,
+        kind,
+        params,
+        0,
+        1,
+        _scratch_c128(),
+        complex_bits_c128,
+        polar_f64,
+        EXP_TRUNCATION_F64,
+        np.float64(0.0),
+        np.float64(1.0),
+    )
 
 
 # path -> (parallel kernel, serial twin).
-KERNELS = {"f32": (fill_f32, fill_f32_serial), "f64": (fill_f64, fill_f64_serial),
-           "c64": (fill_c64, fill_c64_serial), "c128": (fill_c128, fill_c128_serial)}
+KERNELS = {
+    "f32": (fill_f32, fill_f32_serial),
+    "f64": (fill_f64, fill_f64_serial),
+    "c64": (fill_c64, fill_c64_serial),
+    "c128": (fill_c128, fill_c128_serial),
+}
 
-CACHED = enable_caching([fill_f32, fill_f32_serial, fill_f64, fill_f64_serial,
-                         fill_c64, fill_c64_serial, fill_c128, fill_c128_serial])
-
+CACHED = enable_caching(
+    [
+        fill_f32,
+        fill_f32_serial,
+        fill_f64,
+        fill_f64_serial,
+        fill_c64,
+        fill_c64_serial,
+        fill_c128,
+        fill_c128_serial,
+    ]
+)
 
 
 def compile_kernels(kernels, args):

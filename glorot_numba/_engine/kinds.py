@@ -5,8 +5,7 @@ Every kernel takes a ``kind``; the native kernels (:mod:`.kernels`,
 the distributions they both draw.
 """
 
-__all__ = ["UNIFORM", "NORMAL", "TRUNCATED", "INVERSE_CDF", "INTERVAL", "TAIL",
-           "INTERVAL_KINDS"]
+__all__ = ["UNIFORM", "NORMAL", "TRUNCATED", "INVERSE_CDF", "INTERVAL", "TAIL", "INTERVAL_KINDS"]
 
 # Uniform on (-1, 1), the standard normal, and the standard normal truncated
 # to a window (lo, hi) by resampling: the real kernels, the complex kernels

@@ -20,8 +20,11 @@ _MAX_BYTES = int(np.iinfo(np.intp).max)
 def _meminfo() -> dict[str, int]:
     try:
         with open("/proc/meminfo") as f:
-            return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in f
-                    if line.split()[1].isdigit()}
+            return {
+                line.split(":")[0]: int(line.split()[1]) * 1024
+                for line in f
+                if line.split()[1].isdigit()
+            }
     except (OSError, IndexError, ValueError):
         return {}
 

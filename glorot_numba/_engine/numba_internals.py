@@ -33,9 +33,17 @@ from numba.core.caching import NullCache
 from numba.np import arrayobj as _arrayobj
 from numba.np.ufunc import parallel as _parallel
 
-__all__ = ["threads_started", "running_layer", "thread_count_unlocked", "disable_cache",
-           "dispatcher_cache", "set_dispatcher_cache", "add_function_attribute",
-           "source_array", "array_view"]
+__all__ = [
+    "threads_started",
+    "running_layer",
+    "thread_count_unlocked",
+    "disable_cache",
+    "dispatcher_cache",
+    "set_dispatcher_cache",
+    "add_function_attribute",
+    "source_array",
+    "array_view",
+]
 
 
 def threads_started():
@@ -87,12 +95,12 @@ def array_view(context, builder, view_type, data, shape, strides, itemsize):
     """Build, in generated code, an array of ``view_type`` over ``data``
     with no reference to any memory (``meminfo`` None)."""
     view = _arrayobj.make_array(view_type)(context, builder)
-    _arrayobj.populate_array(view, data=data, shape=shape, strides=strides,
-                             itemsize=itemsize, meminfo=None)
+    _arrayobj.populate_array(
+        view, data=data, shape=shape, strides=strides, itemsize=itemsize, meminfo=None
+    )
     return view
 
 
 def source_array(context, builder, array_type, value):
     """The array structure of an array argument in generated code."""
     return _arrayobj.make_array(array_type)(context, builder, value)
-

@@ -67,13 +67,14 @@ def _philox_rows(counters, key, out):
 
 # The annotations are strings: this module holds kernels, and is left as
 # Numba has always compiled it (no __future__ import).
-def _as_uint32_array(name: str, value: "npt.ArrayLike",
-                     shape_ok: Callable[[tuple[int, ...]], bool],
-                     shape_text: str) -> "npt.NDArray[np.uint32]":
+def _as_uint32_array(
+    name: str, value: "npt.ArrayLike", shape_ok: Callable[[tuple[int, ...]], bool], shape_text: str
+) -> "npt.NDArray[np.uint32]":
     arr = np.asarray(value)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "ui":
         raise TypeError(
-            f"{name} must be an array of unsigned 32-bit integers, got dtype {arr.dtype}")
+            f"{name} must be an array of unsigned 32-bit integers, got dtype {arr.dtype}"
+        )
     if not shape_ok(arr.shape):
         raise ValueError(f"{name} must have shape {shape_text}, got {arr.shape}")
     if arr.size and (int(arr.min()) < 0 or int(arr.max()) > 0xFFFFFFFF):
@@ -120,9 +121,7 @@ def philox4x32_10(counters: "npt.ArrayLike", key: "npt.ArrayLike") -> "npt.NDArr
     >>> [hex(int(w)) for w in out[0]]
     ['0x6627e8d5', '0xe169c58d', '0xbc57ac4c', '0x9b00dbd8']
     """
-    ctr = _as_uint32_array(
-        "counters", counters, lambda s: len(s) == 2 and s[1] == 4, "(n, 4)"
-    )
+    ctr = _as_uint32_array("counters", counters, lambda s: len(s) == 2 and s[1] == 4, "(n, 4)")
     k = _as_uint32_array("key", key, lambda s: s == (2,), "(2,)")
     out = np.empty_like(ctr)
     if ctr.shape[0]:

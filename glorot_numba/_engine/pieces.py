@@ -15,8 +15,17 @@ import numpy as np
 from . import threads as _threads
 from .kernels import SMALL_CHUNK
 
-__all__ = ["SPAN_PER_THREAD", "STAGE", "MAX_RUNS", "Runs", "use_parallel", "launch",
-           "launch_dynamic", "run_pieces", "fill"]
+__all__ = [
+    "SPAN_PER_THREAD",
+    "STAGE",
+    "MAX_RUNS",
+    "Runs",
+    "use_parallel",
+    "launch",
+    "launch_dynamic",
+    "run_pieces",
+    "fill",
+]
 
 # Elements per thread and kernel call.  One call then takes about 10-25 ms
 # at full speed and about 0.2 s on the slowest paths (partition slices made
@@ -156,7 +165,7 @@ def _fill_positions(kernels, threads, buf, runs, first, args):
             k = min((end - pos) // run_len, MAX_RUNS)
             n = k * run_len
             starts, length = runs.starts(r, r + k), run_len
-        launch(kernels, threads, buf[pos - first:pos - first + n], starts, length, args)
+        launch(kernels, threads, buf[pos - first : pos - first + n], starts, length, args)
         pos += n
 
 
@@ -190,19 +199,19 @@ def run_pieces(target, native, fill_positions, align=1, store=None):
             span = threads * SPAN_PER_THREAD
             span = max(align, span - span % align)
             for first in range(0, size, span):
-                fill_positions(threads, flat[first:first + span], first)
+                fill_positions(threads, flat[first : first + span], first)
         else:
             stage = np.empty(min(size, STAGE) + align - 1, native)
             for index, first, n in _stage_slices(target.shape, STAGE):
                 # Start at the multiple of align before ``first``; the
                 # extra leading positions are computed and dropped.
                 lead = first % align
-                fill_positions(threads, stage[:lead + n], first - lead)
+                fill_positions(threads, stage[: lead + n], first - lead)
                 block = target[index + (Ellipsis,)]
                 if store is None:
-                    block[...] = stage[lead:lead + n].reshape(block.shape)
+                    block[...] = stage[lead : lead + n].reshape(block.shape)
                 else:
-                    store(threads, stage[lead:lead + n], block)
+                    store(threads, stage[lead : lead + n], block)
     finally:
         _threads.release_threads(threads, lock, before)
 
@@ -217,8 +226,13 @@ def fill(result, kernels, native, full, offset, args):
     (see :func:`run_pieces`).
     """
     size = result.size
-    if (0 < size <= SPAN_PER_THREAD and result.shape == full and not any(offset)
-            and type(result) is np.ndarray and _fits_in_place(result, native)):
+    if (
+        0 < size <= SPAN_PER_THREAD
+        and result.shape == full
+        and not any(offset)
+        and type(result) is np.ndarray
+        and _fits_in_place(result, native)
+    ):
         # The common case -- a whole tensor, in place, in one kernel call --
         # goes straight to the kernel, with the same arguments the general
         # path below would pass.  The general path's Python work is a

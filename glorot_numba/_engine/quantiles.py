@@ -235,8 +235,9 @@ def _signed_unit_f32(typingctx, word):
         # it converts exactly; the scaling is a power of two.
         odd = builder.or_(builder.lshr(w, ir.Constant(i32, 7)), ir.Constant(i32, 1))
         centred = builder.sub(odd, ir.Constant(i32, 1 << 24))
-        return builder.fmul(builder.sitofp(centred, ir.FloatType()),
-                            ir.Constant(ir.FloatType(), 2.0**-24))
+        return builder.fmul(
+            builder.sitofp(centred, ir.FloatType()), ir.Constant(ir.FloatType(), 2.0**-24)
+        )
 
     return types.float32(word), codegen
 
@@ -468,8 +469,10 @@ def ndtri_lower_f64(p):
         v = r - (ND_R_SPLIT if far else ND_R_START)
         w = (ND_R_END if far else ND_R_SPLIT) - r
         u = v
-    k = np.divide(_horner_pick(u, central, far, ND_CENTRAL_P, ND_TAIL_P, ND_FAR_P),
-                  _horner_monic_pick(u, central, far, ND_CENTRAL_Q, ND_TAIL_Q, ND_FAR_Q))
+    k = np.divide(
+        _horner_pick(u, central, far, ND_CENTRAL_P, ND_TAIL_P, ND_FAR_P),
+        _horner_monic_pick(u, central, far, ND_CENTRAL_Q, ND_TAIL_Q, ND_FAR_Q),
+    )
     a_hi = _pick(central, far, ND_CENTRAL_A[0], ND_TAIL_A[0], ND_FAR_A[0])
     a_lo = _pick(central, far, ND_CENTRAL_A[1], ND_TAIL_A[1], ND_FAR_A[1])
     b = _pick(central, far, ND_CENTRAL_B, ND_TAIL_B, ND_FAR_B)

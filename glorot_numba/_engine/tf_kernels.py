@@ -247,12 +247,13 @@ def _tf_batch_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, m
     """``BATCH`` whole groups from ``g0``, all inside ``out``."""
     step = _SKIP_F32 if kind == TRUNCATED else _U1
     _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3)
-    o = out[g0 * 4:(g0 + BATCH) * 4]
+    o = out[g0 * 4 : (g0 + BATCH) * 4]
     if kind == UNIFORM:
         for j in range(BATCH):
             for w in range(4):
-                o[4 * j + w] = (np.float32(np.uint64(words[w * BATCH + j]) & umask) * uscale
-                                * mul + add)
+                o[4 * j + w] = (
+                    np.float32(np.uint64(words[w * BATCH + j]) & umask) * uscale * mul + add
+                )
     elif kind == NORMAL:
         for j in range(BATCH):
             v0, v1 = _box_muller_f32(np.uint64(words[j]), np.uint64(words[_T1 + j]))
@@ -270,8 +271,7 @@ def _tf_batch_f32(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, m
             f0, f1 = _box_muller_f32(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
             i = _accept(o, i, end, f0, f1, mul, add, _F32_TWO)
             if i < end:
-                c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3,
-                                              np.uint64(g0 + j) * _SKIP_F32 + _U1)
+                c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g0 + j) * _SKIP_F32 + _U1)
                 _truncated_rest_f32(o, i, end, k0, k1, c0, c1, c2, c3, mul, add)
 
 
@@ -310,30 +310,51 @@ def _tf_batch_f64(out, words, g0, kind, k0, k1, b0, b1, b2, b3, umask, uscale, m
     """``BATCH`` whole groups from ``g0``, all inside ``out``."""
     step = _SKIP_F64 if kind == TRUNCATED else _U1
     _first_calls(words, g0, step, k0, k1, b0, b1, b2, b3)
-    o = out[g0 * 2:(g0 + BATCH) * 2]
+    o = out[g0 * 2 : (g0 + BATCH) * 2]
     if kind == UNIFORM:
         for j in range(BATCH):
             o[2 * j] = _u64_to_f64(np.uint64(words[j]), np.uint64(words[_T1 + j])) * mul + add
-            o[2 * j + 1] = (_u64_to_f64(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
-                            * mul + add)
+            o[2 * j + 1] = (
+                _u64_to_f64(np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j])) * mul + add
+            )
     else:
         for j in range(BATCH):
-            f0, f1 = _box_muller_f64(np.uint64(words[j]), np.uint64(words[_T1 + j]),
-                                     np.uint64(words[_T2 + j]), np.uint64(words[_T3 + j]))
+            f0, f1 = _box_muller_f64(
+                np.uint64(words[j]),
+                np.uint64(words[_T1 + j]),
+                np.uint64(words[_T2 + j]),
+                np.uint64(words[_T3 + j]),
+            )
             if kind == NORMAL:
                 o[2 * j] = f0 * mul + add
                 o[2 * j + 1] = f1 * mul + add
                 continue
             i = _accept(o, 2 * j, 2 * j + 2, f0, f1, mul, add, _F64_TWO)
             if i < 2 * j + 2:
-                c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3,
-                                              np.uint64(g0 + j) * _SKIP_F64 + _U1)
+                c0, c1, c2, c3 = _counter_add(b0, b1, b2, b3, np.uint64(g0 + j) * _SKIP_F64 + _U1)
                 _truncated_rest_f64(o, i, 2 * j + 2, k0, k1, c0, c1, c2, c3, mul, add)
 
 
 @njit(inline="always")
-def _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-           group_size, group_fn, batch_fn):
+def _tf_item(
+    out,
+    c,
+    words,
+    kind,
+    k0,
+    k1,
+    b0,
+    b1,
+    b2,
+    b3,
+    umask,
+    uscale,
+    mul,
+    add,
+    group_size,
+    group_fn,
+    batch_fn,
+):
     """Work item ``c``: groups ``c * CHUNK_GROUPS`` onwards, batches then singles."""
     n = out.shape[0]
     groups = (n + group_size - 1) // group_size
@@ -349,50 +370,90 @@ def _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, ad
 
 
 @njit(inline="always")
-def _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-                   group_size, group_fn, batch_fn):
+def _fill_parallel(
+    out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, group_size, group_fn, batch_fn
+):
     groups = (out.shape[0] + group_size - 1) // group_size
     # Callers set Numba's parallel chunk size to 1 around the call, so that
     # work items go to whichever thread is free and a thread slowed by other
     # load on the machine does not hold the others up.
     for c in prange((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
         words = np.empty(4 * BATCH, np.uint32)
-        _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-               group_size, group_fn, batch_fn)
+        _tf_item(
+            out,
+            c,
+            words,
+            kind,
+            k0,
+            k1,
+            b0,
+            b1,
+            b2,
+            b3,
+            umask,
+            uscale,
+            mul,
+            add,
+            group_size,
+            group_fn,
+            batch_fn,
+        )
 
 
 @njit(inline="always")
-def _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-                 group_size, group_fn, batch_fn):
+def _fill_serial(
+    out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, group_size, group_fn, batch_fn
+):
     groups = (out.shape[0] + group_size - 1) // group_size
     words = np.empty(4 * BATCH, np.uint32)
     for c in range((groups + CHUNK_GROUPS - 1) // CHUNK_GROUPS):
-        _tf_item(out, c, words, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add,
-               group_size, group_fn, batch_fn)
+        _tf_item(
+            out,
+            c,
+            words,
+            kind,
+            k0,
+            k1,
+            b0,
+            b1,
+            b2,
+            b3,
+            umask,
+            uscale,
+            mul,
+            add,
+            group_size,
+            group_fn,
+            batch_fn,
+        )
 
 
 @njit(parallel=True)
 def tf_fill_f32(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
-    _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
-                   _tf_batch_f32)
+    _fill_parallel(
+        out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32, _tf_batch_f32
+    )
 
 
 @njit
 def tf_fill_f32_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
-    _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32,
-                 _tf_batch_f32)
+    _fill_serial(
+        out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 4, _group_f32, _tf_batch_f32
+    )
 
 
 @njit(parallel=True)
 def tf_fill_f64(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
-    _fill_parallel(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
-                   _tf_batch_f64)
+    _fill_parallel(
+        out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64, _tf_batch_f64
+    )
 
 
 @njit
 def tf_fill_f64_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add):
-    _fill_serial(out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64,
-                 _tf_batch_f64)
+    _fill_serial(
+        out, kind, k0, k1, b0, b1, b2, b3, umask, uscale, mul, add, 2, _group_f64, _tf_batch_f64
+    )
 
 
 @njit(inline="always")
@@ -422,8 +483,7 @@ def _half_value(h):
     # Rebias the exponent by 112, and by 112 more for inf and NaN.
     rebias = np.uint32(0x70000000) if e == np.uint32(0x7C00) else np.uint32(0x38000000)
     normal = _f32_from_bits(sign | (((h & np.uint32(0x7FFF)) << _U13) + rebias))
-    subnormal = _f32_from_bits(
-        _f32_bits(np.float32(h & np.uint32(0x3FF)) * _F32_2M24) | sign)
+    subnormal = _f32_from_bits(_f32_bits(np.float32(h & np.uint32(0x3FF)) * _F32_2M24) | sign)
     return subnormal if e == np.uint32(0) else normal
 
 
@@ -471,18 +531,37 @@ def tf_finish_lowp_serial(src, dst, mul, add, lowp):
 # path -> (parallel kernel, serial twin).
 KERNELS = {"f32": (tf_fill_f32, tf_fill_f32_serial), "f64": (tf_fill_f64, tf_fill_f64_serial)}
 
-CACHED = enable_caching([tf_fill_f32, tf_fill_f32_serial, tf_fill_f64, tf_fill_f64_serial,
-                         tf_finish_lowp, tf_finish_lowp_serial])
+CACHED = enable_caching(
+    [
+        tf_fill_f32,
+        tf_fill_f32_serial,
+        tf_fill_f64,
+        tf_fill_f64_serial,
+        tf_finish_lowp,
+        tf_finish_lowp_serial,
+    ]
+)
 
 
 def compile_all():
     """Compile the six kernels now (see :func:`glorot_numba.warmup`)."""
     args: tuple[object, ...]
     for native, kernels in ((np.float32, KERNELS["f32"]), (np.float64, KERNELS["f64"])):
-        args = (np.empty(1, native), TRUNCATED, _U0, _U0, _U0, _U0, _U0, _U0, _MASK23,
-                native(1.0), native(1.0), native(0.0))
+        args = (
+            np.empty(1, native),
+            TRUNCATED,
+            _U0,
+            _U0,
+            _U0,
+            _U0,
+            _U0,
+            _U0,
+            _MASK23,
+            native(1.0),
+            native(1.0),
+            native(0.0),
+        )
         compile_kernels(kernels, args)
-    args = (np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0),
-            np.float32(0.0), 1)
+    args = (np.zeros(1, np.float32), np.empty(1, np.uint16), np.float32(1.0), np.float32(0.0), 1)
     compile_kernels((tf_finish_lowp, tf_finish_lowp_serial), args)
     return CACHED

@@ -38,8 +38,16 @@ import numpy as np
 from . import numba_internals
 from .kernels import SMALL_CHUNK
 
-__all__ = ["SERIAL_BELOW", "TBB_LIBRARY", "num_threads", "threading_layer", "parallel_safe",
-           "threads_wanted", "claim_threads", "release_threads"]
+__all__ = [
+    "SERIAL_BELOW",
+    "TBB_LIBRARY",
+    "num_threads",
+    "threading_layer",
+    "parallel_safe",
+    "threads_wanted",
+    "claim_threads",
+    "release_threads",
+]
 
 # Below this many elements (eight short work items) the serial twin is
 # faster than waking threads that have gone to sleep since the previous
@@ -52,6 +60,7 @@ _TBB_NAME = "libtbb.so.12"
 
 
 # --- TBB -------------------------------------------------------------------
+
 
 def _tbb_candidates():
     """Paths where a pip-installed ``tbb`` keeps its library, most likely first."""
@@ -145,6 +154,7 @@ if hasattr(os, "register_at_fork"):
 
 # --- thread counts -----------------------------------------------------------
 
+
 class num_threads:
     """Limit the threads glorot_numba's kernels use, for the length of a block.
 
@@ -189,9 +199,7 @@ class num_threads:
         n = int(n)
         top = int(numba.config.NUMBA_NUM_THREADS)
         if not 1 <= n <= top:
-            raise ValueError(
-                f"n must be between 1 and NUMBA_NUM_THREADS = {top}, got {n}"
-            )
+            raise ValueError(f"n must be between 1 and NUMBA_NUM_THREADS = {top}, got {n}")
         self.n = n
         self._token: list[int] | None = None
 
@@ -261,8 +269,11 @@ def claim_threads(size):
         return 1, None, None
     layer = threading_layer()
     if layer is None:
-        _warn_once("layer", "no Numba threading layer could be loaded; "
-                            "glorot_numba runs its kernels single-threaded")
+        _warn_once(
+            "layer",
+            "no Numba threading layer could be loaded; "
+            "glorot_numba runs its kernels single-threaded",
+        )
         return 1, None, None
     before = _num_threads()
     limit = _limit()

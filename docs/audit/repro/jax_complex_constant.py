@@ -26,10 +26,13 @@ sigma2 = 1.0 / ((SHAPE[0] + SHAPE[1]) / 2)
 
 print(f"predicted E|w|^2 / (scale / n): 1 / (1 - e^-4) = {1 / -math.expm1(-4):.5f}")
 for n in (10_000, 4_000_000):
-    w = np.asarray(jax.nn.initializers.glorot_normal()(jax.random.key(0), SHAPE,
-                                                       "complex64")).reshape(-1)[:n]
+    w = np.asarray(
+        jax.nn.initializers.glorot_normal()(jax.random.key(0), SHAPE, "complex64")
+    ).reshape(-1)[:n]
     r = check_variance_scaling(w, law, fans=SHAPE)
     power = float(np.mean(np.abs(w.astype(np.complex128)) ** 2)) / sigma2
     beyond = int(np.sum(np.abs(w) > r.allowed_bound))
-    print(f"n = {n:>9,}: E|w|^2 / (scale / n) = {power:.5f}, {beyond} values with |w| above "
-          f"the bound {r.reference.bound:.5g}  -> {'fits' if r.passed else 'does not fit'}")
+    print(
+        f"n = {n:>9,}: E|w|^2 / (scale / n) = {power:.5f}, {beyond} values with |w| above "
+        f"the bound {r.reference.bound:.5g}  -> {'fits' if r.passed else 'does not fit'}"
+    )

@@ -30,20 +30,28 @@ for name, distribution in LAWS.items():
     for dtype in ("bfloat16", "float16", "float32"):
         w = np.asarray(init(jax.random.key(0), SHAPE, dtype))
         r = check_variance_scaling(w, law)
-        print(f"{name:15s} {dtype:9s} distinct values {np.unique(w).size:8d}  "
-              f"mean {r.mean:+.2e} ({r.statistics['mean_z']:+5.1f} SE)  "
-              f"std/target {r.std / r.reference.std:.4f}  range [{r.min:.4g}, {r.max:.4g}] "
-              f"(bound {r.reference.bound:.4g})  -> {'fits' if r.passed else 'does not fit'}")
+        print(
+            f"{name:15s} {dtype:9s} distinct values {np.unique(w).size:8d}  "
+            f"mean {r.mean:+.2e} ({r.statistics['mean_z']:+5.1f} SE)  "
+            f"std/target {r.std / r.reference.std:.4f}  range [{r.min:.4g}, {r.max:.4g}] "
+            f"(bound {r.reference.bound:.4g})  -> {'fits' if r.passed else 'does not fit'}"
+        )
 
 u = np.asarray(jax.random.uniform(jax.random.key(1), (1 << 20,), "bfloat16"))
-print(f"\njax.random.uniform, bfloat16: {np.unique(u).size} distinct values, "
-      f"min {float(u.min())}, max {float(u.max())} (step 1/128)")
+print(
+    f"\njax.random.uniform, bfloat16: {np.unique(u).size} distinct values, "
+    f"min {float(u.min())}, max {float(u.max())} (step 1/128)"
+)
 
 # The same law drawn in float32 and rounded once to bfloat16 fits (the
 # standard deviation is then not rounded: round_scale=False).
 w = np.asarray(jax.nn.initializers.glorot_normal()(jax.random.key(0), SHAPE, "float32"))
-r = check_variance_scaling(w.astype(ml_dtypes.bfloat16),
-                           {"mode": "fan_avg", "distribution": "truncated_normal"},
-                           round_scale=False)
-print(f"glorot_normal drawn in float32, rounded once to bfloat16: "
-      f"{'fits' if r.passed else 'does not fit'}")
+r = check_variance_scaling(
+    w.astype(ml_dtypes.bfloat16),
+    {"mode": "fan_avg", "distribution": "truncated_normal"},
+    round_scale=False,
+)
+print(
+    f"glorot_normal drawn in float32, rounded once to bfloat16: "
+    f"{'fits' if r.passed else 'does not fit'}"
+)

@@ -29,21 +29,31 @@ import torch  # noqa: E402
 from glorot_numba.testing import check_variance_scaling  # noqa: E402
 
 FANS = (1600, 2500)
-x = torch.tensor([[3.0, -4.0, 5.0, 2.5]])                      # no valid candidate
+x = torch.tensor([[3.0, -4.0, 5.0, 2.5]])  # no valid candidate
 valid = (x > -2) & (x < 2)
-print("candidates", x.tolist(), "-> kept index", valid.max(-1, keepdim=True)[1].item(),
-      "(value 3.0, beyond the bound)")
-print(f"P(no valid candidate among 4) = {(1 - 0.9544997) ** 4:.2e}; "
-      f"expected per 4e6 values: {4e6 * (1 - 0.9544997) ** 4:.1f}")
+print(
+    "candidates",
+    x.tolist(),
+    "-> kept index",
+    valid.max(-1, keepdim=True)[1].item(),
+    "(value 3.0, beyond the bound)",
+)
+print(
+    f"P(no valid candidate among 4) = {(1 - 0.9544997) ** 4:.2e}; "
+    f"expected per 4e6 values: {4e6 * (1 - 0.9544997) ** 4:.1f}"
+)
 
 for name, law in (("GlorotNormal", "truncated_normal"), ("GlorotUniform", "uniform")):
     for dtype in ("float64", "float32", "bfloat16"):
         w = keras.ops.convert_to_numpy(getattr(keras.initializers, name)(seed=3)(FANS, dtype=dtype))
-        r = check_variance_scaling(w, {"mode": "fan_avg", "distribution": law}, dtype=dtype,
-                                   round_scale=False)
+        r = check_variance_scaling(
+            w, {"mode": "fan_avg", "distribution": law}, dtype=dtype, round_scale=False
+        )
         beyond = int(np.sum(np.abs(w.astype(np.float64)) > r.allowed_bound))
         cells = r.statistics.get("cells_chi2", 0) / max(r.statistics.get("cells_df", 1), 1)
-        print(f"{name:13s} {dtype:9s} beyond the bound: {beyond:3d}  max |x| / bound "
-              f"{np.abs(w.astype(np.float64)).max() / r.reference.bound:.3f}  "
-              + (f"cells chi2/df {cells:.1f}  " if dtype == "bfloat16" else "")
-              + f"-> {'fits' if r.passed else 'does not fit'}")
+        print(
+            f"{name:13s} {dtype:9s} beyond the bound: {beyond:3d}  max |x| / bound "
+            f"{np.abs(w.astype(np.float64)).max() / r.reference.bound:.3f}  "
+            + (f"cells chi2/df {cells:.1f}  " if dtype == "bfloat16" else "")
+            + f"-> {'fits' if r.passed else 'does not fit'}"
+        )

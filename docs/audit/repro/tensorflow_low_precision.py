@@ -42,10 +42,12 @@ for name, law in (("GlorotNormal", "truncated_normal"), ("GlorotUniform", "unifo
         w = getattr(gn, name)(seed=1, compat="tf.compat.v1")(FANS, dtype)
         r = check_variance_scaling(w, {"mode": "fan_avg", "distribution": law})
         chi2, df = r.statistics["cells_chi2"], r.statistics["cells_df"]
-        print(f"{name:13s} {dtype:9s} (compat='tf.compat.v1') distinct values "
-              f"{np.unique(w).size:6d}  cells chi2/df {chi2 / df:8.1f}  "
-              f"mean {r.statistics['mean_z']:+6.1f} SE"
-              f"  -> {'fits' if r.passed else 'does not fit'}")
+        print(
+            f"{name:13s} {dtype:9s} (compat='tf.compat.v1') distinct values "
+            f"{np.unique(w).size:6d}  cells chi2/df {chi2 / df:8.1f}  "
+            f"mean {r.statistics['mean_z']:+6.1f} SE"
+            f"  -> {'fits' if r.passed else 'does not fit'}"
+        )
 
 # The double rounding alone, on one set of float64 truncated normals:
 z = stats.truncnorm(-2, 2).rvs(size=4_000_000, random_state=np.random.default_rng(0))
@@ -54,9 +56,11 @@ once = (z * sigma).astype(ml_dtypes.bfloat16)
 twice = (z.astype(ml_dtypes.bfloat16).astype(np.float64) * sigma).astype(ml_dtypes.bfloat16)
 for label, w in (("rounded once ", once), ("rounded twice", twice)):
     r = check_variance_scaling(w, {"mode": "fan_avg"}, fans=FANS)
-    print(f"z * sigma {label}: cells chi2/df "
-          f"{r.statistics['cells_chi2'] / r.statistics['cells_df']:6.1f} "
-          f"-> {'fits' if r.passed else 'does not fit'}")
+    print(
+        f"z * sigma {label}: cells chi2/df "
+        f"{r.statistics['cells_chi2'] / r.statistics['cells_df']:6.1f} "
+        f"-> {'fits' if r.passed else 'does not fit'}"
+    )
 values, counts = np.unique(twice[(twice > 0.01) & (twice < 0.0105)], return_counts=True)
 print("counts of consecutive bfloat16 values near 0.01, rounded twice:", counts.tolist())
 
@@ -65,5 +69,9 @@ if importlib.util.find_spec("tensorflow") is not None:
 
     w = tf.compat.v1.glorot_normal_initializer(seed=1)(FANS, dtype=tf.bfloat16).numpy()
     ours = gn.GlorotNormal(seed=1, compat="tf.compat.v1")(FANS, "bfloat16")
-    print("TensorFlow", tf.__version__, "glorot_normal bfloat16 equals compat='tf.compat.v1':",
-          np.array_equal(w.view(np.uint16), ours.view(np.uint16)))
+    print(
+        "TensorFlow",
+        tf.__version__,
+        "glorot_normal bfloat16 equals compat='tf.compat.v1':",
+        np.array_equal(w.view(np.uint16), ours.view(np.uint16)),
+    )

@@ -19,14 +19,16 @@ import torch
 
 from glorot_numba.testing import check_variance_scaling
 
-FANS = (1600, 2500)   # torch layout (out, in) below
+FANS = (1600, 2500)  # torch layout (out, in) below
 for name, law in (("xavier_normal_", "untruncated_normal"), ("xavier_uniform_", "uniform")):
     t = torch.empty(FANS[1], FANS[0], dtype=torch.complex64)
     getattr(torch.nn.init, name)(t, generator=torch.Generator().manual_seed(0))
     w = t.numpy()
     r = check_variance_scaling(w, {"mode": "fan_avg", "distribution": law}, fans=FANS)
     re_im = np.corrcoef(w.real.ravel(), w.imag.ravel())[0, 1]
-    print(f"{name:16s} E|w|^2 / (scale / n) = {(r.std / r.reference.std) ** 2:.4f}  "
-          f"max |Re w| {np.abs(w.real).max():.4g}, max |w| {np.abs(w).max():.4g} "
-          f"(bound {r.reference.bound:.4g}), corr(re, im) {re_im:+.4f}  "
-          f"-> {'fits' if r.passed else 'does not fit'}")
+    print(
+        f"{name:16s} E|w|^2 / (scale / n) = {(r.std / r.reference.std) ** 2:.4f}  "
+        f"max |Re w| {np.abs(w.real).max():.4g}, max |w| {np.abs(w).max():.4g} "
+        f"(bound {r.reference.bound:.4g}), corr(re, im) {re_im:+.4f}  "
+        f"-> {'fits' if r.passed else 'does not fit'}"
+    )

@@ -27,10 +27,16 @@ std = math.sqrt(2.0 / sum(FANS)) / 0.87962566103423978
 b = 2 * std
 law = {"mode": "fan_avg", "distribution": "truncated_normal"}
 hi = torch.empty(1, dtype=torch.bfloat16).new_tensor(b).item()
-step = hi - torch.tensor(hi, dtype=torch.bfloat16).nextafter(torch.tensor(0.0,
-                                                             dtype=torch.bfloat16)).item()
-print(f"b = 2 std = {b:.6f}; hi as rounded to bfloat16 = {hi:.6f}; kept up to about "
-      f"{hi + step / 2:.6f} = {(hi + step / 2) / std:.4f} std")
+step = (
+    hi
+    - torch.tensor(hi, dtype=torch.bfloat16)
+    .nextafter(torch.tensor(0.0, dtype=torch.bfloat16))
+    .item()
+)
+print(
+    f"b = 2 std = {b:.6f}; hi as rounded to bfloat16 = {hi:.6f}; kept up to about "
+    f"{hi + step / 2:.6f} = {(hi + step / 2) / std:.4f} std"
+)
 for dtype in (torch.bfloat16, torch.float32):
     t = torch.empty(FANS[1], FANS[0], dtype=dtype)
     torch.nn.init.trunc_normal_(t, 0.0, std, -b, b, generator=torch.Generator().manual_seed(0))
@@ -41,6 +47,8 @@ for dtype in (torch.bfloat16, torch.float32):
         label = "bfloat16"
     r = check_variance_scaling(w, law, fans=FANS, round_scale=False)
     share = np.mean(np.abs(w.astype(np.float64)) == hi)
-    print(f"{label:34s} std/target {r.std / r.reference.std:.4f} (variance p "
-          f"{r.pvalues['variance']:.1g}), share of +-{hi:.6f}: {share:.2e}  "
-          f"-> {'fits' if r.passed else 'does not fit'}")
+    print(
+        f"{label:34s} std/target {r.std / r.reference.std:.4f} (variance p "
+        f"{r.pvalues['variance']:.1g}), share of +-{hi:.6f}: {share:.2e}  "
+        f"-> {'fits' if r.passed else 'does not fit'}"
+    )

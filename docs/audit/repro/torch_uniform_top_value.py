@@ -35,15 +35,19 @@ for dtype, numpy_dtype in ((torch.bfloat16, ml_dtypes.bfloat16), (torch.float16,
     w = t.view(torch.int16).numpy().view(numpy_dtype)
     top = np.asarray(a, np.float32).astype(numpy_dtype)
     below = (np.asarray(top).reshape(1).view(np.uint16) - np.uint16(1)).view(numpy_dtype)
-    lower_edge = (float(top) + float(below[0])) / 2   # values above it round to top
+    lower_edge = (float(top) + float(below[0])) / 2  # values above it round to top
     expected = max(0.0, a - lower_edge) / (2 * a) * w.size
     default = check_variance_scaling(w, law, fans=FANS)
     exact = check_variance_scaling(w, law, fans=FANS, round_scale=False)
-    print(f"{str(dtype):15s} count of +{float(top):.6g}: {int(np.sum(w == top)):5d} "
-          f"(expected {expected:.0f}), of -{float(top):.6g}: {int(np.sum(w == -top)):5d} "
-          f"(expected {expected:.0f})")
-    print(f"{'':15s} default reference (scale rounded): variance p "
-          f"{default.pvalues['variance']:.2g}; "
-          f"scale not rounded: variance p {exact.pvalues['variance']:.2g}, "
-          f"KS p {exact.pvalues['kstest']:.2g}, cells p {exact.pvalues['cells']:.2g} "
-          f"-> {'fits' if exact.passed else 'does not fit'}")
+    print(
+        f"{str(dtype):15s} count of +{float(top):.6g}: {int(np.sum(w == top)):5d} "
+        f"(expected {expected:.0f}), of -{float(top):.6g}: {int(np.sum(w == -top)):5d} "
+        f"(expected {expected:.0f})"
+    )
+    print(
+        f"{'':15s} default reference (scale rounded): variance p "
+        f"{default.pvalues['variance']:.2g}; "
+        f"scale not rounded: variance p {exact.pvalues['variance']:.2g}, "
+        f"KS p {exact.pvalues['kstest']:.2g}, cells p {exact.pvalues['cells']:.2g} "
+        f"-> {'fits' if exact.passed else 'does not fit'}"
+    )
