@@ -5,16 +5,14 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numba
 import pytest
-
 from numba.core.caching import NullCache
 
 from glorot_numba._engine import cache as _cache
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT, python_env
 
 PROBE = (
     "import hashlib, json, time\n"
@@ -190,7 +188,7 @@ def test_four_processes_compiling_at_once(tmp_path):
     """A fresh cache, four processes compiling and saving the same kernels at
     the same moment: all succeed with the same values, and a fifth process
     loads what they stored."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
+    env = python_env(NUMBA_CACHE_DIR=str(tmp_path))
     procs = [subprocess.Popen([sys.executable, "-W", "always", "-c", PROBE], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]

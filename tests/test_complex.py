@@ -17,10 +17,8 @@ random.  Their constants come from mpmath and SciPy, not from the library.
 import hashlib
 import json
 import math
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import mpmath
 import numba
@@ -29,13 +27,12 @@ import pytest
 from scipy import stats
 
 import glorot_numba as gn
-from glorot_numba import _seeding, initializers
-from glorot_numba import _engine
+from glorot_numba import _engine, _seeding, initializers
 from glorot_numba._engine import kernels as _kernels
 
+from .conftest import ROOT, digest, python_env
 from .test_philox import naive_philox
 
-ROOT = Path(__file__).resolve().parents[1]
 DTYPES = ["complex64", "complex128"]
 DISTRIBUTIONS = ["truncated_normal", "untruncated_normal", "uniform"]
 
@@ -53,10 +50,6 @@ VAR_OF_NORMALISED_POWER = {
     "untruncated_normal": 1.0,                                      # Exp(1)
     "uniform": 4.0 / 12.0,                                          # 2 U
 }
-
-
-def digest(a):
-    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
 
 
 def draw(distribution, seed, shape, dtype, scale=2.0, mode="fan_in"):
@@ -159,9 +152,8 @@ def test_jit_disabled_gives_identical_bits():
         "    out.append([hashlib.sha256(a.tobytes()).hexdigest() for a in (w, p)])\n"
         "print(json.dumps(out))\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_DISABLE_JIT="1")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=600)
+                          env=python_env(NUMBA_DISABLE_JIT="1"), cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
     pure = json.loads(proc.stdout)
     jitted = []

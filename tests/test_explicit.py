@@ -23,13 +23,6 @@ REAL_DTYPES = ["float16", ml_dtypes.bfloat16, "float32", "float64"]
 KS_ALPHA = 1e-4
 
 
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
-
-
 def as64(a):
     return np.asarray(a).astype(np.float64)
 

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 import glorot_numba as gn
 
+from .conftest import bits
+
 DOCUMENTED = (TypeError, ValueError, MemoryError)
 
 # NumPy warns about deprecated dtype aliases it is handed ("a"); the warning
@@ -25,17 +27,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Data type alias:DeprecationWarni
 BF16 = np.dtype(ml_dtypes.bfloat16)
 FUZZ = settings(max_examples=250, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
 
 
 # --- building blocks ---------------------------------------------------------

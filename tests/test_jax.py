@@ -16,6 +16,8 @@ import glorot_numba as gn  # noqa: E402
 import glorot_numba.jax as gnj  # noqa: E402
 from glorot_numba import _adapters  # noqa: E402
 
+from .conftest import same_bits  # noqa: E402
+
 TRUNC_STD = 0.87962566103423978
 
 FACTORIES = {
@@ -26,13 +28,6 @@ FACTORIES = {
     "lecun_normal": (gnj.lecun_normal, 1.0, "fan_in", "truncated_normal"),
     "lecun_uniform": (gnj.lecun_uniform, 1.0, "fan_in", "uniform"),
 }
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
 
 
 @pytest.mark.parametrize("name", FACTORIES)

@@ -27,6 +27,8 @@ import glorot_numba.keras as gnk  # noqa: E402
 from glorot_numba import _adapters  # noqa: E402
 from glorot_numba.testing import assert_variance_scaling  # noqa: E402
 
+from .conftest import same_bits, values  # noqa: E402
+
 K = keras.initializers
 
 # (ours, the NumPy API's, Keras' own)
@@ -53,24 +55,6 @@ EXPLICIT = [
 # that is Keras' business, not this package's.
 keras_array_warning = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
-
-
-def values(variable):
-    return np.asarray(keras.ops.convert_to_numpy(variable.value))
 
 
 def test_the_tests_run_on_the_jax_backend():

@@ -20,6 +20,8 @@ import glorot_numba.keras as gnk  # noqa: E402
 from glorot_numba import _adapters  # noqa: E402
 from glorot_numba.testing import assert_distribution, assert_variance_scaling  # noqa: E402
 
+from .conftest import same_bits, values  # noqa: E402
+
 K = keras.initializers
 ORIGINAL_ADD_WEIGHT = keras.layers.Layer.__dict__["add_weight"]
 
@@ -29,22 +31,10 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state():
-    gn.set_random_seed(None)
+def _add_weight_restored():
+    # The global seed is cleared around every test by conftest.py.
     yield
-    gn.set_random_seed(None)
     assert keras.layers.Layer.__dict__["add_weight"] is ORIGINAL_ADD_WEIGHT
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
-
-
-def values(variable):
-    return np.asarray(keras.ops.convert_to_numpy(variable.value))
 
 
 class Weighted(keras.layers.Layer):

@@ -10,11 +10,9 @@ measured errors.
 
 import hashlib
 import math
-import os
 import platform
 import subprocess
 import sys
-from pathlib import Path
 
 import ml_dtypes
 import mpmath
@@ -23,12 +21,12 @@ import numpy as np
 import pytest
 
 from glorot_numba._engine import quantiles as _quantiles
-from glorot_numba._normal_cdf import normal_cdf, normal_mass, normal_sf, rayleigh_mass
 from glorot_numba._engine.quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64
+from glorot_numba._normal_cdf import normal_cdf, normal_mass, normal_sf, rayleigh_mass
 
 from . import naive
+from .conftest import ROOT, python_env
 
-ROOT = Path(__file__).resolve().parents[1]
 N24 = 2**24
 
 # SHA-256 of the outputs: trunc2_f32 on all 2**24 inputs (k << 8 | 0xA5),
@@ -416,10 +414,9 @@ def test_pure_python_matches_jit(tmp_path):
     inputs = {"words": words, "bits": _trunc2_f64_sample(3000, 12),
               "p": _ndtri_sample(3000, 13)}
     np.savez(tmp_path / "in.npz", **inputs)
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     subprocess.run([sys.executable, "-c", _PURE_PYTHON_SCRIPT, str(tmp_path / "in.npz"),
-                    str(tmp_path / "out.npz")], env=env, check=True, timeout=600)
+                    str(tmp_path / "out.npz")], env=python_env(NUMBA_DISABLE_JIT="1"),
+                   check=True, timeout=600)
     py = np.load(tmp_path / "out.npz")
     jit = {"t32": _trunc2_f32_of_words(words), "t64": _trunc2_f64_of_bits(inputs["bits"]),
            "nd": _ndtri_of(inputs["p"])}

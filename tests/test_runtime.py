@@ -20,12 +20,10 @@ import glorot_numba as gn
 from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
 from glorot_numba._engine import kernels as _kernels
 
+from .conftest import bits
+
 BF16 = ml_dtypes.bfloat16
 MAX_THREADS = int(numba.config.NUMBA_NUM_THREADS)
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
 # --------------------------------------------------------------------------

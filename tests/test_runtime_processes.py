@@ -14,7 +14,8 @@ from pathlib import Path
 import numba
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT, python_env
+
 PROBE = str(Path(__file__).with_name("runtime_probe.py"))
 LINUX_X86_64 = sys.platform.startswith("linux") and os.uname().machine == "x86_64"
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT"
 
 
 def environment(**env):
-    full = dict(os.environ, PYTHONPATH=str(ROOT))
+    full = python_env()
     for name in ("NUMBA_THREADING_LAYER", "NUMBA_NUM_THREADS"):
         full.pop(name, None)
     full.update(env)

@@ -22,6 +22,8 @@ from glorot_numba import _tf_compat
 from glorot_numba import _engine
 from glorot_numba._engine import tf_kernels as _tf_kernels
 
+from .conftest import ROOT, python_env
+
 DATA = Path(__file__).parent / "data" / "tf_golden.npz"
 
 with np.load(DATA) as _npz:
@@ -321,14 +323,11 @@ print(json.dumps({"bad": bad, "checked": checked, "jit_off": numba.config.DISABL
 @pytest.mark.skipif(not GLIBC, reason="Box-Muller parity is specified for glibc")
 def test_golden_bits_with_the_jit_off():
     """Interpreted kernels (NUMBA_DISABLE_JIT=1) give the same bits."""
-    import os
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[1]
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(root))
-    done = subprocess.run([sys.executable, "-c", _NOJIT], env=env, cwd=root,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", _NOJIT], env=python_env(NUMBA_DISABLE_JIT="1"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["jit_off"] and report["checked"] >= 30

@@ -20,12 +20,10 @@ from glorot_numba._engine import memory as _memory, pieces as _pieces, threads a
 from glorot_numba._engine import tf_kernels as _tf_kernels
 from glorot_numba.initializers import TRUNCATED_STD
 
+from .conftest import bits
+
 BF16 = ml_dtypes.bfloat16
 MAX_THREADS = int(numba.config.NUMBA_NUM_THREADS)
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
 @pytest.fixture
