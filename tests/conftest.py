@@ -1,4 +1,4 @@
-"""What the test modules share: helpers, and the fixtures every test gets.
+"""What the test modules share: helpers, settings and the fixtures every test gets.
 
 Test modules import the helpers from here (``from .conftest import
 same_bits``); slow reference implementations live in ``tests/naive.py``.
@@ -16,11 +16,19 @@ from pathlib import Path
 import ml_dtypes
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 import glorot_numba as gn
 
 # The checkout under test: children get it first on their PYTHONPATH.
 ROOT = Path(__file__).resolve().parents[1]
+
+# Hypothesis judges by time as well as by result: a deadline per example and
+# the too_slow health check fail correct code on a busy machine.  Both are
+# off for every test; tests set their own numbers of examples.
+settings.register_profile("glorot_numba", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("glorot_numba")
 
 
 def python_env(**env):

@@ -284,7 +284,7 @@ def test_only_the_entering_thread_is_accelerated():
         try:
             with gnk.accelerate():
                 entered.set()
-                built.wait(timeout=60)
+                built.wait()  # set by the main thread's finally clause
                 layer = Weighted((6, 6), K.GlorotUniform(seed=4))
                 layer.build()
                 results["inside"] = values(layer.w)
@@ -302,7 +302,7 @@ def test_only_the_entering_thread_is_accelerated():
         results["outside"] = values(layer.w)
     finally:
         built.set()
-        thread.join(timeout=60)
+        thread.join()
     assert "error" not in results, results.get("error")
     # ... but this thread, outside any block, drew Keras' own values.
     assert same_bits(results["outside"], np.asarray(K.GlorotUniform(seed=4)((6, 6))))

@@ -281,12 +281,12 @@ def test_fork_hook_drops_other_threads_limits(monkeypatch):
     def other():
         with gn.num_threads(1):
             entered.set()
-            leave.wait(10)
+            leave.wait()  # set by the finally clause below, however the test ends
 
     t = threading.Thread(target=other)
     t.start()
     try:
-        entered.wait(10)
+        assert entered.wait(60)
         with gn.num_threads(MAX_THREADS):
             assert gn.runtime_info()["threads"] == 1
             _threads._after_fork_in_child()  # as the child of a fork here would
