@@ -460,7 +460,7 @@ PARTITIONS = [
 
 
 def _slice(offset, shape):
-    return tuple(slice(o, o + s) for o, s in zip(offset, shape))
+    return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
 
 
 @pytest.mark.parametrize("full, shape, offset", [p[1:] for p in PARTITIONS],

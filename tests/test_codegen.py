@@ -12,8 +12,8 @@ import pytest
 from llvmlite import binding as llvm
 from numba import njit
 
-from glorot_numba import _engine
-from glorot_numba._engine import codegen as _codegen, ieee as _ieee
+from glorot_numba._engine import codegen as _codegen
+from glorot_numba._engine import ieee as _ieee
 
 from .conftest import python_env
 
@@ -101,7 +101,8 @@ for path, real in (("f32", np.float32), ("f64", np.float64)):
         kernel.compile(tuple(typeof(a) for a in args))
         asm = kernel.inspect_asm(kernel.signatures[0])
         name = kernel.py_func.__name__
-        counts[name] = {w: len(re.findall(r"vsqrtp[sd]\s+%" + w, asm)) for w in ("xmm", "ymm", "zmm")}
+        counts[name] = {w: len(re.findall(r"vsqrtp[sd]\s+%" + w, asm))
+                        for w in ("xmm", "ymm", "zmm")}
 print(json.dumps(counts))
 """
 

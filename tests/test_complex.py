@@ -80,7 +80,8 @@ def test_kernel_matches_reference(dtype, distribution):
     unit = {"truncated_normal": sigma / TRUNC_RMS, "untruncated_normal": sigma,
             "uniform": math.sqrt(2) * sigma}[distribution]
     w = draw(distribution, seed, shape, dtype, scale=scale).reshape(-1)
-    ref = np.array([naive.complex_sample(key, i, dtype, distribution) for i in range(w.size)]) * unit
+    ref = np.array([naive.complex_sample(key, i, dtype, distribution)
+                    for i in range(w.size)]) * unit
     # Own log/sin/cos against libm's: a few ulps of the component precision,
     # plus the rounding of r**2 (about one ulp of 1) magnified by 1 / (2 r)
     # in the square root near r = 0.

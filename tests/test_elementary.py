@@ -208,7 +208,7 @@ def test_log_f64_vs_mpmath():
     with mpmath.workprec(200):
         worst = max(
             _ulp_err_f64(a, mpmath.log(mpmath.mpf(int(m)) / 2**53))
-            for a, m in zip(approx, n))
+            for a, m in zip(approx, n, strict=True))
     print(f"\nlog_f64 max error {worst:.4f} ulp ({n.size} arguments)")
     assert worst <= MAX_ULP
 
@@ -220,9 +220,9 @@ def test_sincos_f64_vs_mpmath():
         # sinpi/cospi take the exact rational k / 2**52 (turns times 2).
         turns = [mpmath.mpf(int(j)) / 2**52 for j in k]
         worst_s = max(_ulp_err_f64(a, mpmath.sinpi(t))
-                      for a, t in zip(s, turns))
+                      for a, t in zip(s, turns, strict=True))
         worst_c = max(_ulp_err_f64(a, mpmath.cospi(t))
-                      for a, t in zip(c, turns))
+                      for a, t in zip(c, turns, strict=True))
     print(f"\nsincos_turn_f64 max error sin {worst_s:.4f} ulp, "
           f"cos {worst_c:.4f} ulp ({k.size} arguments)")
     assert worst_s <= MAX_ULP

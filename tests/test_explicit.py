@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import glorot_numba as gn
-from glorot_numba import _params
-from glorot_numba import _engine
+from glorot_numba import _engine, _params
 
 REAL_DTYPES = ["float16", ml_dtypes.bfloat16, "float32", "float64"]
 # KS at 1e6 samples: the critical distance for alpha = 1e-4.

@@ -86,7 +86,7 @@ def partition_infos(draw, shape, hostile):
     if kind == "valid":
         dims = tuple(int(d) for d in shape)
         extra = [draw(st.sampled_from([0, 0, 1, 3, 2**40])) for _ in dims]
-        full = tuple(d + e for d, e in zip(dims, extra))
+        full = tuple(d + e for d, e in zip(dims, extra, strict=True))
         offset = tuple(draw(st.integers(0, e)) if e < 100 else e for e in extra)
         try:
             return gn.PartitionInfo(full, offset)
@@ -132,13 +132,13 @@ def outs(draw, shape, dtype, hostile):
                          draw(st.sampled_from(OUT_DTYPES[:4])))
     steps = [draw(st.sampled_from([1, 1, 2, 3, -1, -2])) for _ in target]
     base_shape = tuple(max(1, abs(s) * t) + draw(st.integers(0, 2))
-                       for s, t in zip(steps, target))
+                       for s, t in zip(steps, target, strict=True))
     base = np.empty(base_shape, dtype)
-    if dtype != object:
+    if dtype != np.dtype(object):
         raw = base.reshape(-1).view(np.uint8)
         raw[...] = (np.arange(raw.size) * 37 + 11) % 251
     index = tuple(slice(None, t * s if s > 0 else None, s) if t else slice(0, 0)
-                  for s, t in zip(steps, target))
+                  for s, t in zip(steps, target, strict=True))
     view = base[index + (Ellipsis,)]
     if draw(st.integers(0, 3)) == 0 and view.ndim >= 2:
         # Transposed: a view of the transposed shape, so refused unless square.

@@ -4,6 +4,7 @@ Statistical checks use fixed keys; each states its false-alarm level.
 """
 
 import functools
+import itertools
 import math
 
 import numpy as np
@@ -335,7 +336,8 @@ def test_pure_jax_mlp_end_to_end():
     @jax.jit
     def init_params(key):
         params = []
-        for k, (m, n) in zip(jax.random.split(key, len(sizes) - 1), zip(sizes, sizes[1:])):
+        layers = itertools.pairwise(sizes)
+        for k, (m, n) in zip(jax.random.split(key, len(sizes) - 1), layers, strict=True):
             params.append((gnj.he_normal()(k, (m, n)), jnp.zeros(n)))
         return params
 

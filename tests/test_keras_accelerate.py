@@ -220,10 +220,10 @@ def test_builds_are_reproducible_and_take_keras_seeds():
         return small_model()
 
     a, b, plain = build(True), build(True), build(False)
-    for x, y in zip(a.weights, b.weights):
+    for x, y in zip(a.weights, b.weights, strict=True):
         assert same_bits(values(x), values(y))
-    seeds = lambda m: [l.kernel_initializer.seed for l in m.layers  # noqa: E731
-                       if hasattr(l, "kernel_initializer")]
+    seeds = lambda m: [layer.kernel_initializer.seed for layer in m.layers  # noqa: E731
+                       if hasattr(layer, "kernel_initializer")]
     assert seeds(a) == seeds(plain), "the seeds Keras picks, whether accelerated or not"
     assert not same_bits(values(a.layers[-1].kernel), values(plain.layers[-1].kernel))
 
@@ -237,7 +237,7 @@ def test_configs_and_saved_models_are_plain_keras(tmp_path):
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded.layers[-1].kernel_initializer) is K.GlorotUniform
-    for w, v in zip(model.weights, loaded.weights):
+    for w, v in zip(model.weights, loaded.weights, strict=True):
         assert same_bits(values(w), values(v))
 
 

@@ -108,7 +108,7 @@ def test_float64_reference_is_accurate():
     w = naive.trunc2_uniform_f32(np.linspace(0, 2**32 - 1, 300).astype(np.uint64))
     ref = naive.trunc2_quantile_f64(w)
     with mpmath.workdps(30):
-        for wi, r in zip(w, ref):
+        for wi, r in zip(w, ref, strict=True):
             exact = naive.trunc2_quantile_mp(mpmath.mpf(wi))
             assert abs(r - exact) <= 1e-14 * abs(exact)
         # and the erfinv form is the quantile of the truncated distribution
@@ -158,7 +158,7 @@ def test_trunc2_f32_against_mpmath():
                       *np.random.default_rng(4).integers(0, 2**32, 300)], np.uint64)
     z = _trunc2_f32_of_words(words)
     with mpmath.workdps(30):
-        for word, value in zip(words, z):
+        for word, value in zip(words, z, strict=True):
             exact = naive.trunc2_quantile_mp(mpmath.mpf(float(naive.trunc2_uniform_f32(word))))
             ulp = float(np.spacing(np.float32(abs(float(exact)))))
             assert abs(float(value) - exact) <= 2.0 * ulp
@@ -184,8 +184,9 @@ def _check_trunc2_f64(size, seed, bound):
     with mpmath.workdps(30):
         exact = [naive.trunc2_quantile_mp(naive.trunc2_uniform_mp(b >> 32, b & 0xFFFFFFFF))
                  for b in map(int, bits)]
-        err = np.abs([naive.ulp_error(a, e) for a, e in zip(z, exact)])
-        rounded = np.mean([float(a) == naive.correctly_rounded(e) for a, e in zip(z, exact)])
+        err = np.abs([naive.ulp_error(a, e) for a, e in zip(z, exact, strict=True)])
+        rounded = np.mean([float(a) == naive.correctly_rounded(e)
+                           for a, e in zip(z, exact, strict=True)])
     print(f"\ntrunc2_f64 ({bits.size} inputs): max {err.max():.3f} ulp, mean {err.mean():.4f}, "
           f"within 1 ulp {np.mean(err <= 1):.2%}, correctly rounded {rounded:.2%}")
     assert err.max() <= bound
@@ -286,7 +287,8 @@ def _check_ndtri(size, seed, bound):
     z = _ndtri_of(p)
     with mpmath.workdps(30):
         exact = [naive.ndtri_mp(float(v)) for v in p]
-    err = np.abs([naive.ulp_error(a, e) if e != 0 else float(a != 0) for a, e in zip(z, exact)])
+    err = np.abs([naive.ulp_error(a, e) if e != 0 else float(a != 0)
+                  for a, e in zip(z, exact, strict=True)])
     worst = err.argmax()
     print(f"\nndtri_lower_f64 ({p.size} inputs): max {err[worst]:.3f} ulp at p = {p[worst]:.4g}, "
           f"mean {err.mean():.4f}, within 1 ulp {np.mean(err <= 1):.2%}")
@@ -325,7 +327,8 @@ def test_ndtri_lower_f64_below_a_quarter():
     p = np.random.default_rng(14).uniform(1 / 16, 1 / 4, 1500)
     z = _ndtri_of(p)
     with mpmath.workdps(30):
-        err = np.abs([naive.ulp_error(a, naive.ndtri_mp(float(v))) for a, v in zip(z, p)])
+        err = np.abs([naive.ulp_error(a, naive.ndtri_mp(float(v)))
+                      for a, v in zip(z, p, strict=True)])
     assert err.max() <= 1.6
     assert err.mean() <= 0.4
 

@@ -222,7 +222,7 @@ def test_global_seed_replays_across_processes():
     other = run_python(GLOBAL_SEED_SCRIPT.format(g=124)).split()
     assert first == second
     assert len(set(first)) == 4  # unseeded calls get distinct op seeds
-    assert all(a != b for a, b in zip(first, other))
+    assert all(a != b for a, b in zip(first, other, strict=True))
 
 
 def test_global_seed_in_process_matches_subprocess():

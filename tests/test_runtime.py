@@ -17,8 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glorot_numba as gn
-from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
 from glorot_numba._engine import kernels as _kernels
+from glorot_numba._engine import memory as _memory
+from glorot_numba._engine import pieces as _pieces
+from glorot_numba._engine import threads as _threads
 
 from .conftest import bits
 
@@ -36,7 +38,7 @@ def partitions(draw):
     rank = draw(st.integers(0, 4))
     full = tuple(draw(st.lists(st.integers(1, 7), min_size=rank, max_size=rank)))
     offset = tuple(draw(st.integers(0, f - 1)) for f in full)
-    shape = tuple(draw(st.integers(1, f - o)) for f, o in zip(full, offset))
+    shape = tuple(draw(st.integers(1, f - o)) for f, o in zip(full, offset, strict=True))
     return shape, full, offset
 
 
@@ -47,7 +49,7 @@ def test_runs_are_the_flat_indices_of_the_slice(part, data):
     # Reference: the flat C-order index of every element of the full tensor,
     # cut to the slice.
     index = np.arange(int(np.prod(full)), dtype=np.int64).reshape(full)
-    want = index[tuple(slice(o, o + n) for o, n in zip(offset, shape))].reshape(-1)
+    want = index[tuple(slice(o, o + n) for o, n in zip(offset, shape, strict=True))].reshape(-1)
     runs = _pieces.Runs(shape, full, offset)
     starts = runs.starts(0, runs.count)
     assert starts.dtype == np.int64 and runs.count * runs.run_len == want.size

@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import _tf_compat
-from glorot_numba import _engine
+from glorot_numba import _engine, _tf_compat
 from glorot_numba._engine import tf_kernels as _tf_kernels
 
 from .conftest import ROOT, python_env
@@ -118,7 +117,7 @@ def test_golden_unseeded_sequence(g):
         got = [_call(_init(case), case) for _, case in items]
     finally:
         gn.set_random_seed(None)
-    for (name, _), value in zip(items, got):
+    for (name, _), value in zip(items, got, strict=True):
         np.testing.assert_array_equal(_bits(value), GOLDEN[name])
 
 

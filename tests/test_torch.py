@@ -325,7 +325,7 @@ def test_module_end_to_end():
     init_net(net, seed=100)
     twin = SmallNet()
     init_net(twin, seed=100)
-    for p, q in zip(net.parameters(), twin.parameters()):
+    for p, q in zip(net.parameters(), twin.parameters(), strict=True):
         assert torch.equal(p, q)
     assert same_bits(as_numpy(net.fc2.weight), gn.GlorotNormal(seed=102, **TORCH)((10, 32)))
 

@@ -235,7 +235,7 @@ def test_modules_built_inside_are_reproducible_and_seeded():
         a, b, c = build(0), build(0), build(1)
     plain = build(0)
     for pa, pb, pc, pp in zip(a.parameters(), b.parameters(), c.parameters(),
-                              plain.parameters()):
+                              plain.parameters(), strict=True):
         assert torch.equal(pa, pb)
         if pa.numel() > 1 and float(pa.detach().std()) > 0:  # random, not zeros
             assert not torch.equal(pa, pc) and not torch.equal(pa, pp)
@@ -366,7 +366,7 @@ def test_transformers_model(build, monkeypatch):
         other = build()
     assert_all_original()
     params = dict(model.named_parameters())
-    for (name, p), q, r in zip(params.items(), twin.parameters(), other.parameters()):
+    for (name, p), q, r in zip(params.items(), twin.parameters(), other.parameters(), strict=True):
         assert torch.equal(p, q), name
         if id(p) in laws:
             law = laws[id(p)]
