@@ -1,13 +1,20 @@
 """Slow, obviously correct references for the tests.
 
-Test modules import from here, never from each other.  Nothing in the
-package imports this module; it may use SciPy and mpmath.
+Test modules import from here, never from each other, and define no
+``naive_*`` function of their own (tests/test_layers.py checks both).
+Nothing in the package imports this module; it shares no code with the
+package, and may use SciPy and mpmath.
 
+* ``philox``: Philox4x32-10 on Python integers;
+* the streams, element by element from their description: the normal
+  stream's Box-Muller candidates and resampling, the complex stream;
+* ``tf_fans`` and ``jax_fans``: TensorFlow's and JAX's fan rules, with loops;
 * the standard normal truncated to (-2, 2) and the normal's quantile and
   distribution function, by their definitions (mpmath, SciPy);
 * ``torch_law``: the distribution a ``torch.nn.init`` call draws from,
   worked out from PyTorch's documentation alone (fans, gains, bounds),
-  independently of the code under test.
+  independently of the code under test, and ``moment_failures``, a check
+  of samples against such a law.
 """
 
 import inspect
@@ -15,7 +22,135 @@ import math
 
 import mpmath
 import numpy as np
-from scipy import special
+from scipy import special, stats
+
+# --------------------------------------------------------------------------
+# Philox4x32-10
+
+
+def philox(ctr, key, rounds=10):
+    """Philox4x32 on Python ints, written from the SC11 description."""
+    mask = 0xFFFFFFFF
+    c = list(ctr)
+    k = list(key)
+    for r in range(rounds):
+        if r:
+            k = [(k[0] + 0x9E3779B9) & mask, (k[1] + 0xBB67AE85) & mask]
+        p0 = 0xD2511F53 * c[0]
+        p1 = 0xCD9E8D57 * c[2]
+        c = [(p1 >> 32) ^ c[1] ^ k[0], p1 & mask, (p0 >> 32) ^ c[3] ^ k[1], p0 & mask]
+    return tuple(c)
+
+
+# --------------------------------------------------------------------------
+# The streams, element by element: Python integers for Philox, float64
+# log, sin and cos for the transforms
+
+# The counter's last word of the normal stream, per dtype.
+_NORMAL_PATH = {"float32": 0, "float64": 1}
+
+
+def block_lane(index, dtype):
+    """Tiles of 64 blocks: lane j of a tile is 64 consecutive elements."""
+    lanes = 4 if dtype == "float32" else 2
+    tile, rest = divmod(index, 64 * lanes)
+    lane, offset = divmod(rest, 64)
+    return 64 * tile + offset, lane
+
+
+def candidate(key, index, attempt, dtype):
+    """Standard normal candidate ``attempt`` of element ``index``."""
+    block, lane = block_lane(index, dtype)
+    ctr = (block & 0xFFFFFFFF, block >> 32, attempt, _NORMAL_PATH[dtype])
+    w = philox(ctr, key)
+    if dtype == "float32":
+        pair = w[0:2] if lane in (0, 2) else w[2:4]  # lanes: cos A, cos B, sin A, sin B
+        u = ((pair[0] >> 8) + 1) / 2.0**24
+        turn = (pair[1] >> 8) / 2.0**24
+    else:
+        u = ((((w[0] << 32) | w[1]) >> 11) + 1) / 2.0**53
+        turn = (((w[2] << 32) | w[3]) >> 11) / 2.0**53
+    radius = math.sqrt(-2.0 * math.log(u))
+    if dtype == "float32":
+        trig = math.cos if lane < 2 else math.sin
+    else:
+        trig = math.cos if lane == 0 else math.sin
+    return radius * trig(2.0 * math.pi * turn)
+
+
+def truncated(key, index, dtype):
+    """The first candidate of element ``index`` inside (-2, 2), and its attempt."""
+    attempt = 0
+    while True:
+        z = candidate(key, index, attempt, dtype)
+        if abs(z) < 2.0:
+            return z, attempt
+        attempt += 1
+
+
+def complex_sample(key, index, dtype, distribution):
+    """Standard complex sample of element ``index``: complex64 uses words
+    0-1 (even index) or 2-3 (odd) of block index // 2 on path 2; complex128
+    words 0-1 and 2-3 of block ``index`` on path 3."""
+    if dtype == "complex64":
+        block = index // 2
+        w = philox((block & 0xFFFFFFFF, block >> 32, 0, 2), key)
+        wr, wa = (w[2], w[3]) if index % 2 else (w[0], w[1])
+        u = ((wr >> 8) + 1) / 2.0**24
+        turn = (wa >> 8) / 2.0**24
+    else:
+        w = philox((index & 0xFFFFFFFF, index >> 32, 0, 3), key)
+        u = ((((w[0] << 32) | w[1]) >> 11) + 1) / 2.0**53
+        turn = (((w[2] << 32) | w[3]) >> 11) / 2.0**53
+    if distribution == "uniform":
+        r2 = u
+    elif distribution == "untruncated_normal":
+        r2 = -math.log(u)
+    else:
+        e4 = math.exp(-4.0)
+        r2 = -math.log(e4 + (1.0 - e4) * u)
+    return math.sqrt(r2) * complex(math.cos(2 * math.pi * turn), math.sin(2 * math.pi * turn))
+
+
+# --------------------------------------------------------------------------
+# Fans
+
+
+def tf_fans(shape):
+    """TF v1 ``_compute_fans``, spelt out with loops."""
+    dims = [int(d) for d in shape]
+    if len(dims) == 0:
+        return 1, 1
+    if len(dims) == 1:
+        return dims[0], dims[0]
+    if len(dims) == 2:
+        return dims[0], dims[1]
+    receptive_field = 1
+    for d in dims[:-2]:
+        receptive_field = receptive_field * d
+    return dims[-2] * receptive_field, dims[-1] * receptive_field
+
+
+def jax_fans(shape, in_axis, out_axis, batch_axis):
+    """JAX's ``_compute_fans`` with integer arithmetic: fans are the sizes of
+    the in / out axes times the receptive field, the product of the sizes of
+    every axis named by none of the three arguments."""
+    def listed(axes):
+        axes = [axes] if isinstance(axes, int) else list(axes)
+        return [a % len(shape) for a in axes]
+
+    ins, outs, batch = listed(in_axis), listed(out_axis), listed(batch_axis)
+    rf = 1
+    for a, d in enumerate(shape):
+        if a not in ins + outs + batch:
+            rf *= d
+    in_size = out_size = 1
+    for a in ins:
+        in_size *= shape[a]
+    for a in outs:
+        out_size *= shape[a]
+    return in_size * rf, out_size * rf
+
 
 # --------------------------------------------------------------------------
 # the standard normal truncated to (-2, 2), by the definition of its quantile
@@ -127,7 +262,7 @@ GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
          "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0), "selu": 0.75}
 
 
-def _fans(shape):
+def _torch_fans(shape):
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
 
@@ -158,16 +293,47 @@ def torch_law(function, tensor, *args, **kwargs):
     if name == "trunc_normal_":
         return ("truncated", float(p["mean"]), float(p["std"]), float(p["a"]), float(p["b"]))
     if name.startswith("xavier_"):
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = _torch_fans(shape)
         std = p["gain"] * math.sqrt(2.0 / (fan_in + fan_out))
         if name == "xavier_normal_":
             return ("normal", 0.0, std)
         return ("uniform", -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
     if name.startswith("kaiming_"):
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = _torch_fans(shape)
         fan = fan_in if p["mode"].lower() == "fan_in" else fan_out
         std = _gain(p["nonlinearity"], p["a"]) / math.sqrt(fan)
         if name == "kaiming_normal_":
             return ("normal", 0.0, std)
         return ("uniform", -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
     raise ValueError(f"no law for {name}")
+
+def scipy_law(law):
+    """The SciPy distribution of a law from :func:`torch_law`."""
+    kind, *p = law
+    if kind == "normal":
+        return stats.norm(p[0], p[1])
+    if kind == "uniform":
+        return stats.uniform(p[0], p[1] - p[0])
+    mean, std, a, b = p[0], abs(p[1]), p[2], p[3]
+    return stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
+
+
+def moment_failures(x, law, alpha):
+    """Support and first two moments of float64 samples ``x`` against ``law``
+    (from :func:`torch_law`): what fails, each moment tested at ``alpha / 2``."""
+    failures = []
+    dist = scipy_law(law)
+    lo, hi = dist.support()
+    if x.min() < lo or x.max() > hi:
+        failures.append(f"values outside [{lo}, {hi}]: [{x.min()}, {x.max()}]")
+    n = x.size
+    mean, std = dist.mean(), dist.std()
+    if std > 0:
+        z_mean = (x.mean() - mean) / (std / math.sqrt(n))
+        kurt = dist.stats(moments="k") + 3.0
+        z_var = (((x - mean) ** 2).mean() / std**2 - 1) / math.sqrt((kurt - 1) / n)
+        for test, z in (("mean", z_mean), ("variance", z_var)):
+            p = 2 * stats.norm.sf(abs(z))
+            if p < alpha / 2:
+                failures.append(f"{test}: p = {p:.3g}")
+    return failures

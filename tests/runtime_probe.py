@@ -1,7 +1,8 @@
 """Subprocess probes for tests/test_runtime_processes.py.
 
-Run as ``python tests/runtime_probe.py NAME [ARGS]``; each probe prints one
-JSON line.  They run in processes of their own because what they exercise
+Run as ``python tests/runtime_probe.py NAME [ARGS]``; each probe prints its
+result as one JSON line (the interrupt probes first print a line when their
+fill begins).  They run in processes of their own because what they exercise
 can abort, hang or kill a process, or depends on process-wide state (the
 threading layer, peak memory, signals).
 """
@@ -20,10 +21,9 @@ import numba
 import numpy as np
 
 import glorot_numba as gn
-from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
-
-# Every initializer variety and output kind; all large enough for the
-from glorot_numba._engine import kernels as _kernels, tf_kernels as _tf_kernels
+from glorot_numba._engine import kernels as _kernels
+from glorot_numba._engine import tf_kernels as _tf_kernels
+from glorot_numba._engine import threads as _threads
 
 # Every initializer variety and output kind; all large enough for the
 # parallel kernels (SERIAL_BELOW elements or more).
@@ -166,42 +166,93 @@ def fork_probe(method):
     }
 
 
-def _interrupted_fill(draw, rows, dtype):
-    """Time ``draw(rows, dtype)``, then interrupt a ``draw`` planned to take 40 s.
+# The interrupt probes fill (INTERRUPT_ROWS, 1) arrays, on the two threads
+# the test gives them: on two threads an in-place fill is cut into pieces of
+# 2 * SPAN_PER_THREAD = 2**24 elements, so each fill has at least 8 pieces
+# (the staged and partition paths, far more).  Their size is fixed, not
+# worked out from a timing: the probe fills again and again until the
+# interrupt comes, so no fill can end "too early".
+INTERRUPT_ROWS = 1 << 27
+CHECK_ROWS = 1 << 20
 
-    ``draw(n, dtype, out=None)`` fills an ``(n, 1)`` array.
+
+class Recording:
+    """Wraps a kernel: logs each launch as ``[start, end, elements]``
+    (CLOCK_MONOTONIC), and says on stdout when the first one begins."""
+
+    def __init__(self, kernel, log):
+        self.kernel, self.log = kernel, log
+
+    def __call__(self, *args):
+        if not self.log:
+            print(json.dumps({"filling": True}), flush=True)
+        # Logged before the call, so that a launch that a KeyboardInterrupt
+        # cuts short of its ``end`` is in the log all the same.
+        launch = [time.monotonic(), None, int(args[0].shape[0])]
+        self.log.append(launch)
+        result = self.kernel(*args)
+        launch[1] = time.monotonic()
+        return result
+
+
+def record_launches(log):
+    """Wrap every kernel with :class:`Recording`; returns the undo."""
+    tables = (_kernels.KERNELS, _tf_kernels.KERNELS)
+    saved = [dict(table) for table in tables]
+    lowp = (_tf_kernels.tf_finish_lowp, _tf_kernels.tf_finish_lowp_serial)
+    for table in tables:
+        for path, (par, ser) in list(table.items()):
+            table[path] = (Recording(par, log), Recording(ser, log))
+    _tf_kernels.tf_finish_lowp = Recording(lowp[0], log)
+    _tf_kernels.tf_finish_lowp_serial = Recording(lowp[1], log)
+
+    def undo():
+        for table, before in zip(tables, saved, strict=True):
+            table.update(before)
+        _tf_kernels.tf_finish_lowp, _tf_kernels.tf_finish_lowp_serial = lowp
+
+    return undo
+
+
+def _interrupted_fill(draw, dtype):
+    """Fill an ``(INTERRUPT_ROWS, 1)`` array again and again until SIGINT.
+
+    ``draw(n, dtype, out=None)`` fills an ``(n, 1)`` array.  Prints
+    ``{"filling": true}`` when the first kernel launch begins; returns the
+    moment the KeyboardInterrupt arrived (CLOCK_MONOTONIC, the clock of
+    every process), the last launches, and whether the process is still
+    usable afterwards.
     """
-    sample = draw(rows, dtype)
-    t = time.perf_counter()
-    draw(rows, dtype)
-    rate = rows / (time.perf_counter() - t)
-    # Sized for 40 s uninterrupted; lazily committed pages keep the memory
-    # touched before the interrupt small.  The address space is capped at a
-    # quarter of the available memory.
-    room = _memory.available_memory() or (8 << 30)
-    cap = room // 4 // np.dtype(dtype).itemsize
-    n = int(min(rate * 40, cap))
-    out = np.empty((n, 1), dtype)
-    print(json.dumps({"ready": True, "planned_s": n / rate, "capped": n == cap}), flush=True)
-    started = time.monotonic()
+    sample = draw(CHECK_ROWS, dtype)  # compiles, and the values to get again
+    # Lazily committed pages: the memory touched before the interrupt is small.
+    out = np.empty((INTERRUPT_ROWS, 1), dtype)
+    log = []
+    undo = record_launches(log)
+    fills = 0
     try:
-        draw(n, dtype, out=out)
-        caught = None
+        while True:
+            draw(INTERRUPT_ROWS, dtype, out=out)
+            fills += 1
     except KeyboardInterrupt:
         caught = time.monotonic()
+    undo()
     # The process carries on: the same call on a small shape is still exact.
-    again = draw(rows, dtype)
+    again = draw(CHECK_ROWS, dtype)
+    ended = [end - start for start, end, _ in log if end is not None]
     return {
-        "planned_s": n / rate,
-        "started": started,
+        "rows": INTERRUPT_ROWS,
         "caught": caught,
+        "fills": fills,
+        "launch_count": len(log),
+        "longest_launch_s": max(ended, default=None),
+        "last_launches": log[-64:],
         "usable": bool(np.array_equal(again, sample)),
         "threads_restored": gn.runtime_info()["threads"],
     }
 
 
 def interrupt_probe(dtype):
-    """A fill planned to take tens of seconds, interrupted by SIGINT.
+    """Fills interrupted by SIGINT.
 
     ``float32`` is filled in place, ``float16`` through the staging buffer;
     one-element runs of a partition are the slowest path, per element.
@@ -211,11 +262,11 @@ def interrupt_probe(dtype):
     def draw(n, dtype, out=None):
         return init((n, 1), dtype, gn.PartitionInfo((n, 7), (0, 3)), out=out)
 
-    return _interrupted_fill(draw, 1 << 21, dtype)
+    return _interrupted_fill(draw, dtype)
 
 
 def compat_interrupt_probe(dtype):
-    """A compat fill planned to take tens of seconds, interrupted by SIGINT.
+    """Compat fills interrupted by SIGINT.
 
     ``float32`` is filled in place, ``float16`` through the staging buffer.
     """
@@ -224,7 +275,7 @@ def compat_interrupt_probe(dtype):
     def draw(n, dtype, out=None):
         return init((n, 1), dtype, out=out)
 
-    return _interrupted_fill(draw, 1 << 22, dtype)
+    return _interrupted_fill(draw, dtype)
 
 
 def _rss(field):
@@ -263,7 +314,8 @@ def memory_probe(kind):
         a = init(out.shape, out=out)
     peak = _rss("VmHWM")
     del a
-    return {"kind": label, "output_bytes": output_bytes, "extra_bytes": peak - before - output_bytes,
+    return {"kind": label, "output_bytes": output_bytes,
+            "extra_bytes": peak - before - output_bytes,
             "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 

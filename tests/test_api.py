@@ -12,25 +12,11 @@ import pytest
 
 import glorot_numba as gn
 
+from .conftest import bits, same_bits
+
 BF16 = ml_dtypes.bfloat16
 M = 2**31 - 1
 TRUNC_STD = 0.87962566103423978  # scipy.stats.truncnorm(-2, 2).std()
-
-
-def bits(a):
-    """Raw bytes, for NaN-safe and bfloat16-safe bitwise comparison."""
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
-
-
-def same_bits(a, b):
-    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(bits(a), bits(b))
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
 
 
 # --------------------------------------------------------------------------
@@ -474,7 +460,7 @@ PARTITIONS = [
 
 
 def _slice(offset, shape):
-    return tuple(slice(o, o + s) for o, s in zip(offset, shape))
+    return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
 
 
 @pytest.mark.parametrize("full, shape, offset", [p[1:] for p in PARTITIONS],

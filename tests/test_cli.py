@@ -5,7 +5,6 @@ module in a subprocess, each paying one Numba compilation.
 """
 
 import math
-import os
 import re
 import subprocess
 import sys
@@ -18,14 +17,10 @@ import pytest
 import glorot_numba as gn
 from glorot_numba.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT, python_env, same_bits
+
 TRUNC_STD = 0.87962566103423978
 NUM = r"([-+0-9.eE]+|inf|nan)"
-
-
-def same_bits(a, b):
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes())
 
 
 def parse(stdout):
@@ -77,9 +72,9 @@ def run_main(capsys, *argv):
 
 
 def run_module(*argv):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "glorot_numba", *map(str, argv)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=python_env(), capture_output=True, text=True,
+                          timeout=300)
 
 
 def test_subprocess_init_saves_the_glorot_draw(tmp_path):
@@ -421,10 +416,9 @@ def test_subprocess_streaming_has_constant_memory(tmp_path):
     if not sys.platform.startswith("linux"):
         pytest.skip("peak RSS is read from /proc (Linux)")
     big = tmp_path / "big.npy"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", STREAM_RSS, "init", "8000", "8000", "--seed",
-                           "3", "-o", str(big)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+                           "3", "-o", str(big)], cwd=ROOT, env=python_env(),
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     before, peak = map(int, re.search(r"rss_before (\d+) peak (\d+)", proc.stderr).groups())
     size = big.stat().st_size

@@ -12,8 +12,10 @@ import pytest
 from llvmlite import binding as llvm
 from numba import njit
 
-from glorot_numba import _engine
-from glorot_numba._engine import codegen as _codegen, ieee as _ieee
+from glorot_numba._engine import codegen as _codegen
+from glorot_numba._engine import ieee as _ieee
+
+from .conftest import python_env
 
 pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
 
@@ -99,7 +101,8 @@ for path, real in (("f32", np.float32), ("f64", np.float64)):
         kernel.compile(tuple(typeof(a) for a in args))
         asm = kernel.inspect_asm(kernel.signatures[0])
         name = kernel.py_func.__name__
-        counts[name] = {w: len(re.findall(r"vsqrtp[sd]\s+%" + w, asm)) for w in ("xmm", "ymm", "zmm")}
+        counts[name] = {w: len(re.findall(r"vsqrtp[sd]\s+%" + w, asm))
+                        for w in ("xmm", "ymm", "zmm")}
 print(json.dumps(counts))
 """
 
@@ -112,15 +115,11 @@ def test_kernels_transform_in_512_bit_vectors():
     # in a process of its own, compiled without the cache: Numba cannot
     # show the assembly of cached code.)
     import json
-    import os
     import subprocess
     import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
-    env = dict(os.environ, PYTHONPATH=str(root), GLOROT_NUMBA_CACHE="0")
     proc = subprocess.run([sys.executable, "-c", _KERNEL_ASM], capture_output=True,
-                          text=True, env=env, timeout=600)
+                          text=True, env=python_env(GLOROT_NUMBA_CACHE="0"), timeout=600)
     assert proc.returncode == 0, proc.stderr
     counts = json.loads(proc.stdout)
     assert set(counts) == {"fill_f32", "fill_f32_serial", "fill_f64", "fill_f64_serial"}

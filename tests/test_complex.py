@@ -17,10 +17,8 @@ random.  Their constants come from mpmath and SciPy, not from the library.
 import hashlib
 import json
 import math
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import mpmath
 import numba
@@ -29,13 +27,12 @@ import pytest
 from scipy import stats
 
 import glorot_numba as gn
-from glorot_numba import _seeding, initializers
-from glorot_numba import _engine
+from glorot_numba import _engine, _seeding, initializers
 from glorot_numba._engine import kernels as _kernels
 
-from .test_philox import naive_philox
+from . import naive
+from .conftest import ROOT, digest, python_env
 
-ROOT = Path(__file__).resolve().parents[1]
 DTYPES = ["complex64", "complex128"]
 DISTRIBUTIONS = ["truncated_normal", "untruncated_normal", "uniform"]
 
@@ -55,10 +52,6 @@ VAR_OF_NORMALISED_POWER = {
 }
 
 
-def digest(a):
-    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
-
-
 def draw(distribution, seed, shape, dtype, scale=2.0, mode="fan_in"):
     return gn.VarianceScaling(scale, mode, distribution, seed=seed)(shape, dtype)
 
@@ -73,32 +66,9 @@ def test_constants():
 
 
 # --------------------------------------------------------------------------
-# The stream: a slow reference written from the description
+# The stream: against a slow reference written from the description
+# (tests/naive.py)
 # --------------------------------------------------------------------------
-
-def naive_complex(key, index, dtype, distribution):
-    """Standard complex sample of element ``index``: complex64 uses words
-    0-1 (even index) or 2-3 (odd) of block index // 2 on path 2; complex128
-    words 0-1 and 2-3 of block ``index`` on path 3."""
-    if dtype == "complex64":
-        block = index // 2
-        w = naive_philox((block & 0xFFFFFFFF, block >> 32, 0, 2), key)
-        wr, wa = (w[2], w[3]) if index % 2 else (w[0], w[1])
-        u = ((wr >> 8) + 1) / 2.0**24
-        turn = (wa >> 8) / 2.0**24
-    else:
-        w = naive_philox((index & 0xFFFFFFFF, index >> 32, 0, 3), key)
-        u = ((((w[0] << 32) | w[1]) >> 11) + 1) / 2.0**53
-        turn = (((w[2] << 32) | w[3]) >> 11) / 2.0**53
-    if distribution == "uniform":
-        r2 = u
-    elif distribution == "untruncated_normal":
-        r2 = -math.log(u)
-    else:
-        e4 = math.exp(-4.0)
-        r2 = -math.log(e4 + (1.0 - e4) * u)
-    return math.sqrt(r2) * complex(math.cos(2 * math.pi * turn), math.sin(2 * math.pi * turn))
-
 
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS)
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -110,7 +80,8 @@ def test_kernel_matches_reference(dtype, distribution):
     unit = {"truncated_normal": sigma / TRUNC_RMS, "untruncated_normal": sigma,
             "uniform": math.sqrt(2) * sigma}[distribution]
     w = draw(distribution, seed, shape, dtype, scale=scale).reshape(-1)
-    ref = np.array([naive_complex(key, i, dtype, distribution) for i in range(w.size)]) * unit
+    ref = np.array([naive.complex_sample(key, i, dtype, distribution)
+                    for i in range(w.size)]) * unit
     # Own log/sin/cos against libm's: a few ulps of the component precision,
     # plus the rounding of r**2 (about one ulp of 1) magnified by 1 / (2 r)
     # in the square root near r = 0.
@@ -159,9 +130,8 @@ def test_jit_disabled_gives_identical_bits():
         "    out.append([hashlib.sha256(a.tobytes()).hexdigest() for a in (w, p)])\n"
         "print(json.dumps(out))\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_DISABLE_JIT="1")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=600)
+                          env=python_env(NUMBA_DISABLE_JIT="1"), cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
     pure = json.loads(proc.stdout)
     jitted = []

@@ -17,9 +17,7 @@ import glorot_numba as gn  # noqa: E402
 from glorot_numba import _registry  # noqa: E402
 from glorot_numba import dask as gnd  # noqa: E402
 
-
-def same_bits(a, b):
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+from .conftest import same_bits  # noqa: E402
 
 
 @pytest.mark.parametrize("shape, chunks", [

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT
+
 PACKAGE = ROOT / "glorot_numba"
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"

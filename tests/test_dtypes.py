@@ -10,6 +10,8 @@ import pytest
 import glorot_numba as gn
 from glorot_numba._dtypes import resolve_dtype
 
+from .conftest import python_env
+
 BF16 = np.dtype(ml_dtypes.bfloat16)
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 C64, C128 = np.dtype(np.complex64), np.dtype(np.complex128)
@@ -134,5 +136,5 @@ def test_import_does_not_import_the_frameworks():
             "resolve_dtype('float16')\n"
             "print(sorted(m for m in ('torch', 'jax', 'tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=300).stdout
+                         env=python_env(), check=True, timeout=300).stdout
     assert out.strip() == "[]"

@@ -6,10 +6,8 @@ cases against 200-bit mpmath.  Run with ``pytest -s`` to see the measured
 maximum errors.
 """
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import mpmath
 import numba
@@ -25,6 +23,8 @@ from glorot_numba._engine.elementary import (
     sincos_turn_f32,
     sincos_turn_f64,
 )
+
+from .conftest import python_env
 
 MAX_ULP = 2.0
 N32 = 2**24
@@ -208,7 +208,7 @@ def test_log_f64_vs_mpmath():
     with mpmath.workprec(200):
         worst = max(
             _ulp_err_f64(a, mpmath.log(mpmath.mpf(int(m)) / 2**53))
-            for a, m in zip(approx, n))
+            for a, m in zip(approx, n, strict=True))
     print(f"\nlog_f64 max error {worst:.4f} ulp ({n.size} arguments)")
     assert worst <= MAX_ULP
 
@@ -220,9 +220,9 @@ def test_sincos_f64_vs_mpmath():
         # sinpi/cospi take the exact rational k / 2**52 (turns times 2).
         turns = [mpmath.mpf(int(j)) / 2**52 for j in k]
         worst_s = max(_ulp_err_f64(a, mpmath.sinpi(t))
-                      for a, t in zip(s, turns))
+                      for a, t in zip(s, turns, strict=True))
         worst_c = max(_ulp_err_f64(a, mpmath.cospi(t))
-                      for a, t in zip(c, turns))
+                      for a, t in zip(c, turns, strict=True))
     print(f"\nsincos_turn_f64 max error sin {worst_s:.4f} ulp, "
           f"cos {worst_c:.4f} ulp ({k.size} arguments)")
     assert worst_s <= MAX_ULP
@@ -309,14 +309,10 @@ def test_pure_python_matches_jit(tmp_path):
         "k64": _sample_k(rng, size),
     }
     np.savez(tmp_path / "in.npz", **inputs)
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    root = str(Path(__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (root, env.get("PYTHONPATH")) if p)
     subprocess.run(
         [sys.executable, "-c", _PURE_PYTHON_SCRIPT,
          str(tmp_path / "in.npz"), str(tmp_path / "out.npz")],
-        env=env, check=True, timeout=300)
+        env=python_env(NUMBA_DISABLE_JIT="1"), check=True, timeout=300)
     py = np.load(tmp_path / "out.npz")
 
     x32, x64, k32, k64 = (inputs[n] for n in ("x32", "x64", "k32", "k64"))

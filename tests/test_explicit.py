@@ -15,19 +15,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import glorot_numba as gn
-from glorot_numba import _params
-from glorot_numba import _engine
+from glorot_numba import _engine, _params
 
 REAL_DTYPES = ["float16", ml_dtypes.bfloat16, "float32", "float64"]
 # KS at 1e6 samples: the critical distance for alpha = 1e-4.
 KS_ALPHA = 1e-4
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
 
 
 def as64(a):

@@ -8,6 +8,8 @@ import pytest
 
 import glorot_numba as gn
 
+from .conftest import bits
+
 # (class, aliases, scale, mode, distribution), as TensorFlow 2 / Keras 3 /
 # JAX define them (checked against keras 3.15 and jax.nn.initializers).
 FAMILY = [
@@ -21,10 +23,6 @@ FAMILY = [
     (gn.LecunUniform, ("lecun_uniform",), 1.0, "fan_in", "uniform"),
 ]
 IDS = [row[0].__name__ for row in FAMILY]
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
 @pytest.mark.parametrize("cls, aliases, scale, mode, distribution", FAMILY, ids=IDS)

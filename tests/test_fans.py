@@ -11,22 +11,9 @@ from hypothesis import strategies as st
 
 import glorot_numba as gn
 
+from . import naive
+
 TRUNC_STD = 0.87962566103423978  # scipy.stats.truncnorm(-2, 2).std()
-
-
-def naive_fans(shape):
-    """TF v1 ``_compute_fans``, spelt out with loops."""
-    dims = [int(d) for d in shape]
-    if len(dims) == 0:
-        return 1, 1
-    if len(dims) == 1:
-        return dims[0], dims[0]
-    if len(dims) == 2:
-        return dims[0], dims[1]
-    receptive_field = 1
-    for d in dims[:-2]:
-        receptive_field = receptive_field * d
-    return dims[-2] * receptive_field, dims[-1] * receptive_field
 
 
 HYPO = settings(max_examples=300, derandomize=True, database=None, deadline=None)
@@ -38,7 +25,7 @@ dims = st.lists(st.integers(min_value=0, max_value=50), min_size=0, max_size=6)
 def test_compute_fans_matches_reference(shape):
     for as_shape in (tuple(shape), list(shape)):
         fans = gn.compute_fans(as_shape)
-        assert fans == naive_fans(shape)
+        assert fans == naive.tf_fans(shape)
         assert all(type(f) is int for f in fans)
 
 
@@ -46,9 +33,9 @@ def test_compute_fans_matches_reference(shape):
 @given(dims, st.sampled_from([np.int64, np.int32, np.uint16, np.int8]))
 def test_compute_fans_numpy_integer_dims(shape, np_type):
     fans = gn.compute_fans(tuple(np_type(d) for d in shape))
-    assert fans == naive_fans(shape)
+    assert fans == naive.tf_fans(shape)
     assert all(type(f) is int for f in fans)
-    assert gn.compute_fans(np.array(shape, dtype=np.int64).reshape(-1)) == naive_fans(shape)
+    assert gn.compute_fans(np.array(shape, dtype=np.int64).reshape(-1)) == naive.tf_fans(shape)
 
 
 def test_compute_fans_big_dims_do_not_wrap():
@@ -76,7 +63,7 @@ def test_compute_fans_big_dims_do_not_wrap():
 ], ids=str)
 def test_compute_fans_table(shape, fans):
     assert gn.compute_fans(shape) == fans
-    assert naive_fans(shape) == fans  # the reference agrees with research section 8
+    assert naive.tf_fans(shape) == fans  # the reference agrees with research section 8
 
 
 # --------------------------------------------------------------------------
@@ -98,7 +85,7 @@ STD_SHAPES = [(1000, 200), (200, 1000), (5, 5, 64, 80), (100_000,), (3, 70, 20, 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_uniform_limit_uses_fans(shape, mode, dtype):
     scale = 2.5
-    fi, fo = naive_fans(shape)
+    fi, fo = naive.tf_fans(shape)
     limit = math.sqrt(3 * scale / max(1.0, N_MODE[mode](fi, fo)))
     w = gn.VarianceScaling(scale, mode, "uniform", seed=101)(shape, dtype)
     assert w.size >= 10**5
@@ -113,7 +100,7 @@ def test_uniform_limit_uses_fans(shape, mode, dtype):
 @pytest.mark.parametrize("mode", list(N_MODE))
 def test_truncated_bound_and_std_use_fans(shape, mode):
     scale = 0.7
-    fi, fo = naive_fans(shape)
+    fi, fo = naive.tf_fans(shape)
     std = math.sqrt(scale / max(1.0, N_MODE[mode](fi, fo)))
     w = gn.VarianceScaling(scale, mode, "truncated_normal", seed=5)(shape, "float64")
     peak = float(np.abs(w).max())
@@ -129,7 +116,7 @@ def test_truncated_bound_and_std_use_fans(shape, mode):
 def test_untruncated_std_uses_fans(mode):
     shape = (1000, 200)
     scale = 3.0
-    fi, fo = naive_fans(shape)
+    fi, fo = naive.tf_fans(shape)
     std = math.sqrt(scale / N_MODE[mode](fi, fo))
     w = gn.VarianceScaling(scale, mode, "untruncated_normal", seed=6)(shape, "float64")
     assert float(w.std()) == pytest.approx(std, rel=0.01)
@@ -156,27 +143,6 @@ def test_unit_and_zero_fans(shape, mode):
 # --------------------------------------------------------------------------
 
 
-def naive_axis_fans(shape, in_axis, out_axis, batch_axis):
-    """JAX's ``_compute_fans`` with integer arithmetic: fans are the sizes of
-    the in / out axes times the receptive field, the product of the sizes of
-    every axis named by none of the three arguments."""
-    def listed(axes):
-        axes = [axes] if isinstance(axes, int) else list(axes)
-        return [a % len(shape) for a in axes]
-
-    ins, outs, batch = listed(in_axis), listed(out_axis), listed(batch_axis)
-    rf = 1
-    for a, d in enumerate(shape):
-        if a not in ins + outs + batch:
-            rf *= d
-    in_size = out_size = 1
-    for a in ins:
-        in_size *= shape[a]
-    for a in outs:
-        out_size *= shape[a]
-    return in_size * rf, out_size * rf
-
-
 @st.composite
 def shapes_and_layouts(draw):
     shape = draw(st.lists(st.integers(0, 9), min_size=1, max_size=6))
@@ -198,17 +164,17 @@ def shapes_and_layouts(draw):
 def test_compute_fans_with_axes_matches_reference(case):
     shape, in_axis, out_axis, batch_axis = case
     fans = gn.compute_fans(shape, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
-    assert fans == naive_axis_fans(shape, in_axis, out_axis, batch_axis)
+    assert fans == naive.jax_fans(shape, in_axis, out_axis, batch_axis)
     assert all(type(f) is int for f in fans)
 
 
 @HYPO
 @given(st.lists(st.integers(0, 12), min_size=2, max_size=6))
 def test_default_axes_spelt_out_agree_with_tf_rules_from_rank_2(shape):
-    assert gn.compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()) == naive_fans(shape)
-    assert gn.compute_fans(shape, in_axis=[-2], out_axis=(-1,)) == naive_fans(shape)
+    assert gn.compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()) == naive.tf_fans(shape)
+    assert gn.compute_fans(shape, in_axis=[-2], out_axis=(-1,)) == naive.tf_fans(shape)
     assert gn.compute_fans(shape, in_axis=len(shape) - 2, out_axis=len(shape) - 1) == \
-        naive_fans(shape)
+        naive.tf_fans(shape)
 
 
 # The layout table of docs/numpy.md ("Fan layouts").

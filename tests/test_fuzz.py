@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 import glorot_numba as gn
 
+from .conftest import bits
+
 DOCUMENTED = (TypeError, ValueError, MemoryError)
 
 # NumPy warns about deprecated dtype aliases it is handed ("a"); the warning
@@ -25,17 +27,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Data type alias:DeprecationWarni
 BF16 = np.dtype(ml_dtypes.bfloat16)
 FUZZ = settings(max_examples=250, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
 
 
 # --- building blocks ---------------------------------------------------------
@@ -95,7 +86,7 @@ def partition_infos(draw, shape, hostile):
     if kind == "valid":
         dims = tuple(int(d) for d in shape)
         extra = [draw(st.sampled_from([0, 0, 1, 3, 2**40])) for _ in dims]
-        full = tuple(d + e for d, e in zip(dims, extra))
+        full = tuple(d + e for d, e in zip(dims, extra, strict=True))
         offset = tuple(draw(st.integers(0, e)) if e < 100 else e for e in extra)
         try:
             return gn.PartitionInfo(full, offset)
@@ -141,13 +132,13 @@ def outs(draw, shape, dtype, hostile):
                          draw(st.sampled_from(OUT_DTYPES[:4])))
     steps = [draw(st.sampled_from([1, 1, 2, 3, -1, -2])) for _ in target]
     base_shape = tuple(max(1, abs(s) * t) + draw(st.integers(0, 2))
-                       for s, t in zip(steps, target))
+                       for s, t in zip(steps, target, strict=True))
     base = np.empty(base_shape, dtype)
-    if dtype != object:
+    if dtype != np.dtype(object):
         raw = base.reshape(-1).view(np.uint8)
         raw[...] = (np.arange(raw.size) * 37 + 11) % 251
     index = tuple(slice(None, t * s if s > 0 else None, s) if t else slice(0, 0)
-                  for s, t in zip(steps, target))
+                  for s, t in zip(steps, target, strict=True))
     view = base[index + (Ellipsis,)]
     if draw(st.integers(0, 3)) == 0 and view.ndim >= 2:
         # Transposed: a view of the transposed shape, so refused unless square.

@@ -4,6 +4,7 @@ Statistical checks use fixed keys; each states its false-alarm level.
 """
 
 import functools
+import itertools
 import math
 
 import numpy as np
@@ -16,6 +17,8 @@ import glorot_numba as gn  # noqa: E402
 import glorot_numba.jax as gnj  # noqa: E402
 from glorot_numba import _adapters  # noqa: E402
 
+from .conftest import same_bits  # noqa: E402
+
 TRUNC_STD = 0.87962566103423978
 
 FACTORIES = {
@@ -26,13 +29,6 @@ FACTORIES = {
     "lecun_normal": (gnj.lecun_normal, 1.0, "fan_in", "truncated_normal"),
     "lecun_uniform": (gnj.lecun_uniform, 1.0, "fan_in", "uniform"),
 }
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
 
 
 @pytest.mark.parametrize("name", FACTORIES)
@@ -340,7 +336,8 @@ def test_pure_jax_mlp_end_to_end():
     @jax.jit
     def init_params(key):
         params = []
-        for k, (m, n) in zip(jax.random.split(key, len(sizes) - 1), zip(sizes, sizes[1:])):
+        layers = itertools.pairwise(sizes)
+        for k, (m, n) in zip(jax.random.split(key, len(sizes) - 1), layers, strict=True):
             params.append((gnj.he_normal()(k, (m, n)), jnp.zeros(n)))
         return params
 

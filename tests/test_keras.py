@@ -27,6 +27,8 @@ import glorot_numba.keras as gnk  # noqa: E402
 from glorot_numba import _adapters  # noqa: E402
 from glorot_numba.testing import assert_variance_scaling  # noqa: E402
 
+from .conftest import same_bits, values  # noqa: E402
+
 K = keras.initializers
 
 # (ours, the NumPy API's, Keras' own)
@@ -53,24 +55,6 @@ EXPLICIT = [
 # that is Keras' business, not this package's.
 keras_array_warning = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
-
-
-def values(variable):
-    return np.asarray(keras.ops.convert_to_numpy(variable.value))
 
 
 def test_the_tests_run_on_the_jax_backend():
@@ -246,7 +230,7 @@ def test_multi_head_attention_kernels_have_keras_std(ours, theirs):
     # expected fans a fact about Keras, not an assumption.  Each
     # assert_variance_scaling fails a correct draw with probability <= 1e-3
     # (fixed seeds: decided once); a wrong fan moves the std by 2x or more.
-    for init, seed in ((ours(seed=11), 11), (theirs(seed=11), 11)):
+    for init, _seed in ((ours(seed=11), 11), (theirs(seed=11), 11)):
         mha = keras.layers.MultiHeadAttention(num_heads=8, key_dim=16, kernel_initializer=init)
         mha.build((None, 10, 32), (None, 10, 32))
         for name, (shape, input_axes, output_axes) in MHA_KERNELS.items():
@@ -452,7 +436,7 @@ def test_model_build_fit_save_load(tmp_path):
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
-    for w, v in zip(model.weights, loaded.weights):
+    for w, v in zip(model.weights, loaded.weights, strict=True):
         assert same_bits(w.value, v.value)
     assert type(loaded.layers[0].kernel_initializer) is gnk.HeNormal
     assert loaded.layers[0].kernel_initializer.get_config() == {
@@ -463,7 +447,7 @@ def test_model_build_fit_save_load(tmp_path):
 
     # A fresh model from the saved config is initialised exactly as the first.
     fresh = keras.Sequential.from_config(model.get_config())
-    for w, v in zip(make_model().weights, fresh.weights):
+    for w, v in zip(make_model().weights, fresh.weights, strict=True):
         assert same_bits(w.value, v.value)
 
 

@@ -20,6 +20,8 @@ import glorot_numba.keras as gnk  # noqa: E402
 from glorot_numba import _adapters  # noqa: E402
 from glorot_numba.testing import assert_distribution, assert_variance_scaling  # noqa: E402
 
+from .conftest import same_bits, values  # noqa: E402
+
 K = keras.initializers
 ORIGINAL_ADD_WEIGHT = keras.layers.Layer.__dict__["add_weight"]
 
@@ -29,22 +31,10 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state():
-    gn.set_random_seed(None)
+def _add_weight_restored():
+    # The global seed is cleared around every test by conftest.py.
     yield
-    gn.set_random_seed(None)
     assert keras.layers.Layer.__dict__["add_weight"] is ORIGINAL_ADD_WEIGHT
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
-
-
-def values(variable):
-    return np.asarray(keras.ops.convert_to_numpy(variable.value))
 
 
 class Weighted(keras.layers.Layer):
@@ -230,10 +220,10 @@ def test_builds_are_reproducible_and_take_keras_seeds():
         return small_model()
 
     a, b, plain = build(True), build(True), build(False)
-    for x, y in zip(a.weights, b.weights):
+    for x, y in zip(a.weights, b.weights, strict=True):
         assert same_bits(values(x), values(y))
-    seeds = lambda m: [l.kernel_initializer.seed for l in m.layers  # noqa: E731
-                       if hasattr(l, "kernel_initializer")]
+    seeds = lambda m: [layer.kernel_initializer.seed for layer in m.layers  # noqa: E731
+                       if hasattr(layer, "kernel_initializer")]
     assert seeds(a) == seeds(plain), "the seeds Keras picks, whether accelerated or not"
     assert not same_bits(values(a.layers[-1].kernel), values(plain.layers[-1].kernel))
 
@@ -247,7 +237,7 @@ def test_configs_and_saved_models_are_plain_keras(tmp_path):
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded.layers[-1].kernel_initializer) is K.GlorotUniform
-    for w, v in zip(model.weights, loaded.weights):
+    for w, v in zip(model.weights, loaded.weights, strict=True):
         assert same_bits(values(w), values(v))
 
 
@@ -294,7 +284,7 @@ def test_only_the_entering_thread_is_accelerated():
         try:
             with gnk.accelerate():
                 entered.set()
-                built.wait(timeout=60)
+                built.wait()  # set by the main thread's finally clause
                 layer = Weighted((6, 6), K.GlorotUniform(seed=4))
                 layer.build()
                 results["inside"] = values(layer.w)
@@ -312,7 +302,7 @@ def test_only_the_entering_thread_is_accelerated():
         results["outside"] = values(layer.w)
     finally:
         built.set()
-        thread.join(timeout=60)
+        thread.join()
     assert "error" not in results, results.get("error")
     # ... but this thread, outside any block, drew Keras' own values.
     assert same_bits(results["outside"], np.asarray(K.GlorotUniform(seed=4)((6, 6))))

@@ -20,6 +20,11 @@ Above the engine, code uses the names of ``glorot_numba._engine`` itself,
 never its modules.  Nothing imports the package root (``glorot_numba``'s
 ``__init__``), and only ``_engine/numba_internals.py`` touches Numba's
 private modules.  Checked from the source, without importing anything.
+
+The tests have a rule of their own, checked the same way: a test module
+imports the shared modules of ``tests/`` (``naive``, ``conftest``,
+``runtime_probe``), never another test module, and defines no ``naive_*``
+reference of its own.
 """
 
 import ast
@@ -149,3 +154,96 @@ def test_the_checker_sees_a_wrong_import(tmp_path):
     assert [t for _, t, _ in imports("initializers", core)] == ["_engine.kernels", "_engine",
                                                                  ""]
     assert layer_of("_engine.kernels") == "engine"
+
+
+# --------------------------------------------------------------------------
+# The tests' own imports: a test module imports the shared modules of tests/
+# (references, helpers, the subprocess probe), never another test module,
+# and keeps no slow reference of its own (those are tests/naive.py's).
+# --------------------------------------------------------------------------
+
+TESTS = Path(__file__).resolve().parent
+SHARED = {"tests.naive", "tests.conftest", "tests.runtime_probe"}
+
+
+def _is_file_module(dotted, root):
+    path = root.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imports_from_tests(path, root=TESTS.parent):
+    """``(module, line)`` for every module under ``root / "tests"`` that the
+    file ``path`` imports, as a dotted name (``"tests.naive"``)."""
+    package = list(path.relative_to(root).parent.parts)
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                prefix = ".".join(base + ([node.module] if node.module else []))
+            else:
+                prefix = node.module or ""
+            if prefix.split(".")[0] != "tests":
+                continue
+            # "from . import m" imports m; "from .m import x, y" imports m (once).
+            found = (f"{prefix}.{a.name}" for a in node.names)
+            found = [sub if _is_file_module(sub, root) else prefix for sub in found]
+            for module in dict.fromkeys(found):
+                yield module, node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "tests":
+                    yield alias.name, node.lineno
+
+
+def defined_references(path):
+    """``(name, line)`` of the functions named ``naive_*`` that ``path`` defines."""
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name.startswith("naive_"):
+                yield node.name, node.lineno
+
+
+TEST_FILES = sorted(TESTS.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: str(p.relative_to(TESTS)))
+def test_tests_import_only_the_shared_modules(path):
+    bad = [f"line {line}: {module}" for module, line in imports_from_tests(path)
+           if module not in SHARED | {"tests", "tests.peers"}]
+    assert not bad, f"{path.name} imports a test module (move what it needs to "\
+        f"tests/naive.py or tests/conftest.py): " + "; ".join(bad)
+
+
+@pytest.mark.parametrize("path", [p for p in TEST_FILES if p.name != "naive.py"],
+                         ids=lambda p: str(p.relative_to(TESTS)))
+def test_slow_references_live_in_naive(path):
+    found = [f"line {line}: {name}" for name, line in defined_references(path)]
+    assert not found, f"{path.name} defines references of its own (they belong in "\
+        f"tests/naive.py): " + "; ".join(found)
+
+
+def test_the_checker_sees_a_test_importing_a_test(tmp_path):
+    tests = tmp_path / "tests"
+    (tests / "peers").mkdir(parents=True)
+    for name in ("__init__", "naive", "conftest", "test_b", "test_c", "test_d", "peers/__init__",
+                 "peers/test_e"):
+        (tests / f"{name}.py").write_text("")
+    module = tests / "test_a.py"
+    module.write_text("import numpy as np\n"
+                      "from . import naive\n"
+                      "from .conftest import bits, same_bits\n"
+                      "from .test_b import reference\n"
+                      "import tests.test_c\n"
+                      "from tests import test_d, naive\n"
+                      "from .peers.test_e import helper\n")
+    assert list(imports_from_tests(module, tmp_path)) == [
+        ("tests.naive", 2), ("tests.conftest", 3), ("tests.test_b", 4), ("tests.test_c", 5),
+        ("tests.test_d", 6), ("tests.naive", 6), ("tests.peers.test_e", 7)]
+    peer = tests / "peers" / "test_f.py"
+    peer.write_text("from ..test_b import reference\nfrom .. import naive\n")
+    assert list(imports_from_tests(peer, tmp_path)) == [("tests.test_b", 1), ("tests.naive", 2)]
+    module.write_text("def naive_thing():\n    pass\n\n\ndef test_x():\n"
+                      "    def naive_inner():\n        pass\n")
+    assert sorted(defined_references(module)) == [("naive_inner", 6), ("naive_thing", 1)]

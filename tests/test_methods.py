@@ -14,7 +14,6 @@ import pytest
 
 import glorot_numba as gn
 from glorot_numba import _engine
-from glorot_numba._engine import kernels as _kernels
 
 FAMILY_NORMALS = [gn.GlorotNormal, gn.HeNormal, gn.LecunNormal]
 

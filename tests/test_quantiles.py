@@ -10,11 +10,9 @@ measured errors.
 
 import hashlib
 import math
-import os
 import platform
 import subprocess
 import sys
-from pathlib import Path
 
 import ml_dtypes
 import mpmath
@@ -23,12 +21,12 @@ import numpy as np
 import pytest
 
 from glorot_numba._engine import quantiles as _quantiles
-from glorot_numba._normal_cdf import normal_cdf, normal_mass, normal_sf, rayleigh_mass
 from glorot_numba._engine.quantiles import ndtri_lower_f64, trunc2_f32, trunc2_f64
+from glorot_numba._normal_cdf import normal_cdf, normal_mass, normal_sf, rayleigh_mass
 
 from . import naive
+from .conftest import ROOT, python_env
 
-ROOT = Path(__file__).resolve().parents[1]
 N24 = 2**24
 
 # SHA-256 of the outputs: trunc2_f32 on all 2**24 inputs (k << 8 | 0xA5),
@@ -110,7 +108,7 @@ def test_float64_reference_is_accurate():
     w = naive.trunc2_uniform_f32(np.linspace(0, 2**32 - 1, 300).astype(np.uint64))
     ref = naive.trunc2_quantile_f64(w)
     with mpmath.workdps(30):
-        for wi, r in zip(w, ref):
+        for wi, r in zip(w, ref, strict=True):
             exact = naive.trunc2_quantile_mp(mpmath.mpf(wi))
             assert abs(r - exact) <= 1e-14 * abs(exact)
         # and the erfinv form is the quantile of the truncated distribution
@@ -160,7 +158,7 @@ def test_trunc2_f32_against_mpmath():
                       *np.random.default_rng(4).integers(0, 2**32, 300)], np.uint64)
     z = _trunc2_f32_of_words(words)
     with mpmath.workdps(30):
-        for word, value in zip(words, z):
+        for word, value in zip(words, z, strict=True):
             exact = naive.trunc2_quantile_mp(mpmath.mpf(float(naive.trunc2_uniform_f32(word))))
             ulp = float(np.spacing(np.float32(abs(float(exact)))))
             assert abs(float(value) - exact) <= 2.0 * ulp
@@ -186,8 +184,9 @@ def _check_trunc2_f64(size, seed, bound):
     with mpmath.workdps(30):
         exact = [naive.trunc2_quantile_mp(naive.trunc2_uniform_mp(b >> 32, b & 0xFFFFFFFF))
                  for b in map(int, bits)]
-        err = np.abs([naive.ulp_error(a, e) for a, e in zip(z, exact)])
-        rounded = np.mean([float(a) == naive.correctly_rounded(e) for a, e in zip(z, exact)])
+        err = np.abs([naive.ulp_error(a, e) for a, e in zip(z, exact, strict=True)])
+        rounded = np.mean([float(a) == naive.correctly_rounded(e)
+                           for a, e in zip(z, exact, strict=True)])
     print(f"\ntrunc2_f64 ({bits.size} inputs): max {err.max():.3f} ulp, mean {err.mean():.4f}, "
           f"within 1 ulp {np.mean(err <= 1):.2%}, correctly rounded {rounded:.2%}")
     assert err.max() <= bound
@@ -288,7 +287,8 @@ def _check_ndtri(size, seed, bound):
     z = _ndtri_of(p)
     with mpmath.workdps(30):
         exact = [naive.ndtri_mp(float(v)) for v in p]
-    err = np.abs([naive.ulp_error(a, e) if e != 0 else float(a != 0) for a, e in zip(z, exact)])
+    err = np.abs([naive.ulp_error(a, e) if e != 0 else float(a != 0)
+                  for a, e in zip(z, exact, strict=True)])
     worst = err.argmax()
     print(f"\nndtri_lower_f64 ({p.size} inputs): max {err[worst]:.3f} ulp at p = {p[worst]:.4g}, "
           f"mean {err.mean():.4f}, within 1 ulp {np.mean(err <= 1):.2%}")
@@ -327,7 +327,8 @@ def test_ndtri_lower_f64_below_a_quarter():
     p = np.random.default_rng(14).uniform(1 / 16, 1 / 4, 1500)
     z = _ndtri_of(p)
     with mpmath.workdps(30):
-        err = np.abs([naive.ulp_error(a, naive.ndtri_mp(float(v))) for a, v in zip(z, p)])
+        err = np.abs([naive.ulp_error(a, naive.ndtri_mp(float(v)))
+                      for a, v in zip(z, p, strict=True)])
     assert err.max() <= 1.6
     assert err.mean() <= 0.4
 
@@ -416,10 +417,9 @@ def test_pure_python_matches_jit(tmp_path):
     inputs = {"words": words, "bits": _trunc2_f64_sample(3000, 12),
               "p": _ndtri_sample(3000, 13)}
     np.savez(tmp_path / "in.npz", **inputs)
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     subprocess.run([sys.executable, "-c", _PURE_PYTHON_SCRIPT, str(tmp_path / "in.npz"),
-                    str(tmp_path / "out.npz")], env=env, check=True, timeout=600)
+                    str(tmp_path / "out.npz")], env=python_env(NUMBA_DISABLE_JIT="1"),
+                   check=True, timeout=600)
     py = np.load(tmp_path / "out.npz")
     jit = {"t32": _trunc2_f32_of_words(words), "t64": _trunc2_f64_of_bits(inputs["bits"]),
            "nd": _ndtri_of(inputs["p"])}

@@ -1,7 +1,8 @@
 """The fast kernels against a slow reference written from the stream's description.
 
-The reference uses Python integers for Philox and NumPy float64 ``log``,
-``sin``, ``cos`` for the transforms, so it shares no code with the library.
+The reference (tests/naive.py) uses Python integers for Philox and float64
+``log``, ``sin``, ``cos`` for the transforms, so it shares no code with the
+library.
 It pins the stream layout: counter = (block lo, block hi, attempt, path),
 word-to-element mapping, cosine before sine, uniforms in (0, 1], redraws from
 the element's own attempt counter.  Values agree to float rounding; an
@@ -17,46 +18,7 @@ from scipy import special
 import glorot_numba as gn
 from glorot_numba import _seeding
 
-from .test_philox import naive_philox
-
-PATH = {"float32": 0, "float64": 1}
-
-
-def naive_block_lane(index, dtype):
-    """Tiles of 64 blocks: lane j of a tile is 64 consecutive elements."""
-    lanes = 4 if dtype == "float32" else 2
-    tile, rest = divmod(index, 64 * lanes)
-    lane, offset = divmod(rest, 64)
-    return 64 * tile + offset, lane
-
-
-def naive_candidate(key, index, attempt, dtype):
-    """Standard normal candidate ``attempt`` of element ``index``."""
-    block, lane = naive_block_lane(index, dtype)
-    ctr = (block & 0xFFFFFFFF, block >> 32, attempt, PATH[dtype])
-    w = naive_philox(ctr, key)
-    if dtype == "float32":
-        pair = w[0:2] if lane in (0, 2) else w[2:4]  # lanes: cos A, cos B, sin A, sin B
-        u = ((pair[0] >> 8) + 1) / 2.0**24
-        turn = (pair[1] >> 8) / 2.0**24
-    else:
-        u = ((((w[0] << 32) | w[1]) >> 11) + 1) / 2.0**53
-        turn = (((w[2] << 32) | w[3]) >> 11) / 2.0**53
-    radius = math.sqrt(-2.0 * math.log(u))
-    if dtype == "float32":
-        trig = math.cos if lane < 2 else math.sin
-    else:
-        trig = math.cos if lane == 0 else math.sin
-    return radius * trig(2.0 * math.pi * turn)
-
-
-def naive_truncated(key, index, dtype):
-    attempt = 0
-    while True:
-        z = naive_candidate(key, index, attempt, dtype)
-        if abs(z) < 2.0:
-            return z, attempt
-        attempt += 1
+from . import naive
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -69,7 +31,7 @@ def test_truncated_normal_stream_matches_reference(dtype):
     tol = 4e-6 if dtype == "float32" else 1e-13
     redrawn = 0
     for i in range(w.size):
-        z, attempts = naive_truncated(key, i, dtype)
+        z, attempts = naive.truncated(key, i, dtype)
         redrawn += attempts > 0
         assert abs(w[i] / sigma - z) <= tol * max(1.0, abs(z)), (i, w[i] / sigma, z)
     assert redrawn > 10  # the resampling path was exercised
@@ -82,12 +44,12 @@ def test_uniform_stream_matches_reference(dtype):
     w = gn.VarianceScaling(1.0, "fan_in", "uniform", seed=seed)((40, 13), dtype)
     limit = np.asarray(math.sqrt(3.0 * (1.0 / 40)), dtype).astype(np.float64)  # TF order
     for i, value in enumerate(w.astype(np.float64).ravel()):
-        block, lane = naive_block_lane(i, dtype)
+        block, lane = naive.block_lane(i, dtype)
         if dtype == "float32":
-            j = naive_philox((block, 0, 0, 0), key)[(0, 2, 1, 3)[lane]] >> 9
+            j = naive.philox((block, 0, 0, 0), key)[(0, 2, 1, 3)[lane]] >> 9
             v = (2 * j + 1) / 2.0**23 - 1
         else:
-            words = naive_philox((block, 0, 0, 1), key)
+            words = naive.philox((block, 0, 0, 1), key)
             j = ((words[2 * lane] << 32) | words[2 * lane + 1]) >> 12
             v = (2 * j + 1) / 2.0**52 - 1
         assert value == np.asarray(v * limit, dtype)
@@ -106,12 +68,12 @@ def test_inverse_cdf_stream_matches_reference(dtype):
     z = w.astype(np.float64).ravel() / sigma
     expected = []
     for i in range(z.size):
-        block, lane = naive_block_lane(i, dtype)
+        block, lane = naive.block_lane(i, dtype)
         if dtype == "float32":
-            k = naive_philox((block, 0, 0, 6), key)[(0, 2, 1, 3)[lane]] >> 8
+            k = naive.philox((block, 0, 0, 6), key)[(0, 2, 1, 3)[lane]] >> 8
             u = (k + 0.5) / 2.0**24
         else:
-            words = naive_philox((block, 0, 0, 7), key)
+            words = naive.philox((block, 0, 0, 7), key)
             k = ((words[2 * lane] << 32) | words[2 * lane + 1]) >> 11
             u = (k + 0.5) / 2.0**53
         expected.append(math.sqrt(2.0) * special.erfinv(math.erf(math.sqrt(2.0)) * (2 * u - 1)))
@@ -129,7 +91,7 @@ def test_interval_stream_matches_reference():
     w = init((7, 33), "float64").ravel()
     a, b = (lower - mean) / std, (upper - mean) / std
     for i, value in enumerate(w):
-        words = naive_philox((i // 2, 0, 0, 4), key)
+        words = naive.philox((i // 2, 0, 0, 4), key)
         hi, lo = words[2 * (i % 2)], words[2 * (i % 2) + 1]
         u = (2 * (((hi << 32) | lo) >> 11) + 1) / 2.0**54
         # Above the median, from the upper tail, as the kernel does.

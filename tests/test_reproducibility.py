@@ -7,12 +7,9 @@ chunking and partitioning never change a bit; global seeds replay across
 processes.
 """
 
-import hashlib
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import ml_dtypes
 import numba
@@ -20,21 +17,15 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import initializers
-from glorot_numba import _engine
+from glorot_numba import _engine, initializers
 from glorot_numba._engine import kernels as _kernels
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def digest(a):
-    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
+from .conftest import ROOT, digest, python_env
 
 
 def run_python(code, **env):
-    full_env = dict(os.environ, PYTHONPATH=str(ROOT), **env)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=full_env, cwd=ROOT, timeout=600)
+                          env=python_env(**env), cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -231,7 +222,7 @@ def test_global_seed_replays_across_processes():
     other = run_python(GLOBAL_SEED_SCRIPT.format(g=124)).split()
     assert first == second
     assert len(set(first)) == 4  # unseeded calls get distinct op seeds
-    assert all(a != b for a, b in zip(first, other))
+    assert all(a != b for a, b in zip(first, other, strict=True))
 
 
 def test_global_seed_in_process_matches_subprocess():

@@ -17,15 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glorot_numba as gn
-from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
 from glorot_numba._engine import kernels as _kernels
+from glorot_numba._engine import memory as _memory
+from glorot_numba._engine import pieces as _pieces
+from glorot_numba._engine import threads as _threads
+
+from .conftest import bits
 
 BF16 = ml_dtypes.bfloat16
 MAX_THREADS = int(numba.config.NUMBA_NUM_THREADS)
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
 # --------------------------------------------------------------------------
@@ -38,7 +38,7 @@ def partitions(draw):
     rank = draw(st.integers(0, 4))
     full = tuple(draw(st.lists(st.integers(1, 7), min_size=rank, max_size=rank)))
     offset = tuple(draw(st.integers(0, f - 1)) for f in full)
-    shape = tuple(draw(st.integers(1, f - o)) for f, o in zip(full, offset))
+    shape = tuple(draw(st.integers(1, f - o)) for f, o in zip(full, offset, strict=True))
     return shape, full, offset
 
 
@@ -49,7 +49,7 @@ def test_runs_are_the_flat_indices_of_the_slice(part, data):
     # Reference: the flat C-order index of every element of the full tensor,
     # cut to the slice.
     index = np.arange(int(np.prod(full)), dtype=np.int64).reshape(full)
-    want = index[tuple(slice(o, o + n) for o, n in zip(offset, shape))].reshape(-1)
+    want = index[tuple(slice(o, o + n) for o, n in zip(offset, shape, strict=True))].reshape(-1)
     runs = _pieces.Runs(shape, full, offset)
     starts = runs.starts(0, runs.count)
     assert starts.dtype == np.int64 and runs.count * runs.run_len == want.size
@@ -283,12 +283,12 @@ def test_fork_hook_drops_other_threads_limits(monkeypatch):
     def other():
         with gn.num_threads(1):
             entered.set()
-            leave.wait(10)
+            leave.wait()  # set by the finally clause below, however the test ends
 
     t = threading.Thread(target=other)
     t.start()
     try:
-        entered.wait(10)
+        assert entered.wait(60)
         with gn.num_threads(MAX_THREADS):
             assert gn.runtime_info()["threads"] == 1
             _threads._after_fork_in_child()  # as the child of a fork here would

@@ -4,17 +4,19 @@ against aborts, hangs or kills a process."""
 
 import json
 import os
-from importlib import metadata
+import select
 import signal
 import subprocess
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import numba
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT, python_env
+
 PROBE = str(Path(__file__).with_name("runtime_probe.py"))
 LINUX_X86_64 = sys.platform.startswith("linux") and os.uname().machine == "x86_64"
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT"
 
 
 def environment(**env):
-    full = dict(os.environ, PYTHONPATH=str(ROOT))
+    full = python_env()
     for name in ("NUMBA_THREADING_LAYER", "NUMBA_NUM_THREADS"):
         full.pop(name, None)
     full.update(env)
@@ -136,30 +138,63 @@ def test_spawn_and_forkserver(method):
 # --------------------------------------------------------------------------
 
 
+def read_line(proc, timeout):
+    """The child's next line of stdout, waiting at most ``timeout`` seconds."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, f"no line from the child in {timeout} s"
+    return proc.stdout.readline()
+
+
+# The slowest kernel call, a compat float32 piece (2**23 elements a thread),
+# takes about 0.45 s on a 2-core x86-64 machine with nothing else to do: the
+# interrupt is answered within 5 s even when other work on the machine slows
+# the fill tenfold.
+CTRL_C_SECONDS = 5.0
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("probe", ["interrupt", "compat-interrupt"])
 @pytest.mark.parametrize("dtype", ["float32", "float16"], ids=["in-place", "staged"])
-def test_ctrl_c_stops_a_long_fill_within_a_second(probe, dtype):
+def test_ctrl_c_stops_a_long_fill_within_a_piece(probe, dtype):
+    """SIGINT during a fill raises KeyboardInterrupt once the kernel call in
+    progress returns: no piece of the fill runs after it.
+
+    Decided by events, not by how fast this machine fills: the signal is
+    sent once the child says that a kernel call has begun, and the child
+    fills again and again until it comes, so it always comes during a fill.
+    Each kernel call is logged (start, end, elements); the calls that had
+    not ended when the signal was sent must be at most the one in progress
+    and one begun as the signal arrived, and hold at most a quarter of a
+    fill -- a fill made in one call (no pieces) fails that, however fast.
+    The time from the signal to the KeyboardInterrupt has a generous bound,
+    CTRL_C_SECONDS."""
     proc = subprocess.Popen([sys.executable, PROBE, probe, dtype], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=environment(), cwd=ROOT)
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env=environment(NUMBA_NUM_THREADS="2"))
     try:
-        ready = json.loads(proc.stdout.readline())
-        # Tens of seconds if left alone (unless memory caps the size).
-        assert ready["planned_s"] >= (5 if ready["capped"] else 20), ready
-        time.sleep(1.0)
-        sent = time.monotonic()  # CLOCK_MONOTONIC: the same clock in both processes
+        # The first fill compiles the kernels (or loads them): minutes at most.
+        line = read_line(proc, timeout=600)
+        assert line, proc.stderr.read()[-3000:]
+        assert json.loads(line) == {"filling": True}, line
+        before = time.monotonic()  # CLOCK_MONOTONIC: the same clock in both processes
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        # kill() has returned: the child's main thread runs the C-level
+        # handler before any more of its own code.
+        after = time.monotonic()
+        out, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
         proc.wait()
     assert proc.returncode == 0, err[-3000:]
     result = json.loads(out.strip().splitlines()[-1])
-    assert result["caught"] is not None, "the fill finished before the interrupt"
-    latency = result["caught"] - sent
-    assert 0 <= latency < 1.0, latency
+    late = [launch for launch in result["last_launches"]
+            if launch[1] is None or launch[1] > after]
+    assert len(late) <= 2, (late, result)
+    assert sum(elements for _, _, elements in late) <= result["rows"] // 4, (late, result)
+    latency = result["caught"] - after
+    assert result["caught"] >= before and latency < CTRL_C_SECONDS, (latency, result)
     assert result["usable"] is True
-    assert result["threads_restored"] == numba.config.NUMBA_NUM_THREADS
+    assert result["threads_restored"] == 2
 
 
 # --------------------------------------------------------------------------
@@ -183,7 +218,8 @@ def test_import_changes_no_numba_setting_and_starts_no_threads():
     code = ("import json, numba\n"
             "from numba.np.ufunc import parallel\n"
             "def settings():\n"
-            "    return {k: repr(getattr(numba.config, k)) for k in dir(numba.config) if k.isupper()}\n"
+            "    return {k: repr(getattr(numba.config, k)) for k in dir(numba.config)\n"
+            "            if k.isupper()}\n"
             "before = settings()\n"
             "import glorot_numba\n"
             "print(json.dumps({'changed': sorted(k for k, v in settings().items()\n"

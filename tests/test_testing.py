@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from scipy import stats
 
 import glorot_numba as gn
-from glorot_numba import initializers as _initializers
 from glorot_numba import _complex_fit
+from glorot_numba import initializers as _initializers
 from glorot_numba import testing as gt
 
 SIGMA = math.sqrt(2.0 / 2000.0)  # Glorot, (1000, 1000)
@@ -363,7 +363,7 @@ def _complex_normal(rng, n):
 def _jax_like(rng, n, sigma, constant=0.95311164380491208):
     """JAX's complex truncated normal: |z|^2 ~ Exp(1) truncated at 4, uniform
     phase, times sigma / constant."""
-    r = np.sqrt(-np.log1p(-(-math.expm1(-4.0)) * rng.random(n)))
+    r = np.sqrt(-np.log1p(math.expm1(-4.0) * rng.random(n)))  # log(1 - (1 - e**-4) u)
     return r * np.exp(2j * math.pi * rng.random(n)) * sigma / constant
 
 

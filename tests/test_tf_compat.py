@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 
 import glorot_numba as gn
-from glorot_numba import _tf_compat
-from glorot_numba import _engine
+from glorot_numba import _engine, _tf_compat
 from glorot_numba._engine import tf_kernels as _tf_kernels
+
+from .conftest import ROOT, python_env
 
 DATA = Path(__file__).parent / "data" / "tf_golden.npz"
 
@@ -116,7 +117,7 @@ def test_golden_unseeded_sequence(g):
         got = [_call(_init(case), case) for _, case in items]
     finally:
         gn.set_random_seed(None)
-    for (name, _), value in zip(items, got):
+    for (name, _), value in zip(items, got, strict=True):
         np.testing.assert_array_equal(_bits(value), GOLDEN[name])
 
 
@@ -321,14 +322,11 @@ print(json.dumps({"bad": bad, "checked": checked, "jit_off": numba.config.DISABL
 @pytest.mark.skipif(not GLIBC, reason="Box-Muller parity is specified for glibc")
 def test_golden_bits_with_the_jit_off():
     """Interpreted kernels (NUMBA_DISABLE_JIT=1) give the same bits."""
-    import os
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[1]
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(root))
-    done = subprocess.run([sys.executable, "-c", _NOJIT], env=env, cwd=root,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", _NOJIT], env=python_env(NUMBA_DISABLE_JIT="1"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["jit_off"] and report["checked"] >= 30

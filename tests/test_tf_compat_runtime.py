@@ -14,18 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glorot_numba as gn
-from glorot_numba import _tf_compat
-from glorot_numba import _engine
-from glorot_numba._engine import memory as _memory, pieces as _pieces, threads as _threads
+from glorot_numba import _engine, _tf_compat
+from glorot_numba._engine import memory as _memory
+from glorot_numba._engine import pieces as _pieces
 from glorot_numba._engine import tf_kernels as _tf_kernels
+from glorot_numba._engine import threads as _threads
 from glorot_numba.initializers import TRUNCATED_STD
+
+from .conftest import bits
 
 BF16 = ml_dtypes.bfloat16
 MAX_THREADS = int(numba.config.NUMBA_NUM_THREADS)
-
-
-def bits(a):
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
 @pytest.fixture
@@ -97,7 +96,8 @@ def test_any_pieces_and_strides_give_the_same_bits(dist, dtype, shape, steps, sp
     shape = tuple(shape)
     whole = init(shape, dtype)
     storage = np.dtype(BF16) if dtype == "bfloat16" else np.dtype(dtype)
-    base = np.zeros(tuple(abs(s) * n for s, n in zip(steps, shape)), storage)
+    # Three steps, for shapes of one to three axes.
+    base = np.zeros(tuple(abs(s) * n for s, n in zip(steps, shape, strict=False)), storage)
     out = base[tuple(slice(None, None, s) for s in steps[:len(shape)])]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_pieces, "SPAN_PER_THREAD", span)

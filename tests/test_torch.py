@@ -15,6 +15,8 @@ torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip insta
 import glorot_numba as gn  # noqa: E402
 import glorot_numba.torch as gnt  # noqa: E402
 
+from .conftest import as_numpy, same_bits  # noqa: E402
+
 TRUNC_STD = 0.87962566103423978
 TORCH = gn.TORCH_LAYOUT
 
@@ -24,27 +26,6 @@ TORCH_TO_NUMPY = {
     torch.float32: np.float32,
     torch.float64: np.float64,
 }
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
-
-
-def as_numpy(t):
-    """A copy of ``t``'s values as NumPy (bfloat16 through its bits)."""
-    t = t.detach().contiguous()
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16).copy()
-    return t.numpy().copy()
-
-
-def same_bits(a, b):
-    return (a.dtype == b.dtype and a.shape == b.shape
-            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
-                               np.ascontiguousarray(b).view(np.uint8)))
 
 
 # --------------------------------------------------------------------------
@@ -344,7 +325,7 @@ def test_module_end_to_end():
     init_net(net, seed=100)
     twin = SmallNet()
     init_net(twin, seed=100)
-    for p, q in zip(net.parameters(), twin.parameters()):
+    for p, q in zip(net.parameters(), twin.parameters(), strict=True):
         assert torch.equal(p, q)
     assert same_bits(as_numpy(net.fc2.weight), gn.GlorotNormal(seed=102, **TORCH)((10, 32)))
 

@@ -235,7 +235,7 @@ def test_modules_built_inside_are_reproducible_and_seeded():
         a, b, c = build(0), build(0), build(1)
     plain = build(0)
     for pa, pb, pc, pp in zip(a.parameters(), b.parameters(), c.parameters(),
-                              plain.parameters()):
+                              plain.parameters(), strict=True):
         assert torch.equal(pa, pb)
         if pa.numel() > 1 and float(pa.detach().std()) > 0:  # random, not zeros
             assert not torch.equal(pa, pc) and not torch.equal(pa, pp)
@@ -275,7 +275,7 @@ def test_a_thread_outside_the_block_keeps_torchs_values():
     def block():
         with gnt.accelerate():
             inside.set()
-            release.wait(30)
+            release.wait()  # set by the finally clause below
 
     worker = threading.Thread(target=block)
     worker.start()
@@ -287,7 +287,7 @@ def test_a_thread_outside_the_block_keeps_torchs_values():
                                                generator=torch.Generator().manual_seed(1))
     finally:
         release.set()
-        worker.join(30)
+        worker.join()
     reference = ORIGINAL["normal_"](torch.empty(50), generator=torch.Generator().manual_seed(1))
     assert torch.equal(result["here"], reference)
 
@@ -298,7 +298,7 @@ def test_many_threads_entering_and_leaving():
 
     def work(i):
         try:
-            barrier.wait(30)
+            barrier.wait()  # all eight threads are started below
             for j in range(20):
                 with gnt.accelerate():
                     with gnt.accelerate():
@@ -315,7 +315,7 @@ def test_many_threads_entering_and_leaving():
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join()
     assert not errors
     assert_all_original()
 
@@ -366,7 +366,7 @@ def test_transformers_model(build, monkeypatch):
         other = build()
     assert_all_original()
     params = dict(model.named_parameters())
-    for (name, p), q, r in zip(params.items(), twin.parameters(), other.parameters()):
+    for (name, p), q, r in zip(params.items(), twin.parameters(), other.parameters(), strict=True):
         assert torch.equal(p, q), name
         if id(p) in laws:
             law = laws[id(p)]

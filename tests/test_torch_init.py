@@ -22,25 +22,12 @@ import glorot_numba as gn  # noqa: E402
 import glorot_numba.torch as gnt  # noqa: E402
 from glorot_numba import _torch_init  # noqa: E402
 
+from .conftest import as_numpy  # noqa: E402
+
 KS_ALPHA = 1e-4
 FLOATS = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 NUMPY = {torch.float16: np.float16, torch.bfloat16: ml_dtypes.bfloat16,
          torch.float32: np.float32, torch.float64: np.float64}
-
-
-@pytest.fixture(autouse=True)
-def _clear_global_seed():
-    gn.set_random_seed(None)
-    yield
-    gn.set_random_seed(None)
-
-
-def as_numpy(t):
-    """A copy of ``t``'s values as NumPy (bfloat16 through its bits)."""
-    t = t.detach().contiguous()
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16).copy()
-    return t.numpy().copy()
 
 
 def as64(t):

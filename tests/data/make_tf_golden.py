@@ -165,7 +165,7 @@ def build_cases():
             cases.append({"compat": mode, "cls": "GlorotNormal",
                           "seed": SEEDS[(3 * i + 1) % len(SEEDS)],
                           "shape": SHAPES[(5 * i + 4) % len(SHAPES)], "dtype": dtype})
-        for shape, dtype in zip(LARGE, ("float32", "float64")):
+        for shape, dtype in zip(LARGE, ("float32", "float64"), strict=True):
             cases.append({"compat": mode, "cls": "GlorotNormal", "seed": 5, "shape": shape,
                           "dtype": dtype})
         for dist in DISTS:
@@ -189,7 +189,7 @@ def build_cases():
     for mode in ("tf.compat.v1", "keras2"):
         for dtype, (shape, full, off) in zip(("float32", "float64", "bfloat16"), [
                 ((5, 20), (10, 20), (5, 0)), ((4, 3, 3), (12, 3, 3), (8, 0, 0)),
-                ((2, 7), (2, 21), (0, 7))]):
+                ((2, 7), (2, 21), (0, 7))], strict=True):
             cases.append({"compat": mode, "cls": "GlorotNormal", "seed": 13, "shape": shape,
                           "dtype": dtype, "full_shape": full, "var_offset": off})
     # Seed 898931 (no global seed) makes word 0 of the first Philox call have
@@ -232,7 +232,7 @@ def main():
         seq = [{"compat": "tf.compat.v1", "cls": "GlorotNormal", "seed": None,
                 "shape": (4, 6), "dtype": dt, "global_seed": g} for dt in dtypes]
         values = v1_fresh_eager(seq)
-        for k, (case, value) in enumerate(zip(seq, values)):
+        for k, (case, value) in enumerate(zip(seq, values, strict=True)):
             # The test replays one sequence in position order after
             # set_random_seed(global_seed).
             case.update(source="eager-sequence", sequence=g, position=k)

@@ -229,7 +229,7 @@ class RandomInitializersTest(testing.TestCase):
     def _assert_fans_used(self, shape, input_axes, output_axes, fans):
         # Uniform draws reach within 0.1 % of the bound sqrt(3 / fan) unless
         # all 262144 draws miss the top 0.1 % (probability < 1e-100).
-        for mode, fan in zip(("fan_in", "fan_out"), fans):
+        for mode, fan in zip(("fan_in", "fan_out"), fans, strict=True):
             initializer = gnk.VarianceScaling(mode=mode, distribution="uniform", seed=1,
                                               input_axes=input_axes, output_axes=output_axes)
             top = np.abs(backend.convert_to_numpy(initializer(shape=shape))).max()

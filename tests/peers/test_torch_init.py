@@ -343,7 +343,7 @@ def test_constant(accelerated, dims):
 
 @pytest.mark.parametrize("dims", [1, 2, 4])
 def test_ones_and_zeros(accelerated, dims):
-    for init_fn_, val in zip([accelerated.ones_, accelerated.zeros_], [1, 0]):
+    for init_fn_, val in zip([accelerated.ones_, accelerated.zeros_], [1, 0], strict=True):
         tensor = random_nd_tensor(dims, size_min=1, size_max=5)
         init_fn_(tensor)
         torch.testing.assert_close(tensor, tensor.clone().fill_(val))
