@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Hypothesis judges by time as well as by result: a deadline per example and
 # the too_slow health check fail correct code on a busy machine.  Both are
 # off for every test; tests set their own numbers of examples.
-settings.register_profile("glorot_numba", deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "glorot_numba", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("glorot_numba")
 
 

@@ -135,6 +135,7 @@ def jax_fans(shape, in_axis, out_axis, batch_axis):
     """JAX's ``_compute_fans`` with integer arithmetic: fans are the sizes of
     the in / out axes times the receptive field, the product of the sizes of
     every axis named by none of the three arguments."""
+
     def listed(axes):
         axes = [axes] if isinstance(axes, int) else list(axes)
         return [a % len(shape) for a in axes]
@@ -257,9 +258,19 @@ def ulp_error(approx, exact):
 
 
 # torch.nn.init.calculate_gain's table; leaky_relu's depends on the slope.
-GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
-         "conv_transpose1d": 1.0, "conv_transpose2d": 1.0, "conv_transpose3d": 1.0,
-         "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0), "selu": 0.75}
+GAINS = {
+    "linear": 1.0,
+    "conv1d": 1.0,
+    "conv2d": 1.0,
+    "conv3d": 1.0,
+    "conv_transpose1d": 1.0,
+    "conv_transpose2d": 1.0,
+    "conv_transpose3d": 1.0,
+    "sigmoid": 1.0,
+    "tanh": 5.0 / 3.0,
+    "relu": math.sqrt(2.0),
+    "selu": 0.75,
+}
 
 
 def _torch_fans(shape):
@@ -306,6 +317,7 @@ def torch_law(function, tensor, *args, **kwargs):
             return ("normal", 0.0, std)
         return ("uniform", -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
     raise ValueError(f"no law for {name}")
+
 
 def scipy_law(law):
     """The SciPy distribution of a law from :func:`torch_law`."""

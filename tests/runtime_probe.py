@@ -32,20 +32,33 @@ CASES = [
     ("glorot-f64", lambda: gn.GlorotNormal(seed=2)((300, 200), "float64")),
     ("glorot-f16", lambda: gn.GlorotNormal(seed=3)((300, 200), "float16")),
     ("glorot-bf16", lambda: gn.GlorotNormal(seed=4)((300, 200), "bfloat16")),
-    ("uniform-f64", lambda: gn.VarianceScaling(distribution="uniform", seed=5)((70, 900),
-                                                                            "float64")),
-    ("normal-f32", lambda: gn.VarianceScaling(2.0, "fan_out", "untruncated_normal",
-                                              seed=6)((3, 3, 64, 40))),
-    ("partition", lambda: gn.GlorotNormal(seed=7)(
-        (200, 150), partition_info=gn.PartitionInfo((400, 300), (100, 120)))),
-    ("out-strided", lambda: gn.GlorotNormal(seed=8)(
-        (250, 100), out=np.empty((250, 300), np.float32)[:, ::3])),
+    (
+        "uniform-f64",
+        lambda: gn.VarianceScaling(distribution="uniform", seed=5)((70, 900), "float64"),
+    ),
+    (
+        "normal-f32",
+        lambda: gn.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed=6)((3, 3, 64, 40)),
+    ),
+    (
+        "partition",
+        lambda: gn.GlorotNormal(seed=7)(
+            (200, 150), partition_info=gn.PartitionInfo((400, 300), (100, 120))
+        ),
+    ),
+    (
+        "out-strided",
+        lambda: gn.GlorotNormal(seed=8)((250, 100), out=np.empty((250, 300), np.float32)[:, ::3]),
+    ),
     # compat=: TensorFlow's stream, filled by its own kernels.
     ("compat-f32-truncated", lambda: gn.GlorotNormal(seed=9, compat="tf.compat.v1")((300, 200))),
-    ("compat-f16", lambda: gn.VarianceScaling(seed=10, compat="tf.keras")((300, 200),
-                                                                        "float16")),
-    ("compat-f64-uniform", lambda: gn.VarianceScaling(distribution="uniform", seed=11,
-                                                      compat="keras2")((70, 900), "float64")),
+    ("compat-f16", lambda: gn.VarianceScaling(seed=10, compat="tf.keras")((300, 200), "float16")),
+    (
+        "compat-f64-uniform",
+        lambda: gn.VarianceScaling(distribution="uniform", seed=11, compat="keras2")(
+            (70, 900), "float64"
+        ),
+    ),
 ]
 # Kernel launches per call of each case, with parallel kernels: compat
 # float16 has a second pass for the dtype's arithmetic.
@@ -78,8 +91,9 @@ def count_launches():
         for path, (par, ser) in list(kernels.items()):
             kernels[path] = (Counting(par, counts, "parallel"), Counting(ser, counts, "serial"))
     _tf_kernels.tf_finish_lowp = Counting(_tf_kernels.tf_finish_lowp, counts, "parallel")
-    _tf_kernels.tf_finish_lowp_serial = Counting(_tf_kernels.tf_finish_lowp_serial, counts,
-                                                 "serial")
+    _tf_kernels.tf_finish_lowp_serial = Counting(
+        _tf_kernels.tf_finish_lowp_serial, counts, "serial"
+    )
     return counts
 
 
@@ -88,6 +102,7 @@ def threads_probe(unsafe=False):
     reference = {name: digest(make()) for name, make in CASES}
     counts = count_launches()
     if unsafe:  # what the lock prevents: every call tries the parallel kernel
+
         class Always:
             def acquire(self, blocking=True):
                 return True
@@ -291,11 +306,16 @@ def memory_probe(kind):
     label = kind
     compat = kind.startswith("compat-")
     if compat:
-        kind = kind[len("compat-"):]
+        kind = kind[len("compat-") :]
     init = gn.GlorotNormal(seed=12, compat="tf.compat.v1" if compat else None)
     n = 1 << 26  # 64 Mi elements
-    dtype = {"f32": "float32", "f16": "float16", "bf16": "bfloat16",
-             "f64": "float64", "strided": "float32"}[kind]
+    dtype = {
+        "f32": "float32",
+        "f16": "float16",
+        "bf16": "bfloat16",
+        "f64": "float64",
+        "strided": "float32",
+    }[kind]
     gn.warmup(compat=compat)
     init((4096, 4), dtype)  # every kernel and cast loaded before measuring
     if kind == "strided":
@@ -314,15 +334,23 @@ def memory_probe(kind):
         a = init(out.shape, out=out)
     peak = _rss("VmHWM")
     del a
-    return {"kind": label, "output_bytes": output_bytes,
-            "extra_bytes": peak - before - output_bytes,
-            "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    return {
+        "kind": label,
+        "output_bytes": output_bytes,
+        "extra_bytes": peak - before - output_bytes,
+        "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
 
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]
-    probe = {"threads": threads_probe, "fork": fork_probe, "interrupt": interrupt_probe,
-             "compat-interrupt": compat_interrupt_probe, "memory": memory_probe}[name]
+    probe = {
+        "threads": threads_probe,
+        "fork": fork_probe,
+        "interrupt": interrupt_probe,
+        "compat-interrupt": compat_interrupt_probe,
+        "memory": memory_probe,
+    }[name]
     if name == "threads" and args:
         result = probe(unsafe=args[0] == "unsafe")
     else:

@@ -25,9 +25,17 @@ TRUNC_STD = 0.87962566103423978  # scipy.stats.truncnorm(-2, 2).std()
 
 
 def test_public_names():
-    for name in ("GlorotNormal", "VarianceScaling", "glorot_normal",
-                 "glorot_normal_initializer", "xavier_normal", "compute_fans",
-                 "PartitionInfo", "set_random_seed", "philox4x32_10"):
+    for name in (
+        "GlorotNormal",
+        "VarianceScaling",
+        "glorot_normal",
+        "glorot_normal_initializer",
+        "xavier_normal",
+        "compute_fans",
+        "PartitionInfo",
+        "set_random_seed",
+        "philox4x32_10",
+    ):
         assert hasattr(gn, name), name
         assert name in gn.__all__, name
         assert callable(getattr(gn, name))
@@ -74,8 +82,9 @@ DTYPE_SPECS = [
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
-@pytest.mark.parametrize("spec, expected", [s[1:] for s in DTYPE_SPECS],
-                         ids=[s[0] for s in DTYPE_SPECS])
+@pytest.mark.parametrize(
+    "spec, expected", [s[1:] for s in DTYPE_SPECS], ids=[s[0] for s in DTYPE_SPECS]
+)
 def test_return_type_shape_dtype_layout(shape, spec, expected):
     w = gn.GlorotNormal(seed=5)(shape, dtype=spec)
     assert type(w) is np.ndarray
@@ -102,8 +111,11 @@ def test_rank0_is_an_array_not_a_scalar():
     assert w.item() != 0.0
 
 
-@pytest.mark.parametrize("shape", [[4, 6], (np.int64(4), np.int32(6)), np.array([4, 6]),
-                                   range(4, 7, 2)], ids=["list", "np-ints", "ndarray", "range"])
+@pytest.mark.parametrize(
+    "shape",
+    [[4, 6], (np.int64(4), np.int32(6)), np.array([4, 6]), range(4, 7, 2)],
+    ids=["list", "np-ints", "ndarray", "range"],
+)
 def test_shape_sequence_kinds(shape):
     w = gn.GlorotNormal(seed=9)(shape)
     assert w.shape == (4, 6)
@@ -164,9 +176,11 @@ OUT_CASES = [
 
 
 @pytest.mark.parametrize("make", [c[1] for c in OUT_CASES], ids=[c[0] for c in OUT_CASES])
-@pytest.mark.parametrize("init", [gn.GlorotNormal(seed=21),
-                                  gn.VarianceScaling(2.0, "fan_in", "uniform", seed=21)],
-                         ids=["glorot", "uniform"])
+@pytest.mark.parametrize(
+    "init",
+    [gn.GlorotNormal(seed=21), gn.VarianceScaling(2.0, "fan_in", "uniform", seed=21)],
+    ids=["glorot", "uniform"],
+)
 def test_out_fills_in_place(make, init):
     out = _fill_sentinel(make())
     res = init(out.shape, out=out)
@@ -179,8 +193,9 @@ def test_out_fills_in_place(make, init):
     assert same_bits(out2, fresh)
 
 
-@pytest.mark.parametrize("slicer", [np.s_[::2, ::3], np.s_[1::2, 2::3], np.s_[5:25, 7:31]],
-                         ids=["even", "odd", "block"])
+@pytest.mark.parametrize(
+    "slicer", [np.s_[::2, ::3], np.s_[1::2, 2::3], np.s_[5:25, 7:31]], ids=["even", "odd", "block"]
+)
 def test_strided_out_leaves_rest_of_base_alone(slicer):
     base = np.full((40, 45), -7.0, np.float32)
     view = base[slicer]
@@ -203,8 +218,9 @@ def test_out_dtype_is_the_default_call_dtype():
 def test_out_with_partition_info():
     full = gn.GlorotNormal(seed=6)((12, 10))
     out = np.zeros((10, 4), np.float32).T  # (4, 10), not contiguous
-    res = gn.GlorotNormal(seed=6)((4, 10), partition_info=gn.PartitionInfo((12, 10), (8, 0)),
-                                  out=out)
+    res = gn.GlorotNormal(seed=6)(
+        (4, 10), partition_info=gn.PartitionInfo((12, 10), (8, 0)), out=out
+    )
     assert res is out
     assert same_bits(out, full[8:12])
 
@@ -214,8 +230,7 @@ def test_out_with_partition_info():
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", [(0,), (0, 0), (0, 5), (5, 0), (3, 3, 0, 8), (1, 0, 2)],
-                         ids=str)
+@pytest.mark.parametrize("shape", [(0,), (0, 0), (0, 5), (5, 0), (3, 3, 0, 8), (1, 0, 2)], ids=str)
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 def test_empty_shapes(shape, dtype):
     w = gn.GlorotNormal(seed=1)(shape, dtype=dtype)
@@ -232,33 +247,50 @@ def test_empty_shapes(shape, dtype):
 
 
 def test_get_config_exact():
-    vs = gn.VarianceScaling(scale=2, mode="fan_out", distribution="uniform", seed=5,
-                            dtype=np.float64)
+    vs = gn.VarianceScaling(
+        scale=2, mode="fan_out", distribution="uniform", seed=5, dtype=np.float64
+    )
     cfg = vs.get_config()
-    assert list(cfg.items()) == [("scale", 2.0), ("mode", "fan_out"),
-                                 ("distribution", "uniform"), ("seed", 5),
-                                 ("dtype", "float64")]
+    assert list(cfg.items()) == [
+        ("scale", 2.0),
+        ("mode", "fan_out"),
+        ("distribution", "uniform"),
+        ("seed", 5),
+        ("dtype", "float64"),
+    ]
     assert type(cfg["scale"]) is float
     default = gn.VarianceScaling().get_config()
-    assert list(default.items()) == [("scale", 1.0), ("mode", "fan_in"),
-                                     ("distribution", "truncated_normal"), ("seed", None),
-                                     ("dtype", "float32")]
+    assert list(default.items()) == [
+        ("scale", 1.0),
+        ("mode", "fan_in"),
+        ("distribution", "truncated_normal"),
+        ("seed", None),
+        ("dtype", "float32"),
+    ]
     g = gn.GlorotNormal(seed=42).get_config()
     assert list(g.items()) == [("seed", 42), ("dtype", "float32")]
     assert list(gn.GlorotNormal().get_config().items()) == [("seed", None), ("dtype", "float32")]
 
 
-@pytest.mark.parametrize("spec, name", [(BF16, "bfloat16"), ("bfloat16", "bfloat16"),
-                                        (np.float16, "float16"), (np.dtype("f4"), "float32"),
-                                        ("float64", "float64")])
+@pytest.mark.parametrize(
+    "spec, name",
+    [
+        (BF16, "bfloat16"),
+        ("bfloat16", "bfloat16"),
+        (np.float16, "float16"),
+        (np.dtype("f4"), "float32"),
+        ("float64", "float64"),
+    ],
+)
 def test_get_config_dtype_names(spec, name):
     assert gn.GlorotNormal(dtype=spec).get_config()["dtype"] == name
     assert gn.VarianceScaling(dtype=spec).get_config()["dtype"] == name
 
 
 def test_get_config_is_json_serialisable_with_numpy_inputs():
-    cfg = gn.VarianceScaling(scale=np.float32(0.5), seed=np.int64(7),
-                             dtype=np.dtype("float16")).get_config()
+    cfg = gn.VarianceScaling(
+        scale=np.float32(0.5), seed=np.int64(7), dtype=np.dtype("float16")
+    ).get_config()
     assert type(cfg["seed"]) is int and cfg["seed"] == 7
     assert type(cfg["scale"]) is float and cfg["scale"] == 0.5
     assert json.loads(json.dumps(cfg)) == cfg
@@ -271,18 +303,23 @@ def test_normal_alias_is_stored_as_normal_and_truncates(distribution):
     vs = gn.VarianceScaling(distribution=distribution, seed=4)
     assert vs.get_config()["distribution"] == "normal"
     # "normal" is TF v1's deprecated alias of truncated_normal.
-    assert same_bits(vs((50, 40)), gn.VarianceScaling(distribution="truncated_normal",
-                                                      seed=4)((50, 40)))
+    assert same_bits(
+        vs((50, 40)), gn.VarianceScaling(distribution="truncated_normal", seed=4)((50, 40))
+    )
 
 
-@pytest.mark.parametrize("init", [
-    gn.GlorotNormal(seed=123),
-    gn.GlorotNormal(seed=-5, dtype="float64"),
-    gn.GlorotNormal(seed=2**40, dtype=BF16),
-    gn.VarianceScaling(3.0, "fan_out", "untruncated_normal", seed=77, dtype="float16"),
-    gn.VarianceScaling(0.5, "fan_avg", "Uniform", seed=0),
-    gn.VarianceScaling(1.0, "fan_in", "Normal", seed=1),
-], ids=repr)
+@pytest.mark.parametrize(
+    "init",
+    [
+        gn.GlorotNormal(seed=123),
+        gn.GlorotNormal(seed=-5, dtype="float64"),
+        gn.GlorotNormal(seed=2**40, dtype=BF16),
+        gn.VarianceScaling(3.0, "fan_out", "untruncated_normal", seed=77, dtype="float16"),
+        gn.VarianceScaling(0.5, "fan_avg", "Uniform", seed=0),
+        gn.VarianceScaling(1.0, "fan_in", "Normal", seed=1),
+    ],
+    ids=repr,
+)
 def test_from_config_round_trip(init):
     cfg = init.get_config()
     snapshot = copy.deepcopy(cfg)
@@ -311,8 +348,10 @@ def test_repr_is_readable_and_evaluable():
     g = gn.GlorotNormal(seed=42)
     assert repr(g) == "GlorotNormal(seed=42, dtype='float32')"
     v = gn.VarianceScaling(2.0, "fan_out", "Uniform", seed=None, dtype=BF16)
-    assert repr(v) == ("VarianceScaling(scale=2.0, mode='fan_out', distribution='uniform', "
-                       "seed=None, dtype='bfloat16')")
+    assert repr(v) == (
+        "VarianceScaling(scale=2.0, mode='fan_out', distribution='uniform', "
+        "seed=None, dtype='bfloat16')"
+    )
     ns = {"GlorotNormal": gn.GlorotNormal, "VarianceScaling": gn.VarianceScaling}
     for init in (g, v):
         assert eval(repr(init), ns).get_config() == init.get_config()
@@ -342,8 +381,11 @@ def test_negative_and_huge_seeds():
     assert not np.array_equal(big, gn.GlorotNormal(seed=2**40 % M + 1)(SHAPE))
 
 
-@pytest.mark.parametrize("seed", [np.int8(7), np.int32(7), np.int64(7), np.uint32(7),
-                                  np.uint64(7)], ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize(
+    "seed",
+    [np.int8(7), np.int32(7), np.int64(7), np.uint32(7), np.uint64(7)],
+    ids=lambda s: type(s).__name__,
+)
 def test_numpy_integer_seeds(seed):
     assert same_bits(gn.GlorotNormal(seed=seed)(SHAPE), gn.GlorotNormal(seed=7)(SHAPE))
     assert gn.GlorotNormal(seed=seed).get_config()["seed"] == 7
@@ -463,8 +505,9 @@ def _slice(offset, shape):
     return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
 
 
-@pytest.mark.parametrize("full, shape, offset", [p[1:] for p in PARTITIONS],
-                         ids=[p[0] for p in PARTITIONS])
+@pytest.mark.parametrize(
+    "full, shape, offset", [p[1:] for p in PARTITIONS], ids=[p[0] for p in PARTITIONS]
+)
 @pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
 @pytest.mark.parametrize("info_kind", ["PartitionInfo", "duck", "duck-lists"])
 def test_partition_equals_slice_of_full(full, shape, offset, dtype, info_kind):
@@ -474,8 +517,9 @@ def test_partition_equals_slice_of_full(full, shape, offset, dtype, info_kind):
     elif info_kind == "duck":
         info = types.SimpleNamespace(full_shape=full, var_offset=offset)
     else:
-        info = types.SimpleNamespace(full_shape=list(full),
-                                     var_offset=[np.int64(o) for o in offset])
+        info = types.SimpleNamespace(
+            full_shape=list(full), var_offset=[np.int64(o) for o in offset]
+        )
     part = init(shape, dtype=dtype, partition_info=info)
     whole = init(full, dtype=dtype)
     assert part.shape == shape and part.flags.c_contiguous
@@ -505,7 +549,8 @@ def test_partition_uses_fans_of_full_shape_bound():
     bound_full = 2 * math.sqrt(2 / (fan_in + fan_out)) / TRUNC_STD
     for offset in [(0, 0), (1900, 0), (950, 0)]:
         part = gn.GlorotNormal(seed=13)(
-            part_shape, partition_info=gn.PartitionInfo(full, offset)).astype(np.float64)
+            part_shape, partition_info=gn.PartitionInfo(full, offset)
+        ).astype(np.float64)
         peak = np.abs(part).max()
         assert peak <= bound_full
         # 1000 draws: the max |z| of a (-2, 2)-truncated normal is above 1.8

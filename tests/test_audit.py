@@ -36,14 +36,16 @@ def test_the_library_rows_all_fit():
     assert len(set(seeds)) == len(seeds), "each row has a seed of its own"
     again = gt.audit(["glorot_numba"], ["float32"], n=10_000, progress=False)
     assert [r["pvalues"] for r in again.rows] == [
-        r["pvalues"] for r in report.rows if r["dtype"] == "float32"], "fixed seeds"
+        r["pvalues"] for r in report.rows if r["dtype"] == "float32"
+    ], "fixed seeds"
 
 
 def test_torch_and_jax_in_this_process():
     pytest.importorskip("torch")
     pytest.importorskip("jax")
-    report = gt.audit(["torch", "jax"], ["bfloat16", "float32", "complex64"], n=40_000,
-                      progress=False)
+    report = gt.audit(
+        ["torch", "jax"], ["bfloat16", "float32", "complex64"], n=40_000, progress=False
+    )
     rows = by_key(report)
     assert set(report.versions) == {"torch", "jax"}
     # float32: every producer fits.
@@ -55,7 +57,7 @@ def test_torch_and_jax_in_this_process():
     jax_c64 = rows[("jax", "jax.nn.initializers.glorot_normal", "complex64")]
     assert jax_c64["status"] == "does not fit"
     assert any("beyond the bound" in f for f in jax_c64["failures"])
-    assert jax_c64["std_ratio"] == pytest.approx(1.0093, abs=0.004)   # sqrt(1.0187)
+    assert jax_c64["std_ratio"] == pytest.approx(1.0093, abs=0.004)  # sqrt(1.0187)
     square = rows[("torch", "torch.nn.init.xavier_uniform_", "complex64")]
     assert square["status"] == "does not fit"
     assert square["std_ratio"] == pytest.approx(2**0.5, abs=0.01)
@@ -82,8 +84,11 @@ def test_keras_on_jax_runs_here_when_loaded():
 
 
 def test_unknown_names_list_the_choices():
-    with pytest.raises(ValueError, match="unknown framework 'caffe'; choose from glorot_numba, "
-                                         "torch, jax, tensorflow, keras-jax"):
+    with pytest.raises(
+        ValueError,
+        match="unknown framework 'caffe'; choose from glorot_numba, "
+        "torch, jax, tensorflow, keras-jax",
+    ):
         gt.audit(["caffe"])
     with pytest.raises(ValueError, match="unknown dtype 'float8'; choose from float16, bfloat16"):
         gt.audit(["glorot_numba"], ["float8"])
@@ -91,8 +96,7 @@ def test_unknown_names_list_the_choices():
         gt.audit(["glorot_numba"], n=50)
     with pytest.raises(ValueError, match="alpha"):
         gt.audit(["glorot_numba"], alpha=2.0)
-    assert {p.framework for p in gt.producers("glorot_numba, torch")} == {"glorot_numba",
-                                                                           "torch"}
+    assert {p.framework for p in gt.producers("glorot_numba, torch")} == {"glorot_numba", "torch"}
     report = gt.audit("glorot_numba", "float32,bfloat16", n=100, progress=False)
     assert {r["dtype"] for r in report.rows} == {"float32", "bfloat16"}
     names = {p.framework for p in gt.producers(["keras"])}
@@ -107,7 +111,8 @@ def test_missing_and_broken_frameworks_are_skipped_with_the_reason(tmp_path, mon
     report = gt.audit(["glorot_numba", "torch", "jax"], ["float32"], n=1_000, progress=False)
     assert report.skipped["torch"] == "no_such_framework_for_audit is not installed"
     assert report.skipped["jax"].startswith(
-        "broken_framework_for_audit failed to import (RuntimeError: no CPU)")
+        "broken_framework_for_audit failed to import (RuntimeError: no CPU)"
+    )
     assert {r["framework"] for r in report.rows} == {"glorot_numba"} and report.passed
     assert "- skipped: jax (broken_framework_for_audit failed to import" in report.to_markdown()
     if "tensorflow" not in sys.modules:
@@ -123,6 +128,7 @@ def _uniform_draw(factor=1.0):
     def draw(shape, dtype, seed):
         limit = factor * np.sqrt(6.0 / sum(shape))
         return np.random.default_rng(seed).uniform(-limit, limit, shape).astype(dtype)
+
     return draw
 
 
@@ -133,27 +139,53 @@ def test_custom_producers_errors_and_plots(tmp_path):
         raise RuntimeError("out of memory")
 
     mine = [
-        gt.Producer("right", "mine", 1.0, "fan_avg", "uniform", _uniform_draw(),
-                    dtypes=("float32", "float64")),
-        gt.Producer("ten percent wide", "mine", 1.0, "fan_avg", "uniform",
-                    _uniform_draw(1.1), dtypes=("float32",)),
+        gt.Producer(
+            "right",
+            "mine",
+            1.0,
+            "fan_avg",
+            "uniform",
+            _uniform_draw(),
+            dtypes=("float32", "float64"),
+        ),
+        gt.Producer(
+            "ten percent wide",
+            "mine",
+            1.0,
+            "fan_avg",
+            "uniform",
+            _uniform_draw(1.1),
+            dtypes=("float32",),
+        ),
         gt.Producer("broken", "mine", 1.0, "fan_avg", "uniform", broken, dtypes=("float32",)),
-        gt.Producer("complex", "yours", 1.0, "fan_avg", "untruncated_normal",
-                    lambda shape, dtype, seed: gn.GlorotNormal(seed=seed)(shape, dtype) * 1.05,
-                    dtypes=("complex64",)),
+        gt.Producer(
+            "complex",
+            "yours",
+            1.0,
+            "fan_avg",
+            "untruncated_normal",
+            lambda shape, dtype, seed: gn.GlorotNormal(seed=seed)(shape, dtype) * 1.05,
+            dtypes=("complex64",),
+        ),
     ]
     report = gt.audit(producers=mine, n=20_000, plot_dir=tmp_path / "plots", progress=False)
     status = {(r["producer"], r["dtype"]): r["status"] for r in report.rows}
-    assert status == {("right", "float32"): "fits", ("right", "float64"): "fits",
-                      ("ten percent wide", "float32"): "does not fit",
-                      ("broken", "float32"): "error", ("complex", "complex64"): "does not fit"}
+    assert status == {
+        ("right", "float32"): "fits",
+        ("right", "float64"): "fits",
+        ("ten percent wide", "float32"): "does not fit",
+        ("broken", "float32"): "error",
+        ("complex", "complex64"): "does not fit",
+    }
     assert not report.passed and len(report.misfits) == 3
     rows = by_key(report)
     assert rows[("mine", "broken", "float32")]["reason"] == "RuntimeError: out of memory"
     plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
     assert plots == ["mine__ten_percent_wide__float32.png", "yours__complex__complex64.png"]
-    assert gt.audit(producers=mine, frameworks=["yours"], n=1_000,
-                    progress=False).rows[0]["producer"] == "complex"
+    assert (
+        gt.audit(producers=mine, frameworks=["yours"], n=1_000, progress=False).rows[0]["producer"]
+        == "complex"
+    )
     with pytest.raises(ValueError, match="unknown framework 'torch'; choose from mine, yours"):
         gt.audit(producers=mine, frameworks=["torch"])
 
@@ -186,8 +218,23 @@ def test_progress_bar_with_tqdm(capsys):
 
 def test_cli(tmp_path, capsys):
     out = tmp_path / "audit.json"
-    assert main(["audit", "--frameworks", "glorot_numba", "--dtypes", "float32,complex128",
-                 "-n", "2000", "-o", str(out), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--frameworks",
+                "glorot_numba",
+                "--dtypes",
+                "float32,complex128",
+                "-n",
+                "2000",
+                "-o",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "| glorot_numba | `glorot_numba.GlorotNormal` |" in printed and "saved" in printed
     assert len(json.loads(out.read_text())["rows"]) == 18
@@ -205,8 +252,24 @@ def test_cli_exit_status_1_on_a_misfit(tmp_path, capsys):
     # its float64 rows are drawn in float64 and fit; bfloat16 does not.
     pytest.importorskip("jax")
     out = tmp_path / "jax.json"
-    assert main(["audit", "--frameworks", "jax", "--dtypes", "bfloat16", "float64", "-n",
-                 "40000", "-o", str(out), "--no-progress"]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--frameworks",
+                "jax",
+                "--dtypes",
+                "bfloat16",
+                "float64",
+                "-n",
+                "40000",
+                "-o",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 1
+    )
     assert "does not fit" in capsys.readouterr().out
     body = json.loads(out.read_text())
     assert "jax" in body["versions"]

@@ -33,8 +33,14 @@ PROBE = (
 def probe_process(env, pythonpath=ROOT, cwd=ROOT):
     """Run PROBE in a new process with warnings shown; return (result, warning lines)."""
     full_env = dict(os.environ, PYTHONPATH=str(pythonpath), **env)
-    proc = subprocess.run([sys.executable, "-W", "always", "-c", PROBE], capture_output=True,
-                          text=True, env=full_env, cwd=cwd, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-W", "always", "-c", PROBE],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     warned = [line for line in proc.stderr.splitlines() if "Warning" in line]
     return json.loads(proc.stdout), warned
@@ -96,8 +102,7 @@ def test_an_edit_to_any_engine_module_empties_the_cache(tmp_path):
     to one the kernels only inline from (a new module would count too)
     makes the next process recompile rather than load old code."""
     package = tmp_path / "site" / "glorot_numba"
-    shutil.copytree(ROOT / "glorot_numba", package,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "glorot_numba", package, ignore=shutil.ignore_patterns("__pycache__"))
     env = {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
     first, _ = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
     again, _ = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
@@ -136,6 +141,7 @@ def test_environment_switch(monkeypatch, value, expected):
 # Damaged, unwritable and contended caches never break a call
 # --------------------------------------------------------------------------
 
+
 def reference_digest():
     """Digest of the probe's draw, computed in this process."""
     import hashlib
@@ -148,8 +154,9 @@ def reference_digest():
 @pytest.mark.parametrize("damage", ["index", "data"])
 def test_damaged_cache_files_are_recompiled_and_replaced(warm_copy, damage):
     path, cold = warm_copy
-    files = list(path.rglob("*fill_f32_serial*.nbi" if damage == "index"
-                            else "*fill_f32_serial*.nbc"))
+    files = list(
+        path.rglob("*fill_f32_serial*.nbi" if damage == "index" else "*fill_f32_serial*.nbc")
+    )
     assert files
     for f in files:
         f.write_bytes(f.read_bytes()[:40])  # as a crash or a full disk leaves it
@@ -166,14 +173,16 @@ def test_read_only_install_without_a_home_compiles_in_memory(tmp_path):
     written (a regular file stands where each directory would be, which
     stops root too): the call works, with at most one warning."""
     package = tmp_path / "site" / "glorot_numba"
-    shutil.copytree(ROOT / "glorot_numba", package,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "glorot_numba", package, ignore=shutil.ignore_patterns("__pycache__"))
     for directory in (package, package / "_engine"):  # the kernels' modules
         (directory / "__pycache__").write_text("not a directory")
     blocker = tmp_path / "blocker"
     blocker.write_text("not a directory")
-    env = {"HOME": str(blocker / "home"), "XDG_CACHE_HOME": str(blocker / "cache"),
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        "HOME": str(blocker / "home"),
+        "XDG_CACHE_HOME": str(blocker / "cache"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     result, warned = probe_process(env, pythonpath=package.parent, cwd=tmp_path)
     assert result["cached"] is False
     assert result["digest"] == reference_digest()
@@ -193,9 +202,17 @@ def test_four_processes_compiling_at_once(tmp_path):
     the same moment: all succeed with the same values, and a fifth process
     loads what they stored."""
     env = python_env(NUMBA_CACHE_DIR=str(tmp_path))
-    procs = [subprocess.Popen([sys.executable, "-W", "always", "-c", PROBE], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-W", "always", "-c", PROBE],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     results = []
     for p in procs:
         out, err = p.communicate(timeout=600)

@@ -53,8 +53,11 @@ def check_summary(stdout, w, shape, dtype_name, fans, std, bound):
         assert hi == pytest.approx(w64.max(), rel=1e-4)
     else:
         assert "observed" not in f
-    m = re.fullmatch(rf"{NUM} ms \({NUM} M samples/s\); first call {NUM} ms "
-                     r"\(loads or compiles the kernels\)", f["time"])
+    m = re.fullmatch(
+        rf"{NUM} ms \({NUM} M samples/s\); first call {NUM} ms "
+        r"\(loads or compiles the kernels\)",
+        f["time"],
+    )
     assert m, f["time"]
     assert float(m[1]) >= 0.0 and float(m[2]) >= 0.0 and float(m[3]) >= 0.0
     return f
@@ -72,9 +75,14 @@ def run_main(capsys, *argv):
 
 
 def run_module(*argv):
-    return subprocess.run([sys.executable, "-m", "glorot_numba", *map(str, argv)],
-                          cwd=ROOT, env=python_env(), capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "glorot_numba", *map(str, argv)],
+        cwd=ROOT,
+        env=python_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_subprocess_init_saves_the_glorot_draw(tmp_path):
@@ -85,8 +93,9 @@ def test_subprocess_init_saves_the_glorot_draw(tmp_path):
     fan_in, fan_out = 784, 256
     std = math.sqrt(2 / (fan_in + fan_out))
     expected = gn.GlorotNormal(seed=42)((784, 256))
-    f = check_summary(proc.stdout, expected, (784, 256), "float32", (fan_in, fan_out), std,
-                      2 * std / TRUNC_STD)
+    f = check_summary(
+        proc.stdout, expected, (784, 256), "float32", (fan_in, fan_out), std, 2 * std / TRUNC_STD
+    )
     assert f["initializer"] == "GlorotNormal(seed=42, dtype='float32')"
     assert f["saved"] == str(path)
     saved = np.load(path)
@@ -118,13 +127,13 @@ def test_main_default_glorot(capsys, tmp_path):
 
 def test_main_float64(capsys, tmp_path):
     path = tmp_path / "f64.npy"
-    rc, out, err = run_main(capsys, "init", 3, 3, 16, 32, "--seed", 7, "--dtype", "float64",
-                            "-o", path)
+    rc, out, err = run_main(
+        capsys, "init", 3, 3, 16, 32, "--seed", 7, "--dtype", "float64", "-o", path
+    )
     assert rc == 0 and err == ""
     expected = gn.GlorotNormal(seed=7)((3, 3, 16, 32), "float64")
     std = math.sqrt(2 / (144 + 288))
-    check_summary(out, expected, (3, 3, 16, 32), "float64", (144, 288), std,
-                  2 * std / TRUNC_STD)
+    check_summary(out, expected, (3, 3, 16, 32), "float64", (144, 288), std, 2 * std / TRUNC_STD)
     saved = np.load(path)
     assert saved.dtype == np.float64
     assert same_bits(saved, expected)
@@ -132,8 +141,7 @@ def test_main_float64(capsys, tmp_path):
 
 def test_main_bfloat16_bytes(capsys, tmp_path):
     path = tmp_path / "bf16.npy"
-    rc, out, err = run_main(capsys, "init", 100, 60, "--seed", 3, "--dtype", "bfloat16",
-                            "-o", path)
+    rc, out, err = run_main(capsys, "init", 100, 60, "--seed", 3, "--dtype", "bfloat16", "-o", path)
     assert rc == 0 and err == ""
     expected = gn.GlorotNormal(seed=3)((100, 60), ml_dtypes.bfloat16)
     std = math.sqrt(2 / 160)
@@ -160,8 +168,7 @@ def test_main_bfloat16_file_round_trips_exactly(capsys, tmp_path):
 
 def test_main_float16(capsys, tmp_path):
     path = tmp_path / "f16.npy"
-    rc, out, err = run_main(capsys, "init", 50, 70, "--seed", 5, "--dtype", "float16",
-                            "-o", path)
+    rc, out, err = run_main(capsys, "init", 50, 70, "--seed", 5, "--dtype", "float16", "-o", path)
     assert rc == 0 and err == ""
     saved = np.load(path)
     assert same_bits(saved, gn.GlorotNormal(seed=5)((50, 70), "float16"))
@@ -169,25 +176,43 @@ def test_main_float16(capsys, tmp_path):
 
 def test_main_variance_scaling_uniform(capsys, tmp_path):
     path = tmp_path / "u.npy"
-    rc, out, err = run_main(capsys, "init", 784, 256, "--seed", 42, "--scale", 2,
-                            "--mode", "fan_in", "--distribution", "uniform", "-o", path)
+    rc, out, err = run_main(
+        capsys,
+        "init",
+        784,
+        256,
+        "--seed",
+        42,
+        "--scale",
+        2,
+        "--mode",
+        "fan_in",
+        "--distribution",
+        "uniform",
+        "-o",
+        path,
+    )
     assert rc == 0 and err == ""
     expected = gn.VarianceScaling(2.0, "fan_in", "uniform", seed=42)((784, 256))
     std = math.sqrt(2 / 784)
-    f = check_summary(out, expected, (784, 256), "float32", (784, 256), std,
-                      math.sqrt(3) * std)
-    assert f["initializer"].startswith("VarianceScaling(scale=2.0, mode='fan_in', "
-                                       "distribution='uniform', seed=42")
+    f = check_summary(out, expected, (784, 256), "float32", (784, 256), std, math.sqrt(3) * std)
+    assert f["initializer"].startswith(
+        "VarianceScaling(scale=2.0, mode='fan_in', distribution='uniform', seed=42"
+    )
     saved = np.load(path)
     assert same_bits(saved, expected)
     assert not np.array_equal(saved, gn.GlorotNormal(seed=42)((784, 256)))
 
 
-@pytest.mark.parametrize("argv, config", [
-    (["--mode", "fan_out"], (1.0, "fan_out", "truncated_normal")),
-    (["--scale", "0.5"], (0.5, "fan_avg", "truncated_normal")),
-    (["--distribution", "untruncated_normal"], (1.0, "fan_avg", "untruncated_normal")),
-], ids=["mode-only", "scale-only", "distribution-only"])
+@pytest.mark.parametrize(
+    "argv, config",
+    [
+        (["--mode", "fan_out"], (1.0, "fan_out", "truncated_normal")),
+        (["--scale", "0.5"], (0.5, "fan_avg", "truncated_normal")),
+        (["--distribution", "untruncated_normal"], (1.0, "fan_avg", "untruncated_normal")),
+    ],
+    ids=["mode-only", "scale-only", "distribution-only"],
+)
 def test_main_partial_variance_scaling_defaults(capsys, tmp_path, argv, config):
     path = tmp_path / "p.npy"
     rc, out, err = run_main(capsys, "init", 40, 30, "--seed", 1, *argv, "-o", path)
@@ -201,23 +226,31 @@ def test_main_partial_variance_scaling_defaults(capsys, tmp_path, argv, config):
     check_summary(out, expected, (40, 30), "float32", (40, 30), std, bound)
 
 
-@pytest.mark.parametrize("argv, expected", [
-    ([], gn.GlorotNormal(seed=5, method="inverse_cdf")),
-    (["--scale", "2", "--mode", "fan_in"],
-     gn.VarianceScaling(2.0, "fan_in", seed=5, method="inverse_cdf")),
-], ids=["glorot", "variance-scaling"])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        ([], gn.GlorotNormal(seed=5, method="inverse_cdf")),
+        (
+            ["--scale", "2", "--mode", "fan_in"],
+            gn.VarianceScaling(2.0, "fan_in", seed=5, method="inverse_cdf"),
+        ),
+    ],
+    ids=["glorot", "variance-scaling"],
+)
 def test_main_method(capsys, tmp_path, argv, expected):
     path = tmp_path / "m.npy"
-    rc, out, err = run_main(capsys, "init", 40, 30, "--seed", 5, "--method", "inverse_cdf",
-                            *argv, "-o", path)
+    rc, out, err = run_main(
+        capsys, "init", 40, 30, "--seed", 5, "--method", "inverse_cdf", *argv, "-o", path
+    )
     assert rc == 0 and err == ""
     assert "method='inverse_cdf'" in out
     assert same_bits(np.load(path), expected((40, 30)))
 
 
 def test_main_method_refused_for_uniform(capsys):
-    rc, out, err = run_main(capsys, "init", 4, 3, "--distribution", "uniform",
-                            "--method", "inverse_cdf")
+    rc, out, err = run_main(
+        capsys, "init", 4, 3, "--distribution", "uniform", "--method", "inverse_cdf"
+    )
     assert rc == 2 and "truncated normals only" in err
 
 
@@ -236,8 +269,15 @@ def test_main_empty_shape(capsys):
     rc, out, err = run_main(capsys, "init", 3, 3, 0, 8, "--seed", 1)
     assert rc == 0 and err == ""
     std = math.sqrt(1 / 36)  # fans (0, 72): n = 36 (research section 8, row 7)
-    check_summary(out, np.empty((3, 3, 0, 8), np.float32), (3, 3, 0, 8), "float32", (0, 72),
-                  std, 2 * std / TRUNC_STD)
+    check_summary(
+        out,
+        np.empty((3, 3, 0, 8), np.float32),
+        (3, 3, 0, 8),
+        "float32",
+        (0, 72),
+        std,
+        2 * std / TRUNC_STD,
+    )
 
 
 def test_main_without_output_writes_nothing(capsys, tmp_path, monkeypatch):
@@ -254,15 +294,25 @@ def test_main_unseeded_runs(capsys):
     assert parse(out)["initializer"] == "GlorotNormal(seed=None, dtype='float32')"
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["init", "-1", "3"], r"-1"),
-    (["init", "4", "-3", "--seed", "1"], r"-3"),
-    (["init", "4", "3", "--scale", "0"], r"scale"),
-    (["init", "4", "3", "--scale", "nan"], r"scale"),
-    (["init", "4", "3", "--scale", "-2"], r"scale"),
-    (["init", "4", "3", "--seed", "1", "--scale", "1e80"], r"float32"),
-], ids=["negative-first-dim", "negative-last-dim", "scale-zero", "scale-nan",
-        "scale-negative", "scale-unrepresentable"])
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["init", "-1", "3"], r"-1"),
+        (["init", "4", "-3", "--seed", "1"], r"-3"),
+        (["init", "4", "3", "--scale", "0"], r"scale"),
+        (["init", "4", "3", "--scale", "nan"], r"scale"),
+        (["init", "4", "3", "--scale", "-2"], r"scale"),
+        (["init", "4", "3", "--seed", "1", "--scale", "1e80"], r"float32"),
+    ],
+    ids=[
+        "negative-first-dim",
+        "negative-last-dim",
+        "scale-zero",
+        "scale-nan",
+        "scale-negative",
+        "scale-unrepresentable",
+    ],
+)
 def test_main_library_errors(capsys, argv, fragment):
     rc = main(argv)
     out, err = capsys.readouterr()
@@ -280,18 +330,31 @@ def test_main_unwritable_output(capsys, tmp_path):
     assert "glorot-numba: error:" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["init", "4", "3", "--dtype", "int32"], r"int32"),
-    (["init", "4", "3", "--dtype", "complex64"], r"complex64"),
-    (["init", "4.5", "3"], r"4\.5"),
-    (["init", "4", "3", "--seed", "1.5"], r"1\.5"),
-    (["init", "4", "3", "--mode", "FAN_IN"], r"FAN_IN"),
-    (["init", "4", "3", "--distribution", "gaussian"], r"gaussian"),
-    (["init", "4", "3", "--scale", "a"], r"'a'"),
-    ([], r"command"),
-    (["frobnicate"], r"frobnicate"),
-], ids=["dtype-int32", "dtype-complex64", "float-dim", "float-seed", "mode-upper",
-        "distribution-gaussian", "scale-str", "no-command", "unknown-command"])
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["init", "4", "3", "--dtype", "int32"], r"int32"),
+        (["init", "4", "3", "--dtype", "complex64"], r"complex64"),
+        (["init", "4.5", "3"], r"4\.5"),
+        (["init", "4", "3", "--seed", "1.5"], r"1\.5"),
+        (["init", "4", "3", "--mode", "FAN_IN"], r"FAN_IN"),
+        (["init", "4", "3", "--distribution", "gaussian"], r"gaussian"),
+        (["init", "4", "3", "--scale", "a"], r"'a'"),
+        ([], r"command"),
+        (["frobnicate"], r"frobnicate"),
+    ],
+    ids=[
+        "dtype-int32",
+        "dtype-complex64",
+        "float-dim",
+        "float-seed",
+        "mode-upper",
+        "distribution-gaussian",
+        "scale-str",
+        "no-command",
+        "unknown-command",
+    ],
+)
 def test_main_usage_errors(capsys, argv, fragment):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -317,22 +380,36 @@ import json  # noqa: E402
 
 from glorot_numba import _files, _modelspec  # noqa: E402
 
-SPEC = {"tensors": {
-    "emb": {"shape": [3000, 64],
-            "initializer": {"class_name": "GlorotNormal", "config": {"seed": 1}}},
-    "conv": {"shape": [3, 3, 16, 32], "dtype": "float64",
-             "initializer": {"class_name": "VarianceScaling",
-                             "config": {"scale": 2.0, "mode": "fan_in", "seed": 2}}},
-    "head": {"shape": [64, 10], "dtype": "bfloat16",
-             "initializer": {"class_name": "glorot_normal", "config": {"seed": 3}}},
-    "scalar": {"shape": [], "initializer": "GlorotNormal"},
-}}
+SPEC = {
+    "tensors": {
+        "emb": {
+            "shape": [3000, 64],
+            "initializer": {"class_name": "GlorotNormal", "config": {"seed": 1}},
+        },
+        "conv": {
+            "shape": [3, 3, 16, 32],
+            "dtype": "float64",
+            "initializer": {
+                "class_name": "VarianceScaling",
+                "config": {"scale": 2.0, "mode": "fan_in", "seed": 2},
+            },
+        },
+        "head": {
+            "shape": [64, 10],
+            "dtype": "bfloat16",
+            "initializer": {"class_name": "glorot_normal", "config": {"seed": 3}},
+        },
+        "scalar": {"shape": [], "initializer": "GlorotNormal"},
+    }
+}
 
 
 def expected_tensors():
-    return {"emb": gn.GlorotNormal(seed=1)((3000, 64)),
-            "conv": gn.VarianceScaling(2.0, "fan_in", seed=2)((3, 3, 16, 32), "float64"),
-            "head": gn.GlorotNormal(seed=3)((64, 10), "bfloat16")}
+    return {
+        "emb": gn.GlorotNormal(seed=1)((3000, 64)),
+        "conv": gn.VarianceScaling(2.0, "fan_in", seed=2)((3, 3, 16, 32), "float64"),
+        "head": gn.GlorotNormal(seed=3)((64, 10), "bfloat16"),
+    }
 
 
 def write_spec(tmp_path, spec=SPEC):
@@ -346,8 +423,9 @@ def test_subprocess_spec_to_safetensors(tmp_path):
 
     out = tmp_path / "w.safetensors"
     # A small block size: the bar and the blocks are exercised on a small model.
-    proc = run_module("init", "--spec", write_spec(tmp_path), "-o", out, "--progress",
-                      "--block-mb", "0.1")
+    proc = run_module(
+        "init", "--spec", write_spec(tmp_path), "-o", out, "--progress", "--block-mb", "0.1"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert re.search(r"init: 100%.*el", proc.stderr), proc.stderr  # the progress bar
@@ -360,7 +438,7 @@ def test_subprocess_spec_to_safetensors(tmp_path):
     # The safetensors package reads the same values (its NumPy loader has no
     # bfloat16; the header says BF16).
     data = out.read_bytes()
-    header = json.loads(data[8:8 + int.from_bytes(data[:8], "little")])
+    header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
     assert header["head"]["dtype"] == "BF16"
     with safe_open(str(out), framework="numpy") as f:
         for name, value in expected_tensors().items():
@@ -416,29 +494,50 @@ def test_subprocess_streaming_has_constant_memory(tmp_path):
     if not sys.platform.startswith("linux"):
         pytest.skip("peak RSS is read from /proc (Linux)")
     big = tmp_path / "big.npy"
-    proc = subprocess.run([sys.executable, "-c", STREAM_RSS, "init", "8000", "8000", "--seed",
-                           "3", "-o", str(big)], cwd=ROOT, env=python_env(),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", STREAM_RSS, "init", "8000", "8000", "--seed", "3", "-o", str(big)],
+        cwd=ROOT,
+        env=python_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     before, peak = map(int, re.search(r"rss_before (\d+) peak (\d+)", proc.stderr).groups())
     size = big.stat().st_size
     assert size == 8000 * 8000 * 4 + 128
     assert "drawn and written in 16 blocks of at most 16 MiB" in proc.stdout
-    assert peak - before < 48 * 2**20, (peak, before)   # a block and the statistics' slices
+    assert peak - before < 48 * 2**20, (peak, before)  # a block and the statistics' slices
     streamed = np.load(big, mmap_mode="r")
     expected = gn.GlorotNormal(seed=3)((8000, 8000))
     assert streamed.dtype == np.float32 and streamed.shape == (8000, 8000)
     assert np.array_equal(streamed, expected)
-    print(f"streaming 8000x8000 float32 ({size / 2**20:.0f} MiB file): RSS {before / 2**20:.0f} "
-          f"MiB before, peak {peak / 2**20:.0f} MiB (+{(peak - before) / 2**20:.1f} MiB)")
+    print(
+        f"streaming 8000x8000 float32 ({size / 2**20:.0f} MiB file): RSS {before / 2**20:.0f} "
+        f"MiB before, peak {peak / 2**20:.0f} MiB (+{(peak - before) / 2**20:.1f} MiB)"
+    )
 
 
-@pytest.mark.parametrize("shape, dtype", [((301, 7, 5), "float32"), ((2000, 33), "bfloat16"),
-                                          ((5000,), "float64"), ((), "float16")])
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [((301, 7, 5), "float32"), ((2000, 33), "bfloat16"), ((5000,), "float64"), ((), "float16")],
+)
 def test_streamed_file_equals_in_memory(capsys, tmp_path, shape, dtype):
     path = tmp_path / "s.npy"
-    rc = main(["init", *map(str, shape), "--seed", "4", "--dtype", dtype, "-o", str(path),
-               "--block-mb", "0.01"])
+    rc = main(
+        [
+            "init",
+            *map(str, shape),
+            "--seed",
+            "4",
+            "--dtype",
+            dtype,
+            "-o",
+            str(path),
+            "--block-mb",
+            "0.01",
+        ]
+    )
     out, err = capsys.readouterr()
     assert rc == 0 and err == ""
     expected = gn.GlorotNormal(seed=4)(shape, dtype)
@@ -465,8 +564,9 @@ def test_check_rejects_a_wrong_distribution(capsys, tmp_path):
     rc = main(["check", str(path), "--config", "VarianceScaling"])  # scale 1 fan_in
     out, _ = capsys.readouterr()
     assert rc == 1
-    config = json.dumps({"class_name": "VarianceScaling",
-                         "config": {"scale": 2.0, "mode": "fan_in"}})
+    config = json.dumps(
+        {"class_name": "VarianceScaling", "config": {"scale": 2.0, "mode": "fan_in"}}
+    )
     rc = main(["check", str(path), "--config", config])
     out, _ = capsys.readouterr()
     assert rc == 0 and parse(out)["verdict"] == "fits"
@@ -498,17 +598,29 @@ def test_check_fans_dtype_and_config_file(capsys, tmp_path):
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["check", "{f}", "--fan-in", "3"], "both --fan-in and --fan-out"),
-    (["check", "{f}", "--fan-in", "-3", "--fan-out", "2"], "fan-in"),
-    (["check", "{f}", "--config", "NoSuchNormal"], "unknown initializer"),
-    (["check", "{f}", "--config", "{{bad json"], "JSON"),
-    (["check", "{f}", "--tensor", "w"], "no tensor 'w'"),
-    (["check", "{d}/missing.npy"], "missing.npy"),
-    (["check", "{d}/x.txt"], "expected .npy"),
-    (["check", "{f}", "--alpha", "2"], "alpha"),
-], ids=["one-fan", "negative-fan", "unknown-class", "bad-json", "no-tensor", "missing",
-        "suffix", "alpha"])
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["check", "{f}", "--fan-in", "3"], "both --fan-in and --fan-out"),
+        (["check", "{f}", "--fan-in", "-3", "--fan-out", "2"], "fan-in"),
+        (["check", "{f}", "--config", "NoSuchNormal"], "unknown initializer"),
+        (["check", "{f}", "--config", "{{bad json"], "JSON"),
+        (["check", "{f}", "--tensor", "w"], "no tensor 'w'"),
+        (["check", "{d}/missing.npy"], "missing.npy"),
+        (["check", "{d}/x.txt"], "expected .npy"),
+        (["check", "{f}", "--alpha", "2"], "alpha"),
+    ],
+    ids=[
+        "one-fan",
+        "negative-fan",
+        "unknown-class",
+        "bad-json",
+        "no-tensor",
+        "missing",
+        "suffix",
+        "alpha",
+    ],
+)
 def test_check_errors(capsys, tmp_path, argv, fragment):
     f = tmp_path / "w.npz"
     np.savez(f, a=np.zeros((20, 20), np.float32))
@@ -533,21 +645,38 @@ def spec_with(**changes):
     return spec
 
 
-@pytest.mark.parametrize("spec, fragment", [
-    ({"tensor": {}}, '"tensors"'),
-    ({"tensors": {}}, "non-empty"),
-    (spec_with(shape=[3, -1]), "'emb': shape[1] must be >= 0"),
-    (spec_with(shape="3x4"), "list of integers"),
-    (spec_with(shape=[3, 4.0]), "must be an integer"),
-    (spec_with(initializer={"class_name": "GlorotSomething"}), "unknown initializer"),
-    (spec_with(initializer={"class_name": "GlorotNormal", "config": {"seed": 1.5}}), "1.5"),
-    (spec_with(initializer={"class_name": "GlorotNormal", "config": {"sed": 1}}), "sed"),
-    (spec_with(dtype="int8"), "int8"),
-    (spec_with(initializer={"class_name": "VarianceScaling", "config": {"scale": 1e80}}),
-     "cannot represent"),
-    (spec_with(init="x"), "unknown key"),
-], ids=["top-key", "empty", "negative-dim", "shape-str", "float-dim", "unknown-class",
-        "float-seed", "unknown-config", "dtype", "unrepresentable", "unknown-key"])
+@pytest.mark.parametrize(
+    "spec, fragment",
+    [
+        ({"tensor": {}}, '"tensors"'),
+        ({"tensors": {}}, "non-empty"),
+        (spec_with(shape=[3, -1]), "'emb': shape[1] must be >= 0"),
+        (spec_with(shape="3x4"), "list of integers"),
+        (spec_with(shape=[3, 4.0]), "must be an integer"),
+        (spec_with(initializer={"class_name": "GlorotSomething"}), "unknown initializer"),
+        (spec_with(initializer={"class_name": "GlorotNormal", "config": {"seed": 1.5}}), "1.5"),
+        (spec_with(initializer={"class_name": "GlorotNormal", "config": {"sed": 1}}), "sed"),
+        (spec_with(dtype="int8"), "int8"),
+        (
+            spec_with(initializer={"class_name": "VarianceScaling", "config": {"scale": 1e80}}),
+            "cannot represent",
+        ),
+        (spec_with(init="x"), "unknown key"),
+    ],
+    ids=[
+        "top-key",
+        "empty",
+        "negative-dim",
+        "shape-str",
+        "float-dim",
+        "unknown-class",
+        "float-seed",
+        "unknown-config",
+        "dtype",
+        "unrepresentable",
+        "unknown-key",
+    ],
+)
 def test_spec_errors_write_nothing(capsys, tmp_path, spec, fragment):
     out = tmp_path / "w.safetensors"
     rc = main(["init", "--spec", str(write_spec(tmp_path, spec)), "-o", str(out)])
@@ -557,17 +686,29 @@ def test_spec_errors_write_nothing(capsys, tmp_path, spec, fragment):
     assert list(tmp_path.iterdir()) == [tmp_path / "model.json"]
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["init", "--spec", "{s}"], "needs -o"),
-    (["init", "--spec", "{s}", "-o", "{d}/w.npy"], ".safetensors or .npz"),
-    (["init", "4", "--spec", "{s}", "-o", "{d}/w.npz"], "not both"),
-    (["init", "--spec", "{s}", "-o", "{d}/w.npz", "--seed", "1"], "--seed"),
-    (["init", "--spec", "{d}/nope.json", "-o", "{d}/w.npz"], "nope.json"),
-    (["init", "--spec", "{d}/bad.json", "-o", "{d}/w.npz"], "not valid JSON"),
-    (["init", "4", "4", "-o", "{d}/w.npz"], "--spec"),
-    (["init", "4", "4", "-o", "{d}/w.npy", "--block-mb", "0"], "block-mb"),
-], ids=["no-output", "npy-output", "dims-and-spec", "seed-with-spec", "missing-spec",
-        "bad-json", "npz-without-spec", "block-zero"])
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["init", "--spec", "{s}"], "needs -o"),
+        (["init", "--spec", "{s}", "-o", "{d}/w.npy"], ".safetensors or .npz"),
+        (["init", "4", "--spec", "{s}", "-o", "{d}/w.npz"], "not both"),
+        (["init", "--spec", "{s}", "-o", "{d}/w.npz", "--seed", "1"], "--seed"),
+        (["init", "--spec", "{d}/nope.json", "-o", "{d}/w.npz"], "nope.json"),
+        (["init", "--spec", "{d}/bad.json", "-o", "{d}/w.npz"], "not valid JSON"),
+        (["init", "4", "4", "-o", "{d}/w.npz"], "--spec"),
+        (["init", "4", "4", "-o", "{d}/w.npy", "--block-mb", "0"], "block-mb"),
+    ],
+    ids=[
+        "no-output",
+        "npy-output",
+        "dims-and-spec",
+        "seed-with-spec",
+        "missing-spec",
+        "bad-json",
+        "npz-without-spec",
+        "block-zero",
+    ],
+)
 def test_spec_usage_errors(capsys, tmp_path, argv, fragment):
     s = write_spec(tmp_path)
     (tmp_path / "bad.json").write_text("{")
@@ -596,8 +737,14 @@ def test_spec_finds_classes_added_to_the_package(monkeypatch, capsys, tmp_path):
 
     monkeypatch.setattr(_family, "Doubled", Doubled, raising=False)
     monkeypatch.setattr(_family, "__all__", [*_family.__all__, "Doubled"])
-    spec = {"tensors": {"w": {"shape": [40, 30],
-                              "initializer": {"class_name": "Doubled", "config": {"seed": 4}}}}}
+    spec = {
+        "tensors": {
+            "w": {
+                "shape": [40, 30],
+                "initializer": {"class_name": "Doubled", "config": {"seed": 4}},
+            }
+        }
+    }
     out = tmp_path / "w.npz"
     assert main(["init", "--spec", str(write_spec(tmp_path, spec)), "-o", str(out)]) == 0
     capsys.readouterr()
@@ -609,7 +756,7 @@ def test_bench_runs_the_quick_suite_of_the_checkout(monkeypatch, capsys):
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append((cmd, kw)) or 0)
     assert main(["bench"]) == 0
-    (cmd, kw), = calls
+    ((cmd, kw),) = calls
     assert cmd[:4] == [sys.executable, "-m", "bench", "--quick"]
     assert cmd[4] == "--out"
     assert Path(kw["cwd"]) == ROOT

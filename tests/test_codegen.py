@@ -118,8 +118,13 @@ def test_kernels_transform_in_512_bit_vectors():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", _KERNEL_ASM], capture_output=True,
-                          text=True, env=python_env(GLOROT_NUMBA_CACHE="0"), timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KERNEL_ASM],
+        capture_output=True,
+        text=True,
+        env=python_env(GLOROT_NUMBA_CACHE="0"),
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     counts = json.loads(proc.stdout)
     assert set(counts) == {"fill_f32", "fill_f32_serial", "fill_f64", "fill_f64_serial"}

@@ -38,17 +38,17 @@ DISTRIBUTIONS = ["truncated_normal", "untruncated_normal", "uniform"]
 
 # Moments of X = |z|^2 / C**2-free forms, from mpmath quadrature.
 _E4 = mpmath.exp(-4)
-_MASS = mpmath.quad(lambda x: mpmath.exp(-x), [0, 4])               # 1 - e^-4
+_MASS = mpmath.quad(lambda x: mpmath.exp(-x), [0, 4])  # 1 - e^-4
 TRUNC_M1 = float(mpmath.quad(lambda x: x * mpmath.exp(-x), [0, 4]) / _MASS)
 TRUNC_M2 = float(mpmath.quad(lambda x: x * x * mpmath.exp(-x), [0, 4]) / _MASS)
-TRUNC_RMS = math.sqrt(TRUNC_M1)                                     # C = 0.96196...
-JAX_CONSTANT = float(mpmath.sqrt(1 - 5 * _E4))                      # JAX's 0.95311...
+TRUNC_RMS = math.sqrt(TRUNC_M1)  # C = 0.96196...
+JAX_CONSTANT = float(mpmath.sqrt(1 - 5 * _E4))  # JAX's 0.95311...
 
 # Var(|w|^2 / (scale / n)) per distribution.
 VAR_OF_NORMALISED_POWER = {
     "truncated_normal": TRUNC_M2 / TRUNC_M1**2 - 1.0,
-    "untruncated_normal": 1.0,                                      # Exp(1)
-    "uniform": 4.0 / 12.0,                                          # 2 U
+    "untruncated_normal": 1.0,  # Exp(1)
+    "uniform": 4.0 / 12.0,  # 2 U
 }
 
 
@@ -70,6 +70,7 @@ def test_constants():
 # (tests/naive.py)
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_kernel_matches_reference(dtype, distribution):
@@ -77,11 +78,15 @@ def test_kernel_matches_reference(dtype, distribution):
     key = tuple(int(k) for k in _seeding.key_for(seed))
     scale = 3.0
     sigma = math.sqrt(scale / 7)  # fan_in = 7
-    unit = {"truncated_normal": sigma / TRUNC_RMS, "untruncated_normal": sigma,
-            "uniform": math.sqrt(2) * sigma}[distribution]
+    unit = {
+        "truncated_normal": sigma / TRUNC_RMS,
+        "untruncated_normal": sigma,
+        "uniform": math.sqrt(2) * sigma,
+    }[distribution]
     w = draw(distribution, seed, shape, dtype, scale=scale).reshape(-1)
-    ref = np.array([naive.complex_sample(key, i, dtype, distribution)
-                    for i in range(w.size)]) * unit
+    ref = (
+        np.array([naive.complex_sample(key, i, dtype, distribution) for i in range(w.size)]) * unit
+    )
     # Own log/sin/cos against libm's: a few ulps of the component precision,
     # plus the rounding of r**2 (about one ulp of 1) magnified by 1 / (2 r)
     # in the square root near r = 0.
@@ -108,8 +113,7 @@ def test_golden_hashes(case):
 
 def test_glorot_normal_complex_is_variance_scaling():
     w = gn.GlorotNormal(seed=42)((784, 256), "complex64")
-    assert np.array_equal(w, gn.VarianceScaling(1.0, "fan_avg", seed=42)((784, 256),
-                                                                          "complex64"))
+    assert np.array_equal(w, gn.VarianceScaling(1.0, "fan_avg", seed=42)((784, 256), "complex64"))
 
 
 # --------------------------------------------------------------------------
@@ -130,8 +134,14 @@ def test_jit_disabled_gives_identical_bits():
         "    out.append([hashlib.sha256(a.tobytes()).hexdigest() for a in (w, p)])\n"
         "print(json.dumps(out))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=python_env(NUMBA_DISABLE_JIT="1"), cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=python_env(NUMBA_DISABLE_JIT="1"),
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     pure = json.loads(proc.stdout)
     jitted = []
@@ -174,7 +184,7 @@ def test_serial_twin_equals_parallel_kernel_and_any_split(path, kind):
     run_len = 37
     c = np.empty(len(starts) * run_len, native)
     serial(c, starts, np.int64(run_len), *key, kind, _kernels.params(real, 1.0), 1)
-    expected = np.concatenate([a[s:s + run_len] for s in starts])
+    expected = np.concatenate([a[s : s + run_len] for s in starts])
     assert c.tobytes() == expected.tobytes()
 
 
@@ -217,7 +227,7 @@ def test_empty_and_scalar_shapes():
 # --------------------------------------------------------------------------
 
 N_STAT = 1 << 21
-Z_TWO_SIDED_1E5 = 4.42   # |N(0,1)| > 4.42 with probability 1e-5
+Z_TWO_SIDED_1E5 = 4.42  # |N(0,1)| > 4.42 with probability 1e-5
 Z_TWO_SIDED_1E6 = 4.89
 ALPHA = 1e-3
 
@@ -230,8 +240,11 @@ def normalised(distribution, dtype, seed=2027):
     return w.reshape(-1).astype(np.complex128) / math.sqrt(scale / n)
 
 
-@pytest.fixture(scope="module", params=[(d, t) for d in DISTRIBUTIONS for t in DTYPES],
-                ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.fixture(
+    scope="module",
+    params=[(d, t) for d in DISTRIBUTIONS for t in DTYPES],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
 def sample(request):
     distribution, dtype = request.param
     return distribution, dtype, normalised(distribution, dtype)
@@ -248,11 +261,11 @@ def test_mean_power_is_scale_over_n(sample):
 
 
 def _modulus_cdf(distribution):
-    if distribution == "truncated_normal":   # |z|^2 of the unit sample, z = w C / sigma
+    if distribution == "truncated_normal":  # |z|^2 of the unit sample, z = w C / sigma
         return (lambda x: -np.expm1(-x) / -math.expm1(-4.0)), TRUNC_RMS**2
     if distribution == "untruncated_normal":
         return (lambda x: -np.expm1(-x)), 1.0
-    return (lambda x: x), 0.5                  # |w|^2 / R^2, R^2 = 2 sigma^2
+    return (lambda x: x), 0.5  # |w|^2 / R^2, R^2 = 2 sigma^2
 
 
 def test_modulus_distribution(sample):
@@ -290,7 +303,7 @@ def test_circular_symmetry(sample):
     equal variance).  alpha = 1e-6 per component (z-scores below 4.89)."""
     distribution, _, z = sample
     n = z.size
-    m2 = 1.0 + VAR_OF_NORMALISED_POWER[distribution]   # E|z|^4
+    m2 = 1.0 + VAR_OF_NORMALISED_POWER[distribution]  # E|z|^4
     for value, var in ((z, 0.5), (z * z, m2 / 2)):
         for part in (value.real, value.imag):
             assert abs(part.mean()) / math.sqrt(var / n) < Z_TWO_SIDED_1E6

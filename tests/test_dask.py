@@ -20,14 +20,17 @@ from glorot_numba import dask as gnd  # noqa: E402
 from .conftest import same_bits  # noqa: E402
 
 
-@pytest.mark.parametrize("shape, chunks", [
-    ((1000, 600), (250, 300)),
-    ((1000, 600), (333, 77)),          # ragged chunks on both axes
-    ((3, 3, 64, 32), (2, 3, 20, 7)),
-    ((5000,), 999),
-    ((), ()),
-    ((40, 0, 3), (10, 0, 3)),
-])
+@pytest.mark.parametrize(
+    "shape, chunks",
+    [
+        ((1000, 600), (250, 300)),
+        ((1000, 600), (333, 77)),  # ragged chunks on both axes
+        ((3, 3, 64, 32), (2, 3, 20, 7)),
+        ((5000,), 999),
+        ((), ()),
+        ((40, 0, 3), (10, 0, 3)),
+    ],
+)
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 def test_equals_the_in_memory_tensor(shape, chunks, dtype):
     init = gn.VarianceScaling(2.0, "fan_in", "truncated_normal", seed=12)
@@ -76,13 +79,16 @@ def test_global_seed_is_refused():
         gn.set_random_seed(None)
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: gnd.glorot_normal((-1, 3), 2, seed=1), ValueError),
-    (lambda: gnd.glorot_normal((4, 3), 2, seed=1.5), TypeError),
-    (lambda: gnd.variance_scaling((4, 3), 2, scale=0.0), ValueError),
-    (lambda: gnd.glorot_normal((4, 3), 2, dtype="int32"), ValueError),
-    (lambda: gnd.variance_scaling((4, 3), 2, scale=1e80, seed=1), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: gnd.glorot_normal((-1, 3), 2, seed=1), ValueError),
+        (lambda: gnd.glorot_normal((4, 3), 2, seed=1.5), TypeError),
+        (lambda: gnd.variance_scaling((4, 3), 2, scale=0.0), ValueError),
+        (lambda: gnd.glorot_normal((4, 3), 2, dtype="int32"), ValueError),
+        (lambda: gnd.variance_scaling((4, 3), 2, scale=1e80, seed=1), ValueError),
+    ],
+)
 def test_bad_input_raises_at_definition(call, error):
     with pytest.raises(error):
         call()
@@ -90,8 +96,9 @@ def test_bad_input_raises_at_definition(call, error):
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=50)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+    )
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
@@ -99,9 +106,15 @@ def client():
 
 def test_cluster_of_processes_equals_in_memory(client):
     shape = (2000, 1500)
-    cases = [(gnd.glorot_normal, gn.GlorotNormal(seed=21), "float32", {}),
-             (gnd.variance_scaling, gn.VarianceScaling(3.0, "fan_out", "uniform", seed=22),
-              "float64", dict(scale=3.0, mode="fan_out", distribution="uniform"))]
+    cases = [
+        (gnd.glorot_normal, gn.GlorotNormal(seed=21), "float32", {}),
+        (
+            gnd.variance_scaling,
+            gn.VarianceScaling(3.0, "fan_out", "uniform", seed=22),
+            "float64",
+            dict(scale=3.0, mode="fan_out", distribution="uniform"),
+        ),
+    ]
     for fn, init, dtype, config in cases:
         w = fn(shape, (512, 700), seed=init.seed, dtype=dtype, **config)
         futures = client.compute(w)

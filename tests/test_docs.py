@@ -69,8 +69,10 @@ def test_the_module_check_sees_a_missing_and_a_stale_module():
 # Repository paths in code font: the project's own folders.  (Paths of other
 # projects' files, e.g. a framework's ``tests/nn_test.py``, are not checked:
 # only the project's test modules and data under tests/.)
-PATH = re.compile(r"`((?:glorot_numba|bench|tools|docs|examples|\.ci)/[^`\s]*"
-                  r"|tests/(?:test_\w+\.py|naive\.py|data/[^`\s]*|peers/[^`\s]*))`")
+PATH = re.compile(
+    r"`((?:glorot_numba|bench|tools|docs|examples|\.ci)/[^`\s]*"
+    r"|tests/(?:test_\w+\.py|naive\.py|data/[^`\s]*|peers/[^`\s]*))`"
+)
 PRIVATE_MODULE = re.compile(r"`(glorot_numba(?:\.\w+)+)")
 
 
@@ -102,16 +104,21 @@ def test_named_paths_and_modules_exist(page):
     text = page.read_text()
     missing = [p for p in named_paths(text) if not (ROOT / p.rstrip("/")).exists()]
     assert not missing, f"{page.name} names paths that do not exist: {missing}"
-    assert not unknown_private_modules(text), \
+    assert not unknown_private_modules(text), (
         f"{page.name} names modules that do not exist: {unknown_private_modules(text)}"
+    )
 
 
 def test_the_path_check_sees_stale_names():
     text = "see `glorot_numba/_quantiles.py`, `glorot_numba._quantiles` and `tests/test_x.py`"
     assert named_paths(text) == ["glorot_numba/_quantiles.py", "tests/test_x.py"]
     assert unknown_private_modules(text) == ["glorot_numba._quantiles"]
-    assert unknown_private_modules("`glorot_numba._engine.quantiles` and "
-                                   "`glorot_numba.testing.audit()`") == []
+    assert (
+        unknown_private_modules(
+            "`glorot_numba._engine.quantiles` and `glorot_numba.testing.audit()`"
+        )
+        == []
+    )
 
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -154,8 +161,10 @@ def cited_sections(text):
 
 
 def test_cited_contract_sections_exist():
-    headings = {int(n) for n in re.findall(r"^## (\d+)\. ", (DOCS / "contract.md").read_text(),
-                                           re.MULTILINE)}
+    headings = {
+        int(n)
+        for n in re.findall(r"^## (\d+)\. ", (DOCS / "contract.md").read_text(), re.MULTILINE)
+    }
     cited, old = set(), []
     for path in sorted((ROOT / "tests").rglob("*.py")) + sorted(PACKAGE.rglob("*.py")):
         if path == Path(__file__).resolve():

@@ -55,8 +55,10 @@ def _assert_nearest(c, exact):
 @pytest.mark.parametrize("dt,bits", [(np.float32, 24), (np.float64, 53)])
 def test_constants_are_correctly_rounded(dt, bits):
     pre = "_F32_" if dt is np.float32 else "_F64_"
-    c = {name: getattr(el, pre + name) for name in (
-        "LN2_HI", "LN2_LO", "PI4_HI", "PI4_LO", "ATANH", "SIN", "COS")}
+    c = {
+        name: getattr(el, pre + name)
+        for name in ("LN2_HI", "LN2_LO", "PI4_HI", "PI4_LO", "ATANH", "SIN", "COS")
+    }
     with mpmath.workprec(200):
         ln2, pi4 = mpmath.log(2), mpmath.pi / 4
         # LN2_HI: ln 2 rounded to (bits - 7) significant bits, so that
@@ -72,8 +74,7 @@ def test_constants_are_correctly_rounded(dt, bits):
         for j, a in enumerate(c["ATANH"], start=1):
             _assert_nearest(a, mpmath.mpf(2) / (2 * j + 1))
         for j, a in enumerate(c["SIN"], start=1):
-            _assert_nearest(a, (-1) ** j * pi4 ** (2 * j + 1)
-                            / mpmath.factorial(2 * j + 1))
+            _assert_nearest(a, (-1) ** j * pi4 ** (2 * j + 1) / mpmath.factorial(2 * j + 1))
         for j, a in enumerate(c["COS"], start=1):
             exact = (-1) ** j * pi4 ** (2 * j) / mpmath.factorial(2 * j)
             _assert_nearest(a, exact + (mpmath.mpf(1) / 4 if j == 1 else 0))
@@ -143,12 +144,13 @@ def test_sincos_f32_exhaustive():
     c = np.empty(CHUNK, np.float32)
     for start in range(0, N32, CHUNK):
         _fill_sincos_f32(start, s, c)
-        ref_s, ref_c = _quadrant_reference(
-            np.arange(start, start + CHUNK, dtype=np.int64), 24)
+        ref_s, ref_c = _quadrant_reference(np.arange(start, start + CHUNK, dtype=np.int64), 24)
         worst_s = max(worst_s, _max_ulp_f32(s, ref_s))
         worst_c = max(worst_c, _max_ulp_f32(c, ref_c))
-    print(f"\nsincos_turn_f32 max error sin {worst_s:.4f} ulp, "
-          f"cos {worst_c:.4f} ulp (all 2**24 arguments)")
+    print(
+        f"\nsincos_turn_f32 max error sin {worst_s:.4f} ulp, "
+        f"cos {worst_c:.4f} ulp (all 2**24 arguments)"
+    )
     assert worst_s <= MAX_ULP
     assert worst_c <= MAX_ULP
 
@@ -177,8 +179,9 @@ def _eval_sincos_f64(k):
 def _sample_n(rng, size):
     # Log-uniform over [1, 2**53], so that every binade (exponent) appears.
     e = rng.integers(0, 53, size=size)
-    n = rng.integers(np.uint64(1) << e.astype(np.uint64),
-                     np.uint64(2) << e.astype(np.uint64), dtype=np.uint64)
+    n = rng.integers(
+        np.uint64(1) << e.astype(np.uint64), np.uint64(2) << e.astype(np.uint64), dtype=np.uint64
+    )
     edges = [1, 2, 3, 2**52 - 1, 2**52, 2**52 + 1, 2**53 - 1, 2**53]
     return np.concatenate([np.array(edges, np.uint64), n])
 
@@ -188,9 +191,25 @@ def _sample_k(rng, size):
     uniform = rng.integers(0, N64, size=size, dtype=np.uint64)
     e = rng.integers(0, 53, size=size // 3).astype(np.uint64)
     small = rng.integers(np.uint64(1) << e, np.uint64(2) << e, dtype=np.uint64)
-    edges = [0, 1, 2, 2**50 - 1, 2**50, 2**50 + 1, 2**51 - 1, 2**51,
-             2**51 + 1, 2**52 - 1, 2**52, 2**52 + 1, 3 * 2**51 - 1,
-             3 * 2**51, 3 * 2**51 + 1, 2**53 - 2**50, 2**53 - 1]
+    edges = [
+        0,
+        1,
+        2,
+        2**50 - 1,
+        2**50,
+        2**50 + 1,
+        2**51 - 1,
+        2**51,
+        2**51 + 1,
+        2**52 - 1,
+        2**52,
+        2**52 + 1,
+        3 * 2**51 - 1,
+        3 * 2**51,
+        3 * 2**51 + 1,
+        2**53 - 2**50,
+        2**53 - 1,
+    ]
     return np.concatenate([np.array(edges, np.uint64), small, uniform])
 
 
@@ -208,7 +227,8 @@ def test_log_f64_vs_mpmath():
     with mpmath.workprec(200):
         worst = max(
             _ulp_err_f64(a, mpmath.log(mpmath.mpf(int(m)) / 2**53))
-            for a, m in zip(approx, n, strict=True))
+            for a, m in zip(approx, n, strict=True)
+        )
     print(f"\nlog_f64 max error {worst:.4f} ulp ({n.size} arguments)")
     assert worst <= MAX_ULP
 
@@ -219,12 +239,12 @@ def test_sincos_f64_vs_mpmath():
     with mpmath.workprec(200):
         # sinpi/cospi take the exact rational k / 2**52 (turns times 2).
         turns = [mpmath.mpf(int(j)) / 2**52 for j in k]
-        worst_s = max(_ulp_err_f64(a, mpmath.sinpi(t))
-                      for a, t in zip(s, turns, strict=True))
-        worst_c = max(_ulp_err_f64(a, mpmath.cospi(t))
-                      for a, t in zip(c, turns, strict=True))
-    print(f"\nsincos_turn_f64 max error sin {worst_s:.4f} ulp, "
-          f"cos {worst_c:.4f} ulp ({k.size} arguments)")
+        worst_s = max(_ulp_err_f64(a, mpmath.sinpi(t)) for a, t in zip(s, turns, strict=True))
+        worst_c = max(_ulp_err_f64(a, mpmath.cospi(t)) for a, t in zip(c, turns, strict=True))
+    print(
+        f"\nsincos_turn_f64 max error sin {worst_s:.4f} ulp, "
+        f"cos {worst_c:.4f} ulp ({k.size} arguments)"
+    )
     assert worst_s <= MAX_ULP
     assert worst_c <= MAX_ULP
 
@@ -240,8 +260,10 @@ def _bits(v, dt):
 def test_exact_values():
     assert _bits(log_f32(np.float32(1)), np.float32) == 0
     assert _bits(log_f64(np.float64(1)), np.float64) == 0
-    for f, dt, quarter in ((sincos_turn_f32, np.float32, 2**22),
-                           (sincos_turn_f64, np.float64, 2**51)):
+    for f, dt, quarter in (
+        (sincos_turn_f32, np.float32, 2**22),
+        (sincos_turn_f64, np.float64, 2**51),
+    ):
         s, c = f(np.uint64(0))
         assert _bits(s, dt) == 0 and c == 1  # +0 exactly
         s, c = f(np.uint64(quarter))
@@ -302,17 +324,35 @@ def test_pure_python_matches_jit(tmp_path):
         "x64": _sample_n(rng, size).astype(np.float64) * 2.0**-53,
         # Random angles and every quadrant's edges (the integer reduction
         # rounds k / 2**22 half up: k = 2**21 is the first of quadrant 1).
-        "k32": np.concatenate([
-            rng.integers(0, N32, size, dtype=np.uint64),
-            np.array([q * 2**21 + d for q in range(9) for d in (-1, 0, 1)
-                      if 0 <= q * 2**21 + d < N32], np.uint64)]),
+        "k32": np.concatenate(
+            [
+                rng.integers(0, N32, size, dtype=np.uint64),
+                np.array(
+                    [
+                        q * 2**21 + d
+                        for q in range(9)
+                        for d in (-1, 0, 1)
+                        if 0 <= q * 2**21 + d < N32
+                    ],
+                    np.uint64,
+                ),
+            ]
+        ),
         "k64": _sample_k(rng, size),
     }
     np.savez(tmp_path / "in.npz", **inputs)
     subprocess.run(
-        [sys.executable, "-c", _PURE_PYTHON_SCRIPT,
-         str(tmp_path / "in.npz"), str(tmp_path / "out.npz")],
-        env=python_env(NUMBA_DISABLE_JIT="1"), check=True, timeout=300)
+        [
+            sys.executable,
+            "-c",
+            _PURE_PYTHON_SCRIPT,
+            str(tmp_path / "in.npz"),
+            str(tmp_path / "out.npz"),
+        ],
+        env=python_env(NUMBA_DISABLE_JIT="1"),
+        check=True,
+        timeout=300,
+    )
     py = np.load(tmp_path / "out.npz")
 
     x32, x64, k32, k64 = (inputs[n] for n in ("x32", "x64", "k32", "k64"))
@@ -324,5 +364,4 @@ def test_pure_python_matches_jit(tmp_path):
     }
     for key, a in jit.items():
         view = np.uint32 if a.dtype == np.float32 else np.uint64
-        np.testing.assert_array_equal(
-            a.view(view), py[key].view(view), err_msg=key)
+        np.testing.assert_array_equal(a.view(view), py[key].view(view), err_msg=key)

@@ -34,6 +34,7 @@ def sampling(init, dtype="float32"):
 # The same standard samples as the VarianceScaling family
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_random_normal_is_the_untruncated_stream_moved_and_scaled(dtype):
     real = np.dtype(dtype).type
@@ -71,14 +72,15 @@ def test_random_uniform_is_the_uniform_stream(dtype):
 # Bounds, as represented in the output dtype
 # --------------------------------------------------------------------------
 
+
 def represented(value, dtype):
     return float(np.asarray(value, np.float64).astype(dtype))
 
 
 INTERVALS = [
     # (mean, stddev, lower, upper): wide, standard, narrow, one-sided, tails
-    (0.0, 0.02, -2.0, 2.0),          # timm's trunc_normal_(std=.02): 100 sigma, untruncated
-    (0.0, 1.0, -2.0, 2.0),           # torch's defaults: (-2, 2) sigma
+    (0.0, 0.02, -2.0, 2.0),  # timm's trunc_normal_(std=.02): 100 sigma, untruncated
+    (0.0, 1.0, -2.0, 2.0),  # torch's defaults: (-2, 2) sigma
     (1.0, 3.0, -5.0, 7.0),
     (0.0, 1.0, 0.5, 1.5),
     (0.0, 1.0, -0.001, 0.001),
@@ -86,7 +88,7 @@ INTERVALS = [
     (0.0, 1.0, -math.inf, -6.5),
     (0.0, 1.0, 12.0, 12.5),
     (2.0, 0.5, -math.inf, 2.0),
-    (0.0, 1.0, 40.0, math.inf),      # beyond float64's normal probabilities
+    (0.0, 1.0, 40.0, math.inf),  # beyond float64's normal probabilities
     (0.0, 1.0, -45.0, -44.0),
 ]
 
@@ -124,10 +126,14 @@ def test_uniform_values_stay_in_the_bounds(dtype):
 
 
 @settings(max_examples=60, deadline=None)
-@given(mean=st.floats(-10, 10), std=st.floats(1e-3, 10),
-       lo=st.floats(-8, 8), width=st.floats(1e-6, 20),
-       dtype=st.sampled_from(["float16", "bfloat16", "float32", "float64"]),
-       seed=st.integers(0, 2**31 - 1))
+@given(
+    mean=st.floats(-10, 10),
+    std=st.floats(1e-3, 10),
+    lo=st.floats(-8, 8),
+    width=st.floats(1e-6, 20),
+    dtype=st.sampled_from(["float16", "bfloat16", "float32", "float64"]),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_any_interval_any_dtype(mean, std, lo, width, dtype, seed):
     lower = mean + std * lo
     upper = lower + std * width
@@ -141,8 +147,9 @@ def test_any_interval_any_dtype(mean, std, lo, width, dtype, seed):
         # Compared in float64: NumPy compares a float32 with a Python float
         # in float32.
         path = np.float64 if dtype == "float64" else np.float32
-        below = path(lower) if float(path(lower)) < lower else np.nextafter(path(lower),
-                                                                             path(-np.inf))
+        below = (
+            path(lower) if float(path(lower)) < lower else np.nextafter(path(lower), path(-np.inf))
+        )
         assert float(np.nextafter(below, path(np.inf))) > upper
         return
     assert w.min() >= represented(lower, dtype) and w.max() <= represented(upper, dtype)
@@ -154,6 +161,7 @@ def test_any_interval_any_dtype(mean, std, lo, width, dtype, seed):
 # Distributions (float32 / float64: rounding is negligible at these sizes)
 # --------------------------------------------------------------------------
 
+
 def truncnorm(mean, std, lower, upper):
     return stats.truncnorm((lower - mean) / std, (upper - mean) / std, loc=mean, scale=std)
 
@@ -162,8 +170,9 @@ def truncnorm(mean, std, lower, upper):
 @pytest.mark.parametrize("interval", INTERVALS[:9], ids=str)
 def test_truncated_normal_fits(interval, dtype):
     mean, std, lower, upper = interval
-    w = as64(gn.TruncatedNormal(mean, std, seed=2026, lower=lower, upper=upper)(
-        (1000, 1000), dtype))
+    w = as64(
+        gn.TruncatedNormal(mean, std, seed=2026, lower=lower, upper=upper)((1000, 1000), dtype)
+    )
     p = stats.kstest(w.ravel(), truncnorm(*interval).cdf).pvalue
     assert p > KS_ALPHA, p
 
@@ -203,6 +212,7 @@ def test_complex_random_normal():
 # How an interval is drawn
 # --------------------------------------------------------------------------
 
+
 def test_kind_follows_the_interval():
     def kind(lower, upper, dtype="float32"):
         return sampling(gn.TruncatedNormal(0.0, 1.0, lower=lower, upper=upper), dtype)[0]
@@ -234,8 +244,7 @@ def test_serial_twin_parallel_kernel_and_partitions_agree(interval):
     full = init((300, 257), "float64")
     with gn.num_threads(1):
         assert init((300, 257), "float64").tobytes() == full.tobytes()
-    part = init((100, 100), "float64",
-                partition_info=gn.PartitionInfo((300, 257), (101, 57)))
+    part = init((100, 100), "float64", partition_info=gn.PartitionInfo((300, 257), (101, 57)))
     assert part.tobytes() == full[101:201, 57:157].tobytes()
 
 
@@ -243,12 +252,17 @@ def test_serial_twin_parallel_kernel_and_partitions_agree(interval):
 # Configs and errors
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("init", [
-    gn.RandomNormal(0.5, 0.1, seed=1, dtype="float64"),
-    gn.TruncatedNormal(seed=2),
-    gn.TruncatedNormal(0.0, 1.0, seed=2, lower=-1.0, upper=math.inf),
-    gn.RandomUniform(-1.0, 3.0, seed=3, dtype="bfloat16"),
-], ids=repr)
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        gn.RandomNormal(0.5, 0.1, seed=1, dtype="float64"),
+        gn.TruncatedNormal(seed=2),
+        gn.TruncatedNormal(0.0, 1.0, seed=2, lower=-1.0, upper=math.inf),
+        gn.RandomUniform(-1.0, 3.0, seed=3, dtype="bfloat16"),
+    ],
+    ids=repr,
+)
 def test_config_round_trip(init):
     again = type(init).from_config(init.get_config())
     assert again.get_config() == init.get_config()
@@ -257,28 +271,43 @@ def test_config_round_trip(init):
 
 
 def test_default_configs_are_tensorflows():
-    assert gn.RandomNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None,
-                                              "dtype": "float32"}
-    assert gn.TruncatedNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None,
-                                                 "dtype": "float32"}
-    assert gn.RandomUniform().get_config() == {"minval": -0.05, "maxval": 0.05, "seed": None,
-                                               "dtype": "float32"}
+    assert gn.RandomNormal().get_config() == {
+        "mean": 0.0,
+        "stddev": 0.05,
+        "seed": None,
+        "dtype": "float32",
+    }
+    assert gn.TruncatedNormal().get_config() == {
+        "mean": 0.0,
+        "stddev": 0.05,
+        "seed": None,
+        "dtype": "float32",
+    }
+    assert gn.RandomUniform().get_config() == {
+        "minval": -0.05,
+        "maxval": 0.05,
+        "seed": None,
+        "dtype": "float32",
+    }
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    (lambda: gn.RandomNormal(stddev=-1.0), ValueError, "stddev must be >= 0"),
-    (lambda: gn.RandomNormal(mean=float("nan")), ValueError, "mean must not be NaN"),
-    (lambda: gn.RandomNormal(mean="0"), TypeError, "mean must be a real number"),
-    (lambda: gn.RandomNormal(stddev=math.inf), ValueError, "stddev must be finite"),
-    (lambda: gn.TruncatedNormal(stddev=0.0), ValueError, "stddev must be > 0"),
-    (lambda: gn.TruncatedNormal(lower=1.0, upper=1.0), ValueError, "lower must be below"),
-    (lambda: gn.TruncatedNormal(lower=float("nan")), ValueError, "lower must not be NaN"),
-    (lambda: gn.TruncatedNormal(dtype="complex64"), ValueError, "draws real values"),
-    (lambda: gn.RandomUniform(1.0, 0.0), ValueError, "minval must not exceed maxval"),
-    (lambda: gn.RandomUniform(True, 1.0), TypeError, "minval must be a real number"),
-    (lambda: gn.RandomUniform(dtype="int32"), ValueError, "dtype"),
-    (lambda: gn.RandomUniform(seed=1.5), TypeError, "seed"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        (lambda: gn.RandomNormal(stddev=-1.0), ValueError, "stddev must be >= 0"),
+        (lambda: gn.RandomNormal(mean=float("nan")), ValueError, "mean must not be NaN"),
+        (lambda: gn.RandomNormal(mean="0"), TypeError, "mean must be a real number"),
+        (lambda: gn.RandomNormal(stddev=math.inf), ValueError, "stddev must be finite"),
+        (lambda: gn.TruncatedNormal(stddev=0.0), ValueError, "stddev must be > 0"),
+        (lambda: gn.TruncatedNormal(lower=1.0, upper=1.0), ValueError, "lower must be below"),
+        (lambda: gn.TruncatedNormal(lower=float("nan")), ValueError, "lower must not be NaN"),
+        (lambda: gn.TruncatedNormal(dtype="complex64"), ValueError, "draws real values"),
+        (lambda: gn.RandomUniform(1.0, 0.0), ValueError, "minval must not exceed maxval"),
+        (lambda: gn.RandomUniform(True, 1.0), TypeError, "minval must be a real number"),
+        (lambda: gn.RandomUniform(dtype="int32"), ValueError, "dtype"),
+        (lambda: gn.RandomUniform(seed=1.5), TypeError, "seed"),
+    ],
+)
 def test_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
@@ -289,8 +318,7 @@ def test_unrepresentable_parameters_raise_before_writing():
     with pytest.raises(ValueError, match="overflows float16"):
         gn.RandomNormal(0.0, 1e6, seed=1)((4, 4), out=out)
     with pytest.raises(ValueError, match="no float32 value"):
-        gn.TruncatedNormal(0.0, 1.0, seed=1, lower=1.0 + 1e-9, upper=1.0 + 2e-9)(
-            (4, 4), out=out)
+        gn.TruncatedNormal(0.0, 1.0, seed=1, lower=1.0 + 1e-9, upper=1.0 + 2e-9)((4, 4), out=out)
     with pytest.raises(ValueError, match="complex64"):
         gn.RandomUniform(seed=1)((4, 4), "complex64")
     assert (out == 7.0).all()

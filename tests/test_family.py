@@ -13,10 +13,20 @@ from .conftest import bits
 # (class, aliases, scale, mode, distribution), as TensorFlow 2 / Keras 3 /
 # JAX define them (checked against keras 3.15 and jax.nn.initializers).
 FAMILY = [
-    (gn.GlorotNormal, ("glorot_normal", "glorot_normal_initializer", "xavier_normal"),
-     1.0, "fan_avg", "truncated_normal"),
-    (gn.GlorotUniform, ("glorot_uniform", "glorot_uniform_initializer", "xavier_uniform"),
-     1.0, "fan_avg", "uniform"),
+    (
+        gn.GlorotNormal,
+        ("glorot_normal", "glorot_normal_initializer", "xavier_normal"),
+        1.0,
+        "fan_avg",
+        "truncated_normal",
+    ),
+    (
+        gn.GlorotUniform,
+        ("glorot_uniform", "glorot_uniform_initializer", "xavier_uniform"),
+        1.0,
+        "fan_avg",
+        "uniform",
+    ),
     (gn.HeNormal, ("he_normal",), 2.0, "fan_in", "truncated_normal"),
     (gn.HeUniform, ("he_uniform",), 2.0, "fan_in", "uniform"),
     (gn.LecunNormal, ("lecun_normal",), 1.0, "fan_in", "truncated_normal"),
@@ -59,8 +69,11 @@ def test_std_and_bound(cls, aliases, scale, mode, distribution):
     # 150000 draws: the sample std is within 1% of sqrt(scale / n) with
     # overwhelming probability (its relative standard error is ~0.2%).
     assert abs(w.std() / math.sqrt(scale / n) - 1) < 0.01
-    bound = (math.sqrt(3 * scale / n) if distribution == "uniform"
-             else 2 * math.sqrt(scale / n) / 0.87962566103423978)
+    bound = (
+        math.sqrt(3 * scale / n)
+        if distribution == "uniform"
+        else 2 * math.sqrt(scale / n) / 0.87962566103423978
+    )
     assert np.abs(w).max() <= bound
     assert np.abs(w).max() > 0.99 * bound
 
@@ -91,14 +104,19 @@ def test_presets_reject_variance_scaling_arguments(cls):
 
 # --- fan_geo_avg ----------------------------------------------------------
 
-@pytest.mark.parametrize("shape, n", [
-    ((16, 64), 32.0),
-    ((3, 3, 8, 32), math.sqrt(72 * 288)),
-    ((0, 5), 1.0),       # sqrt(0) clamps to 1, as every mode does
-    ((1, 0), 1.0),
-    ((7,), 7.0),
-    ((), 1.0),
-], ids=str)
+
+@pytest.mark.parametrize(
+    "shape, n",
+    [
+        ((16, 64), 32.0),
+        ((3, 3, 8, 32), math.sqrt(72 * 288)),
+        ((0, 5), 1.0),  # sqrt(0) clamps to 1, as every mode does
+        ((1, 0), 1.0),
+        ((7,), 7.0),
+        ((), 1.0),
+    ],
+    ids=str,
+)
 def test_fan_geo_avg_variance(shape, n):
     init = gn.VarianceScaling(scale=3.0, mode="fan_geo_avg", seed=1)
     fans = gn.compute_fans(shape)

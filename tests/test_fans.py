@@ -46,21 +46,25 @@ def test_compute_fans_big_dims_do_not_wrap():
     assert gn.compute_fans((np.int32(2**31 - 1), np.int32(2**31 - 1))) == (2**31 - 1, 2**31 - 1)
 
 
-@pytest.mark.parametrize("shape, fans", [
-    ((), (1, 1)),
-    ((5,), (5, 5)),
-    ((0,), (0, 0)),
-    ((0, 0), (0, 0)),
-    ((0, 5), (0, 5)),
-    ((1, 0), (1, 0)),
-    ((1, 1), (1, 1)),
-    ((784, 256), (784, 256)),
-    ((3, 3, 64, 128), (576, 1152)),
-    ((3, 3, 0, 8), (0, 72)),
-    ((5, 7, 11), (35, 55)),
-    ((2, 3, 4, 5, 6), (120, 144)),
-    ((0, 3, 4, 5), (0, 0)),
-], ids=str)
+@pytest.mark.parametrize(
+    "shape, fans",
+    [
+        ((), (1, 1)),
+        ((5,), (5, 5)),
+        ((0,), (0, 0)),
+        ((0, 0), (0, 0)),
+        ((0, 5), (0, 5)),
+        ((1, 0), (1, 0)),
+        ((1, 1), (1, 1)),
+        ((784, 256), (784, 256)),
+        ((3, 3, 64, 128), (576, 1152)),
+        ((3, 3, 0, 8), (0, 72)),
+        ((5, 7, 11), (35, 55)),
+        ((2, 3, 4, 5, 6), (120, 144)),
+        ((0, 3, 4, 5), (0, 0)),
+    ],
+    ids=str,
+)
 def test_compute_fans_table(shape, fans):
     assert gn.compute_fans(shape) == fans
     assert naive.tf_fans(shape) == fans  # the reference agrees with research section 8
@@ -137,7 +141,6 @@ def test_unit_and_zero_fans(shape, mode):
         assert np.array_equal(w.reshape(-1), ref)
 
 
-
 # --------------------------------------------------------------------------
 # Fan layouts: in_axis / out_axis / batch_axis
 # --------------------------------------------------------------------------
@@ -150,8 +153,7 @@ def shapes_and_layouts(draw):
     role = draw(st.lists(st.sampled_from("iobr"), min_size=ndim, max_size=ndim))
 
     def pick(letter):
-        axes = [a - ndim if draw(st.booleans()) else a
-                for a, r in enumerate(role) if r == letter]
+        axes = [a - ndim if draw(st.booleans()) else a for a, r in enumerate(role) if r == letter]
         if len(axes) == 1 and draw(st.booleans()):
             return axes[0]
         return tuple(axes) if draw(st.booleans()) else list(axes)
@@ -173,23 +175,32 @@ def test_compute_fans_with_axes_matches_reference(case):
 def test_default_axes_spelt_out_agree_with_tf_rules_from_rank_2(shape):
     assert gn.compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()) == naive.tf_fans(shape)
     assert gn.compute_fans(shape, in_axis=[-2], out_axis=(-1,)) == naive.tf_fans(shape)
-    assert gn.compute_fans(shape, in_axis=len(shape) - 2, out_axis=len(shape) - 1) == \
-        naive.tf_fans(shape)
+    assert gn.compute_fans(shape, in_axis=len(shape) - 2, out_axis=len(shape) - 1) == naive.tf_fans(
+        shape
+    )
 
 
 # The layout table of docs/numpy.md ("Fan layouts").
-@pytest.mark.parametrize("shape, layout, fans", [
-    ((784, 256), {}, (784, 256)),                                    # TF / Keras / JAX dense
-    ((3, 3, 64, 128), {}, (576, 1152)),                              # TF conv2d (h, w, in, out)
-    ((256, 784), gn.TORCH_LAYOUT, (784, 256)),                       # torch Linear (out, in)
-    ((128, 64, 3, 3), gn.TORCH_LAYOUT, (576, 1152)),                 # torch Conv2d (out, in, h, w)
-    ((128, 64, 5), gn.TORCH_LAYOUT, (320, 640)),                     # torch Conv1d
-    ((128, 16, 3, 3), {"in_axis": 1, "out_axis": 0}, (144, 1152)),   # torch grouped conv
-    ((8, 3, 3, 64, 128), {"batch_axis": 0}, (576, 1152)),            # 8 stacked kernels
-    ((12, 64, 768), {"in_axis": (0, 1), "out_axis": -1}, (768, 768)),  # (heads, head_dim, d_model)
-    ((5,), {"in_axis": (), "out_axis": 0}, (1, 5)),                  # a bias as (out,)
-    ((), {"in_axis": (), "out_axis": ()}, (1, 1)),
-], ids=str)
+@pytest.mark.parametrize(
+    "shape, layout, fans",
+    [
+        ((784, 256), {}, (784, 256)),  # TF / Keras / JAX dense
+        ((3, 3, 64, 128), {}, (576, 1152)),  # TF conv2d (h, w, in, out)
+        ((256, 784), gn.TORCH_LAYOUT, (784, 256)),  # torch Linear (out, in)
+        ((128, 64, 3, 3), gn.TORCH_LAYOUT, (576, 1152)),  # torch Conv2d (out, in, h, w)
+        ((128, 64, 5), gn.TORCH_LAYOUT, (320, 640)),  # torch Conv1d
+        ((128, 16, 3, 3), {"in_axis": 1, "out_axis": 0}, (144, 1152)),  # torch grouped conv
+        ((8, 3, 3, 64, 128), {"batch_axis": 0}, (576, 1152)),  # 8 stacked kernels
+        (
+            (12, 64, 768),
+            {"in_axis": (0, 1), "out_axis": -1},
+            (768, 768),
+        ),  # (heads, head_dim, d_model)
+        ((5,), {"in_axis": (), "out_axis": 0}, (1, 5)),  # a bias as (out,)
+        ((), {"in_axis": (), "out_axis": ()}, (1, 1)),
+    ],
+    ids=str,
+)
 def test_layout_table(shape, layout, fans):
     assert gn.compute_fans(shape, **layout) == fans
 
@@ -237,8 +248,9 @@ def test_rank_0_and_1_keep_tf_rules_only_with_default_axes():
 def test_layout_config_keys_only_when_not_default():
     assert "in_axis" not in gn.VarianceScaling(in_axis=-2).get_config()
     assert gn.GlorotNormal(seed=1, batch_axis=[]).get_config() == {"seed": 1, "dtype": "float32"}
-    config = gn.VarianceScaling(seed=1, in_axis=(0, np.int64(1)), out_axis=-1,
-                                batch_axis=np.int8(2)).get_config()
+    config = gn.VarianceScaling(
+        seed=1, in_axis=(0, np.int64(1)), out_axis=-1, batch_axis=np.int8(2)
+    ).get_config()
     assert config["in_axis"] == [0, 1] and config["batch_axis"] == 2
     assert "out_axis" not in config
     assert json.loads(json.dumps(config)) == config
@@ -254,6 +266,7 @@ def test_compute_fans_with_axes_matches_jax(case):
     jax_fans = getattr(jax_init, "_compute_fans", None)
     if jax_fans is None:
         from jax._src.nn import initializers as jax_init
+
         jax_fans = jax_init._compute_fans
     shape, in_axis, out_axis, batch_axis = case
     ours = gn.compute_fans(shape, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)

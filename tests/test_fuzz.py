@@ -25,45 +25,98 @@ DOCUMENTED = (TypeError, ValueError, MemoryError)
 # is NumPy's, about the argument, not an exception of ours.
 pytestmark = pytest.mark.filterwarnings("ignore:Data type alias:DeprecationWarning")
 BF16 = np.dtype(ml_dtypes.bfloat16)
-FUZZ = settings(max_examples=250, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 # --- building blocks ---------------------------------------------------------
 
 junk = st.one_of(
-    st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
-    st.complex_numbers(), st.text(max_size=6), st.binary(max_size=4),
-    st.just(object()), st.just([]), st.just({}), st.just(np.float32(2.0)),
-    st.just(np.array([[1, 2]])), st.just(np.bool_(True)),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.complex_numbers(),
+    st.text(max_size=6),
+    st.binary(max_size=4),
+    st.just(object()),
+    st.just([]),
+    st.just({}),
+    st.just(np.float32(2.0)),
+    st.just(np.array([[1, 2]])),
+    st.just(np.bool_(True)),
 )
 int_like = st.one_of(
-    st.integers(-3, 8), st.integers(-2**70, 2**70),
+    st.integers(-3, 8),
+    st.integers(-(2**70), 2**70),
     st.sampled_from([2**31 - 1, 2**31, 2**62, 2**63, 2**64]),
-    st.integers(0, 8).map(np.int64), st.integers(0, 8).map(np.uint8),
+    st.integers(0, 8).map(np.int64),
+    st.integers(0, 8).map(np.uint8),
 )
 # Dimensions: mostly small and valid, with every kind of wrong one mixed in.
 # Valid huge ones only come with products that no machine can hold, so a
 # successful call is always small.
 small = st.integers(0, 6)
-dim = st.one_of(*[small] * 12, st.integers(0, 6).map(np.int32), st.integers(-3, -1),
-                st.sampled_from([2**40, 2**62, 2**70]), junk)
+dim = st.one_of(
+    *[small] * 12,
+    st.integers(0, 6).map(np.int32),
+    st.integers(-3, -1),
+    st.sampled_from([2**40, 2**62, 2**70]),
+    junk,
+)
 
 
 def shapes():
     valid = st.lists(small, max_size=4)
     mixed = st.lists(dim, max_size=4)
-    return st.one_of(valid, valid.map(tuple), valid, mixed.map(tuple), mixed,
-                     st.lists(st.integers(0, 5), max_size=3).map(lambda d: np.array(d, np.int64)),
-                     st.sampled_from([(2**40,), (2**20, 2**20), (2**31, 2**31, 2), (2**62, 4)]),
-                     junk, int_like)
+    return st.one_of(
+        valid,
+        valid.map(tuple),
+        valid,
+        mixed.map(tuple),
+        mixed,
+        st.lists(st.integers(0, 5), max_size=3).map(lambda d: np.array(d, np.int64)),
+        st.sampled_from([(2**40,), (2**20, 2**20), (2**31, 2**31, 2), (2**62, 4)]),
+        junk,
+        int_like,
+    )
 
 
 dtypes = st.one_of(
-    st.sampled_from(["float16", "bfloat16", "float32", "float64", "Float32", "float",
-                     "int32", "complex64", "bool", "S4", "foo", "", ">f4", "<f8"]),
-    st.sampled_from([np.float16, np.float32, np.float64, np.int8, np.complex128, float,
-                     int, object, BF16, np.dtype([("a", "f4")])]),
+    st.sampled_from(
+        [
+            "float16",
+            "bfloat16",
+            "float32",
+            "float64",
+            "Float32",
+            "float",
+            "int32",
+            "complex64",
+            "bool",
+            "S4",
+            "foo",
+            "",
+            ">f4",
+            "<f8",
+        ]
+    ),
+    st.sampled_from(
+        [
+            np.float16,
+            np.float32,
+            np.float64,
+            np.int8,
+            np.complex128,
+            float,
+            int,
+            object,
+            BF16,
+            np.dtype([("a", "f4")]),
+        ]
+    ),
     junk,
 )
 seeds = st.one_of(st.none(), int_like, junk)
@@ -100,8 +153,17 @@ def partition_infos(draw, shape, hostile):
     return types.SimpleNamespace(**attrs)
 
 
-OUT_DTYPES = [np.float32, np.float64, np.float16, BF16, np.int32, np.complex64,
-              np.dtype(">f4"), bool, object]
+OUT_DTYPES = [
+    np.float32,
+    np.float64,
+    np.float16,
+    BF16,
+    np.int32,
+    np.complex64,
+    np.dtype(">f4"),
+    bool,
+    object,
+]
 
 
 @st.composite
@@ -113,8 +175,11 @@ def outs(draw, shape, dtype, hostile):
     """
     if not is_valid_shape(shape) or draw(st.integers(0, 3)) == 0:
         return None, None
-    flaw = draw(st.sampled_from(["dtype", "shape", "readonly", "overlap", "junk", "list",
-                                 "several"])) if hostile else None
+    flaw = (
+        draw(st.sampled_from(["dtype", "shape", "readonly", "overlap", "junk", "list", "several"]))
+        if hostile
+        else None
+    )
     if flaw == "junk":
         return draw(junk), None
     if flaw == "list":
@@ -128,25 +193,32 @@ def outs(draw, shape, dtype, hostile):
     if flaw == "dtype" or (several and draw(st.booleans())):
         dtype = np.dtype(draw(st.sampled_from(OUT_DTYPES)))
     else:
-        dtype = np.dtype(BF16 if dtype == "bfloat16" else dtype or
-                         draw(st.sampled_from(OUT_DTYPES[:4])))
+        dtype = np.dtype(
+            BF16 if dtype == "bfloat16" else dtype or draw(st.sampled_from(OUT_DTYPES[:4]))
+        )
     steps = [draw(st.sampled_from([1, 1, 2, 3, -1, -2])) for _ in target]
-    base_shape = tuple(max(1, abs(s) * t) + draw(st.integers(0, 2))
-                       for s, t in zip(steps, target, strict=True))
+    base_shape = tuple(
+        max(1, abs(s) * t) + draw(st.integers(0, 2)) for s, t in zip(steps, target, strict=True)
+    )
     base = np.empty(base_shape, dtype)
     if dtype != np.dtype(object):
         raw = base.reshape(-1).view(np.uint8)
         raw[...] = (np.arange(raw.size) * 37 + 11) % 251
-    index = tuple(slice(None, t * s if s > 0 else None, s) if t else slice(0, 0)
-                  for s, t in zip(steps, target, strict=True))
+    index = tuple(
+        slice(None, t * s if s > 0 else None, s) if t else slice(0, 0)
+        for s, t in zip(steps, target, strict=True)
+    )
     view = base[index + (Ellipsis,)]
     if draw(st.integers(0, 3)) == 0 and view.ndim >= 2:
         # Transposed: a view of the transposed shape, so refused unless square.
         view = view.swapaxes(0, -1)
     if (flaw == "overlap" or (several and draw(st.booleans()))) and view.size > 1:
         strides = draw(st.sampled_from(["zero", "half"]))
-        new = ((0,) * view.ndim if strides == "zero"
-               else tuple(s // 2 // view.itemsize * view.itemsize for s in view.strides))
+        new = (
+            (0,) * view.ndim
+            if strides == "zero"
+            else tuple(s // 2 // view.itemsize * view.itemsize for s in view.strides)
+        )
         view = np.lib.stride_tricks.as_strided(view, view.shape, new, writeable=True)
     if flaw == "readonly" or (several and draw(st.booleans())):
         view.flags.writeable = False
@@ -159,12 +231,20 @@ def snapshot(base):
 
 # --- the fuzz tests ---------------------------------------------------------
 
+
 @FUZZ
-@given(scale=st.one_of(st.floats(allow_nan=True, allow_infinity=True), int_like, junk),
-       mode=st.one_of(st.sampled_from(["fan_in", "fan_out", "fan_avg", "FAN_IN", "fan"]), junk),
-       distribution=st.one_of(st.sampled_from(["truncated_normal", "Normal", "uniform",
-                                               "untruncated_normal", "gaussian"]), junk),
-       seed=seeds, dtype=dtypes)
+@given(
+    scale=st.one_of(st.floats(allow_nan=True, allow_infinity=True), int_like, junk),
+    mode=st.one_of(st.sampled_from(["fan_in", "fan_out", "fan_avg", "FAN_IN", "fan"]), junk),
+    distribution=st.one_of(
+        st.sampled_from(
+            ["truncated_normal", "Normal", "uniform", "untruncated_normal", "gaussian"]
+        ),
+        junk,
+    ),
+    seed=seeds,
+    dtype=dtypes,
+)
 def test_variance_scaling_constructor(scale, mode, distribution, seed, dtype):
     try:
         init = gn.VarianceScaling(scale, mode, distribution, seed, dtype)
@@ -187,12 +267,19 @@ def test_glorot_constructor(seed, dtype):
 
 
 @FUZZ
-@given(config=st.one_of(
-    st.dictionaries(st.sampled_from(["scale", "mode", "distribution", "seed", "dtype",
-                                     "compat", "name", ""]),
-                    st.one_of(junk, int_like, st.sampled_from(["fan_in", "uniform", "float64"])),
-                    max_size=5),
-    junk, st.lists(st.tuples(st.text(max_size=3), junk), max_size=2)))
+@given(
+    config=st.one_of(
+        st.dictionaries(
+            st.sampled_from(
+                ["scale", "mode", "distribution", "seed", "dtype", "compat", "name", ""]
+            ),
+            st.one_of(junk, int_like, st.sampled_from(["fan_in", "uniform", "float64"])),
+            max_size=5,
+        ),
+        junk,
+        st.lists(st.tuples(st.text(max_size=3), junk), max_size=2),
+    )
+)
 def test_from_config(config):
     for cls in (gn.VarianceScaling, gn.GlorotNormal):
         try:
@@ -204,26 +291,40 @@ def test_from_config(config):
 
 @st.composite
 def calls(draw):
-    init = draw(st.sampled_from([
-        gn.GlorotNormal(seed=5), gn.GlorotNormal(seed=None),
-        gn.GlorotNormal(seed=2**70, dtype="float16"),
-        gn.VarianceScaling(3.0, "fan_in", "uniform", seed=-7, dtype="float64"),
-        gn.VarianceScaling(1e-30, "fan_out", "untruncated_normal", seed=1, dtype="bfloat16"),
-        gn.VarianceScaling(1e9, "fan_avg", "normal", seed=3, dtype="float16"),
-        # compat=: TensorFlow's stream, filled in its own pieces.
-        gn.GlorotNormal(seed=5, compat="tf.compat.v1"),
-        gn.VarianceScaling(2.0, "fan_out", "uniform", seed=8, dtype="float16", compat="tf.keras"),
-        gn.VarianceScaling(0.5, "fan_in", "untruncated_normal", seed=9, dtype="float64",
-                           compat="keras2"),
-    ]))
+    init = draw(
+        st.sampled_from(
+            [
+                gn.GlorotNormal(seed=5),
+                gn.GlorotNormal(seed=None),
+                gn.GlorotNormal(seed=2**70, dtype="float16"),
+                gn.VarianceScaling(3.0, "fan_in", "uniform", seed=-7, dtype="float64"),
+                gn.VarianceScaling(
+                    1e-30, "fan_out", "untruncated_normal", seed=1, dtype="bfloat16"
+                ),
+                gn.VarianceScaling(1e9, "fan_avg", "normal", seed=3, dtype="float16"),
+                # compat=: TensorFlow's stream, filled in its own pieces.
+                gn.GlorotNormal(seed=5, compat="tf.compat.v1"),
+                gn.VarianceScaling(
+                    2.0, "fan_out", "uniform", seed=8, dtype="float16", compat="tf.keras"
+                ),
+                gn.VarianceScaling(
+                    0.5, "fan_in", "untruncated_normal", seed=9, dtype="float64", compat="keras2"
+                ),
+            ]
+        )
+    )
     # Which argument is hostile: none (a valid call), one, or all of them.
     bad = draw(st.sampled_from(["none", "none", "shape", "dtype", "info", "out", "all"]))
     shape = draw(shapes() if bad in ("shape", "all") else st.lists(small, max_size=4))
-    dtype = draw(dtypes if bad in ("dtype", "all") else
-                 st.sampled_from([None, None, "float32", "float64", "float16", "bfloat16"]))
+    dtype = draw(
+        dtypes
+        if bad in ("dtype", "all")
+        else st.sampled_from([None, None, "float32", "float64", "float16", "bfloat16"])
+    )
     info = draw(partition_infos(shape, hostile=bad in ("info", "all")))
-    out, base = draw(outs(shape, dtype if bad not in ("dtype", "all") else None,
-                          hostile=bad in ("out", "all")))
+    out, base = draw(
+        outs(shape, dtype if bad not in ("dtype", "all") else None, hostile=bad in ("out", "all"))
+    )
     return init, shape, dtype, info, out, base
 
 
@@ -252,17 +353,20 @@ def test_call(call):
         # Only the view's elements of the base may have changed.
         changed = np.flatnonzero(
             (np.frombuffer(base.tobytes(), np.uint8) != np.frombuffer(before, np.uint8))
-            .reshape(base.size, base.itemsize).any(axis=1))
+            .reshape(base.size, base.itemsize)
+            .any(axis=1)
+        )
         assert set(changed.tolist()) <= set(view_elements(base, out).tolist())
 
 
 def view_elements(base, view):
     """Flat indices into C-contiguous ``base`` of the elements ``view`` shows."""
     ids = np.arange(base.size, dtype=np.int64)
-    first = (view.__array_interface__["data"][0] - base.__array_interface__["data"][0])
+    first = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     scale = ids.itemsize // base.itemsize
     return np.lib.stride_tricks.as_strided(
-        ids[first // base.itemsize:], view.shape, [s * scale for s in view.strides]).ravel()
+        ids[first // base.itemsize :], view.shape, [s * scale for s in view.strides]
+    ).ravel()
 
 
 @FUZZ
@@ -299,15 +403,28 @@ def test_set_random_seed(seed):
 
 
 @FUZZ
-@given(counters=st.one_of(
-    st.lists(st.lists(int_like, min_size=0, max_size=5), max_size=3), junk,
-    st.tuples(st.sampled_from([np.uint32, np.int64, np.uint64, np.float32, np.int8, bool,
-                               object]),
-              st.lists(st.integers(0, 3), min_size=1, max_size=3)).map(
-        lambda t: np.ones(t[1], t[0]))),
-    key=st.one_of(st.lists(int_like, max_size=3), junk,
-                  st.sampled_from([np.zeros(2, np.uint32), np.ones(2, np.int8) * -1,
-                                   np.zeros(2, np.float64), np.zeros((1, 2), np.uint32)])))
+@given(
+    counters=st.one_of(
+        st.lists(st.lists(int_like, min_size=0, max_size=5), max_size=3),
+        junk,
+        st.tuples(
+            st.sampled_from([np.uint32, np.int64, np.uint64, np.float32, np.int8, bool, object]),
+            st.lists(st.integers(0, 3), min_size=1, max_size=3),
+        ).map(lambda t: np.ones(t[1], t[0])),
+    ),
+    key=st.one_of(
+        st.lists(int_like, max_size=3),
+        junk,
+        st.sampled_from(
+            [
+                np.zeros(2, np.uint32),
+                np.ones(2, np.int8) * -1,
+                np.zeros(2, np.float64),
+                np.zeros((1, 2), np.uint32),
+            ]
+        ),
+    ),
+)
 def test_philox(counters, key):
     try:
         out = gn.philox4x32_10(counters, key)

@@ -144,8 +144,7 @@ def test_distribution_names_are_jax_names():
     key = jax.random.key(9)
     shape = (512, 1024)
     std = math.sqrt(1.0 / 1024)  # fan_out
-    t = np.asarray(gnj.variance_scaling(1.0, "fan_out", "truncated_normal")(key, shape),
-                   np.float64)
+    t = np.asarray(gnj.variance_scaling(1.0, "fan_out", "truncated_normal")(key, shape), np.float64)
     n = np.asarray(gnj.variance_scaling(1.0, "fan_out", "normal")(key, shape), np.float64)
     # 524288 draws: the sample std's relative standard error is ~0.1 %; 1 % is
     # ~10 SE.  Beyond 2 sigma: none when truncated, 4.55 % +- 0.2 % (> 6 SE)
@@ -155,20 +154,29 @@ def test_distribution_names_are_jax_names():
     assert abs(np.mean(np.abs(n) > 2 * std) - 0.0455) < 0.002
 
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: gnj.glorot_normal()(jax.random.key(0), (5,)), ValueError, "1-dimensional"),
-    (lambda: gnj.glorot_normal()(jax.random.key(0), ()), ValueError, "0-dimensional"),
-    (lambda: gnj.variance_scaling(1.0, "fan_in", "untruncated_normal"), ValueError,
-     "distribution"),
-    (lambda: gnj.variance_scaling(1.0, "FAN_IN", "normal"), ValueError, "mode"),
-    (lambda: gnj.variance_scaling(-1.0, "fan_in", "normal"), ValueError, "scale"),
-    (lambda: gnj.glorot_normal(in_axis=0, out_axis=0), ValueError, "axis"),
-    (lambda: gnj.glorot_normal()(0, (3, 4)), TypeError, "key"),
-    (lambda: gnj.glorot_normal()(jnp.zeros(2, jnp.float32), (3, 4)), TypeError, "key"),
-    (lambda: gnj.glorot_normal()(jax.random.split(jax.random.key(0)), (3, 4)), ValueError,
-     "single"),
-    (lambda: gnj.glorot_normal()(jax.random.key(0), (3, 4), jnp.int32), ValueError, "int32"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: gnj.glorot_normal()(jax.random.key(0), (5,)), ValueError, "1-dimensional"),
+        (lambda: gnj.glorot_normal()(jax.random.key(0), ()), ValueError, "0-dimensional"),
+        (
+            lambda: gnj.variance_scaling(1.0, "fan_in", "untruncated_normal"),
+            ValueError,
+            "distribution",
+        ),
+        (lambda: gnj.variance_scaling(1.0, "FAN_IN", "normal"), ValueError, "mode"),
+        (lambda: gnj.variance_scaling(-1.0, "fan_in", "normal"), ValueError, "scale"),
+        (lambda: gnj.glorot_normal(in_axis=0, out_axis=0), ValueError, "axis"),
+        (lambda: gnj.glorot_normal()(0, (3, 4)), TypeError, "key"),
+        (lambda: gnj.glorot_normal()(jnp.zeros(2, jnp.float32), (3, 4)), TypeError, "key"),
+        (
+            lambda: gnj.glorot_normal()(jax.random.split(jax.random.key(0)), (3, 4)),
+            ValueError,
+            "single",
+        ),
+        (lambda: gnj.glorot_normal()(jax.random.key(0), (3, 4), jnp.int32), ValueError, "int32"),
+    ],
+)
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
@@ -178,6 +186,7 @@ def test_bad_arguments(call, exc, match):
 # JAX's error messages and shardings
 # --------------------------------------------------------------------------
 
+
 def jax_error(call):
     """The (type, message) JAX's own call raises."""
     with pytest.raises(Exception) as info:
@@ -185,17 +194,20 @@ def jax_error(call):
     return type(info.value), str(info.value)
 
 
-@pytest.mark.parametrize("name, args, shape, dtype", [
-    ("glorot_normal", (), (5,), None),
-    ("variance_scaling", (1.0, "fan_avg", "uniform"), (), None),
-    ("glorot_normal", (), (3, 4), jnp.int32),
-    ("he_uniform", (), (3, 4), jnp.int32),
-    ("variance_scaling", (1.0, "fan_in", "normal"), (3, 4), jnp.int32),
-    ("normal", (), (3, 4), jnp.int32),
-    ("truncated_normal", (), (3, 4), jnp.complex64),
-    ("truncated_normal", (), (3, 4), jnp.int32),
-    ("uniform", (), (3, 4), jnp.complex64),
-])
+@pytest.mark.parametrize(
+    "name, args, shape, dtype",
+    [
+        ("glorot_normal", (), (5,), None),
+        ("variance_scaling", (1.0, "fan_avg", "uniform"), (), None),
+        ("glorot_normal", (), (3, 4), jnp.int32),
+        ("he_uniform", (), (3, 4), jnp.int32),
+        ("variance_scaling", (1.0, "fan_in", "normal"), (3, 4), jnp.int32),
+        ("normal", (), (3, 4), jnp.int32),
+        ("truncated_normal", (), (3, 4), jnp.complex64),
+        ("truncated_normal", (), (3, 4), jnp.int32),
+        ("uniform", (), (3, 4), jnp.complex64),
+    ],
+)
 def test_errors_are_jaxs(name, args, shape, dtype):
     key = jax.random.key(0)
     ours = jax_error(lambda: getattr(gnj, name)(*args)(key, shape, dtype))
@@ -207,8 +219,9 @@ def explicit_mesh():
     return jax.make_mesh((1,), ("x",), axis_types=(jax.sharding.AxisType.Explicit,))
 
 
-@pytest.mark.parametrize("name", ["glorot_normal", "he_uniform", "normal", "truncated_normal",
-                                  "uniform"])
+@pytest.mark.parametrize(
+    "name", ["glorot_normal", "he_uniform", "normal", "truncated_normal", "uniform"]
+)
 def test_out_sharding_gives_jaxs_sharding(name):
     P = jax.sharding.PartitionSpec
     ours, theirs = getattr(gnj, name)(), getattr(jax.nn.initializers, name)()
@@ -223,33 +236,46 @@ def test_out_sharding_gives_jaxs_sharding(name):
             assert jitted.sharding == b.sharding
             assert same_bits(jitted, a)
     named = jax.sharding.NamedSharding(mesh, P("x"))
-    assert ours(key, (4, 3, 2), out_sharding=named).sharding == \
-        theirs(key, (4, 3, 2), out_sharding=named).sharding
+    assert (
+        ours(key, (4, 3, 2), out_sharding=named).sharding
+        == theirs(key, (4, 3, 2), out_sharding=named).sharding
+    )
     # A PartitionSpec outside a mesh: JAX's error.
-    assert jax_error(lambda: ours(key, (4, 3), out_sharding=P("x"))) == \
-        jax_error(lambda: theirs(key, (4, 3), out_sharding=P("x")))
+    assert jax_error(lambda: ours(key, (4, 3), out_sharding=P("x"))) == jax_error(
+        lambda: theirs(key, (4, 3), out_sharding=P("x"))
+    )
 
 
 # --------------------------------------------------------------------------
 # normal, truncated_normal, uniform
 # --------------------------------------------------------------------------
 
+
 def key_pair(key):
     return tuple(int(x) for x in jax.random.key_data(key))
 
 
-@pytest.mark.parametrize("factory, numpy_init", [
-    (lambda: gnj.normal(0.3), lambda: gn.RandomNormal(0.0, 0.3)),
-    (lambda: gnj.normal(-0.3), lambda: gn.RandomNormal(0.0, 0.3)),
-    (lambda: gnj.truncated_normal(0.3), lambda: gn.TruncatedNormal(0.0, 0.3, lower=-0.6,
-                                                                   upper=0.6)),
-    (lambda: gnj.truncated_normal(2.0, lower=-1.0, upper=3.0),
-     lambda: gn.TruncatedNormal(0.0, 2.0, lower=-2.0, upper=6.0)),
-    (lambda: gnj.truncated_normal(-2.0, lower=-1.0, upper=3.0),
-     lambda: gn.TruncatedNormal(0.0, 2.0, lower=-6.0, upper=2.0)),
-    (lambda: gnj.uniform(3.0), lambda: gn.RandomUniform(0.0, 3.0)),
-    (lambda: gnj.uniform(-3.0), lambda: gn.RandomUniform(-3.0, 0.0)),
-])
+@pytest.mark.parametrize(
+    "factory, numpy_init",
+    [
+        (lambda: gnj.normal(0.3), lambda: gn.RandomNormal(0.0, 0.3)),
+        (lambda: gnj.normal(-0.3), lambda: gn.RandomNormal(0.0, 0.3)),
+        (
+            lambda: gnj.truncated_normal(0.3),
+            lambda: gn.TruncatedNormal(0.0, 0.3, lower=-0.6, upper=0.6),
+        ),
+        (
+            lambda: gnj.truncated_normal(2.0, lower=-1.0, upper=3.0),
+            lambda: gn.TruncatedNormal(0.0, 2.0, lower=-2.0, upper=6.0),
+        ),
+        (
+            lambda: gnj.truncated_normal(-2.0, lower=-1.0, upper=3.0),
+            lambda: gn.TruncatedNormal(0.0, 2.0, lower=-6.0, upper=2.0),
+        ),
+        (lambda: gnj.uniform(3.0), lambda: gn.RandomUniform(0.0, 3.0)),
+        (lambda: gnj.uniform(-3.0), lambda: gn.RandomUniform(-3.0, 0.0)),
+    ],
+)
 def test_explicit_factories_draw_the_numpy_api_under_the_key(factory, numpy_init):
     key = jax.random.key(4)
     init = factory()
@@ -276,12 +302,15 @@ def test_zero_scales_give_zeros_as_in_jax():
         assert not np.any(np.asarray(init(key, (10, 10))))
 
 
-@pytest.mark.parametrize("name, args", [
-    ("normal", (2.0,)),
-    ("truncated_normal", (2.0, None, -1.0, 3.0)),
-    ("truncated_normal", (0.5, None, 2.5, 4.0)),
-    ("uniform", (3.0,)),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("normal", (2.0,)),
+        ("truncated_normal", (2.0, None, -1.0, 3.0)),
+        ("truncated_normal", (0.5, None, 2.5, 4.0)),
+        ("uniform", (3.0,)),
+    ],
+)
 def test_explicit_factories_follow_jaxs_distributions(name, args):
     # Two-sample Kolmogorov-Smirnov test of 20000 draws against 20000 of
     # jax.nn.initializers' own, at level 1e-4 (fixed keys: decided once).
@@ -300,28 +329,34 @@ def test_truncated_normal_is_exact_far_in_a_tail():
     # 10000 draws 0.0018; 0.015 is 8 of them.
     from scipy import stats
 
-    w = np.asarray(gnj.truncated_normal(1.0, lower=5.0, upper=6.0)(jax.random.key(2),
-                                                                  (10000,)), np.float64)
+    w = np.asarray(
+        gnj.truncated_normal(1.0, lower=5.0, upper=6.0)(jax.random.key(2), (10000,)), np.float64
+    )
     assert w.min() >= 5.0 and w.max() <= 6.0
     assert abs(w.mean() - stats.truncnorm.mean(5.0, 6.0)) < 0.015
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    (lambda: gnj.truncated_normal(1.0, lower=1.0, upper=1.0), ValueError, "lower"),
-    (lambda: gnj.truncated_normal(1.0, lower=float("nan")), ValueError, "lower"),
-    (lambda: gnj.truncated_normal("a"), TypeError, "stddev"),
-    (lambda: gnj.normal(jnp.ones(3)), TypeError, "stddev"),
-    (lambda: gnj.normal(float("inf")), ValueError, "stddev"),
-    (lambda: gnj.uniform(None), TypeError, "scale"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        (lambda: gnj.truncated_normal(1.0, lower=1.0, upper=1.0), ValueError, "lower"),
+        (lambda: gnj.truncated_normal(1.0, lower=float("nan")), ValueError, "lower"),
+        (lambda: gnj.truncated_normal("a"), TypeError, "stddev"),
+        (lambda: gnj.normal(jnp.ones(3)), TypeError, "stddev"),
+        (lambda: gnj.normal(float("inf")), ValueError, "stddev"),
+        (lambda: gnj.uniform(None), TypeError, "scale"),
+    ],
+)
 def test_explicit_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
 
 
 def test_key_compression_keeps_keys_apart():
-    seen = {_adapters.key_from_words(np.array(w, np.uint32))
-            for w in ([1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 3], [1, 2, 3, 0], [0, 0, 0, 0])}
+    seen = {
+        _adapters.key_from_words(np.array(w, np.uint32))
+        for w in ([1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 3], [1, 2, 3, 0], [0, 0, 0, 0])
+    }
     assert len(seen) == 5
     assert _adapters.key_from_words([5, 6]) == (5, 6)
 
@@ -329,6 +364,7 @@ def test_key_compression_keeps_keys_apart():
 # --------------------------------------------------------------------------
 # End to end: an MLP initialised under jit, trained one step; Flax if present
 # --------------------------------------------------------------------------
+
 
 def test_pure_jax_mlp_end_to_end():
     sizes = [12, 32, 4]
@@ -373,8 +409,10 @@ def test_flax_linen_end_to_end():
     eager = model.init(jax.random.key(0), x)
     kernels = jax.tree.leaves(jax.tree.map(same_bits, variables, eager))
     assert all(kernels)
-    assert not np.array_equal(variables["params"]["Dense_0"]["kernel"],
-                              model.init(jax.random.key(1), x)["params"]["Dense_0"]["kernel"])
+    assert not np.array_equal(
+        variables["params"]["Dense_0"]["kernel"],
+        model.init(jax.random.key(1), x)["params"]["Dense_0"]["kernel"],
+    )
     grads = jax.grad(lambda v: jnp.sum(model.apply(v, x) ** 2))(variables)
     assert all(np.isfinite(np.asarray(g)).all() for g in jax.tree.leaves(grads))
 

@@ -43,18 +43,31 @@ FAMILY = [
 
 # (ours, Keras' own, constructor arguments, the NumPy API's equivalent)
 EXPLICIT = [
-    (gnk.RandomNormal, K.RandomNormal, {"mean": 0.5, "stddev": 0.02},
-     lambda seed: gn.RandomNormal(0.5, 0.02, seed=seed)),
-    (gnk.TruncatedNormal, K.TruncatedNormal, {"mean": -1.0, "stddev": 0.3},
-     lambda seed: gn.TruncatedNormal(-1.0, 0.3, seed=seed)),
-    (gnk.RandomUniform, K.RandomUniform, {"minval": -0.2, "maxval": 0.7},
-     lambda seed: gn.RandomUniform(-0.2, 0.7, seed=seed)),
+    (
+        gnk.RandomNormal,
+        K.RandomNormal,
+        {"mean": 0.5, "stddev": 0.02},
+        lambda seed: gn.RandomNormal(0.5, 0.02, seed=seed),
+    ),
+    (
+        gnk.TruncatedNormal,
+        K.TruncatedNormal,
+        {"mean": -1.0, "stddev": 0.3},
+        lambda seed: gn.TruncatedNormal(-1.0, 0.3, seed=seed),
+    ),
+    (
+        gnk.RandomUniform,
+        K.RandomUniform,
+        {"minval": -0.2, "maxval": 0.7},
+        lambda seed: gn.RandomUniform(-0.2, 0.7, seed=seed),
+    ),
 ]
 
 # Keras' own Variable.numpy() trips NumPy 2's __array__ copy-keyword warning;
 # that is Keras' business, not this package's.
 keras_array_warning = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 def test_the_tests_run_on_the_jax_backend():
@@ -64,6 +77,7 @@ def test_the_tests_run_on_the_jax_backend():
 # --------------------------------------------------------------------------
 # The classes are Keras' own, as far as Keras can tell
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("ours, numpy_cls, theirs", FAMILY)
 @pytest.mark.parametrize("shape", [(30, 20), (3, 3, 8, 16), (7,)])
@@ -114,9 +128,14 @@ def test_variance_scaling_values_and_config():
     ref = gn.VarianceScaling(0.5, "fan_geo_avg", "untruncated_normal", seed=3)
     assert same_bits(init((64, 16)), ref((64, 16)))
     config = init.get_config()
-    assert config == {"seed": 3, "scale": 0.5, "mode": "fan_geo_avg",
-                      "distribution": "untruncated_normal", "input_axes": None,
-                      "output_axes": None}
+    assert config == {
+        "seed": 3,
+        "scale": 0.5,
+        "mode": "fan_geo_avg",
+        "distribution": "untruncated_normal",
+        "input_axes": None,
+        "output_axes": None,
+    }
     clone = gnk.VarianceScaling.from_config(config)
     assert same_bits(clone((64, 16)), ref((64, 16)))
 
@@ -153,16 +172,18 @@ def test_default_dtype_is_keras_floatx():
 # Fan axes: Keras' input_axes/output_axes, and the NumPy API's
 # --------------------------------------------------------------------------
 
+
 def test_keras_axes_decide_the_fans_as_in_keras():
     # Keras: fan_in = prod(shape[input_axes]), fan_out = prod(shape[output_axes]);
     # axes in neither count in neither fan.  Here axis 1 of (4, 5, 6) is left out.
     shape = (4, 5, 6)
     from keras.src.initializers.random_initializers import compute_fans
+
     assert compute_fans(shape, input_axes=[0], output_axes=[2]) == (4, 6)
-    init = gnk.VarianceScaling(3.0, "fan_avg", "uniform", seed=1, input_axes=[0],
-                               output_axes=[-1])
-    ref = gn.VarianceScaling(3.0, "fan_avg", "uniform", seed=1, in_axis=(0,), out_axis=(-1,),
-                             batch_axis=(1,))
+    init = gnk.VarianceScaling(3.0, "fan_avg", "uniform", seed=1, input_axes=[0], output_axes=[-1])
+    ref = gn.VarianceScaling(
+        3.0, "fan_avg", "uniform", seed=1, in_axis=(0,), out_axis=(-1,), batch_axis=(1,)
+    )
     w = np.asarray(init(shape))
     assert same_bits(w, ref(shape))
     # Uniform bound sqrt(3 * scale / 5): 120 draws all miss the top 5 % with
@@ -191,8 +212,13 @@ def test_keras_axes_round_trip_through_the_config():
 def test_numpy_fan_axes_are_forwarded_and_serialised():
     init = gnk.GlorotNormal(seed=4, in_axis=1, out_axis=0)
     assert (init.in_axis, init.out_axis, init.batch_axis) == (1, 0, ())
-    assert init.get_config() == {"seed": 4, "input_axes": None, "output_axes": None,
-                                 "in_axis": 1, "out_axis": 0}
+    assert init.get_config() == {
+        "seed": 4,
+        "input_axes": None,
+        "output_axes": None,
+        "in_axis": 1,
+        "out_axis": 0,
+    }
     ref = gn.GlorotNormal(seed=4, in_axis=1, out_axis=0)((8, 24, 3))
     assert same_bits(init((8, 24, 3)), ref)
     again = keras.initializers.deserialize(keras.initializers.serialize(init))
@@ -215,14 +241,21 @@ MHA_KERNELS = {
 
 
 def keras_fans(shape, input_axes, output_axes):
-    return (int(np.prod([shape[a] for a in input_axes])),
-            int(np.prod([shape[a] for a in output_axes])))
+    return (
+        int(np.prod([shape[a] for a in input_axes])),
+        int(np.prod([shape[a] for a in output_axes])),
+    )
 
 
 @keras_array_warning
-@pytest.mark.parametrize("ours, theirs", [(gnk.GlorotNormal, K.GlorotNormal),
-                                          (gnk.GlorotUniform, K.GlorotUniform),
-                                          (gnk.LecunNormal, K.LecunNormal)])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (gnk.GlorotNormal, K.GlorotNormal),
+        (gnk.GlorotUniform, K.GlorotUniform),
+        (gnk.LecunNormal, K.LecunNormal),
+    ],
+)
 def test_multi_head_attention_kernels_have_keras_std(ours, theirs):
     # Each kernel must follow the distribution Keras' own initializer gives
     # it (fans from the einsum's axes: query fan_in 32, not the 256 of the
@@ -238,8 +271,9 @@ def test_multi_head_attention_kernels_have_keras_std(ours, theirs):
             assert kernel.shape == shape
             fans = keras_fans(shape, input_axes, output_axes)
             assert_variance_scaling(kernel, theirs(), fans=fans, alpha=1e-3)
-            expected = np.sqrt(theirs().scale / {"fan_in": fans[0],
-                                                 "fan_avg": sum(fans) / 2}[theirs().mode])
+            expected = np.sqrt(
+                theirs().scale / {"fan_in": fans[0], "fan_avg": sum(fans) / 2}[theirs().mode]
+            )
             # 4096 samples: the sample std's relative standard error is below
             # 1.1 %; 6 % is more than 5 of them.
             assert abs(kernel.std() / expected - 1) < 0.06, (name, kernel.std(), expected)
@@ -247,9 +281,11 @@ def test_multi_head_attention_kernels_have_keras_std(ours, theirs):
 
 @keras_array_warning
 def test_einsum_dense_passes_its_axes_to_our_initializer():
-    layer = keras.layers.EinsumDense("abc,cde->abde", output_shape=(None, 4, 64),
-                                     kernel_initializer=gnk.VarianceScaling(
-                                         1.0, "fan_in", "uniform", seed=2))
+    layer = keras.layers.EinsumDense(
+        "abc,cde->abde",
+        output_shape=(None, 4, 64),
+        kernel_initializer=gnk.VarianceScaling(1.0, "fan_in", "uniform", seed=2),
+    )
     layer.build((None, 10, 48))
     kernel = values(layer.kernel)
     assert kernel.shape == (48, 4, 64)
@@ -261,6 +297,7 @@ def test_einsum_dense_passes_its_axes_to_our_initializer():
 # --------------------------------------------------------------------------
 # Seeds
 # --------------------------------------------------------------------------
+
 
 def test_seed_generator_gives_new_values_per_call_keyed_by_its_seed_tensor():
     generator = keras.random.SeedGenerator(7)
@@ -293,7 +330,8 @@ def test_seed_generator_round_trips_through_the_config():
     config = init.get_config()
     assert config["seed"]["class_name"] == "SeedGenerator"
     assert config == K.HeNormal(seed=keras.random.SeedGenerator(9)).get_config() | {
-        "seed": config["seed"]}
+        "seed": config["seed"]
+    }
     again = gnk.HeNormal.from_config(config)
     assert isinstance(again.seed, keras.random.SeedGenerator)
     assert same_bits(again((9, 9)), init((9, 9))), "both generators start at [9, 0]"
@@ -323,10 +361,13 @@ def test_unseeded_instances_follow_keras_semantics():
 # Explicit distributions: Keras' parameter semantics
 # --------------------------------------------------------------------------
 
+
 def test_negative_stddev_draws_its_magnitude_as_keras_does():
     # Keras multiplies standard samples by stddev: the law is that of |stddev|.
-    for ours, numpy_cls in ((gnk.RandomNormal, gn.RandomNormal),
-                            (gnk.TruncatedNormal, gn.TruncatedNormal)):
+    for ours, numpy_cls in (
+        (gnk.RandomNormal, gn.RandomNormal),
+        (gnk.TruncatedNormal, gn.TruncatedNormal),
+    ):
         init = ours(mean=0.25, stddev=-0.5, seed=3)
         assert init.stddev == -0.5 and init.get_config()["stddev"] == -0.5
         assert same_bits(init((20, 20)), numpy_cls(0.25, 0.5, seed=3)((20, 20)))
@@ -373,28 +414,37 @@ def test_lower_case_aliases():
     assert gnk.random_uniform is gnk.RandomUniform
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    # Keras' own errors and messages ...
-    (lambda: gnk.GlorotNormal(seed=1.5), ValueError, "`seed` argument should be"),
-    (lambda: gnk.RandomNormal(seed="a"), ValueError, "`seed` argument should be"),
-    (lambda: gnk.VarianceScaling(scale=0.0), ValueError, "Argument `scale` must be positive"),
-    (lambda: gnk.VarianceScaling(mode="FAN_IN"), ValueError, "Invalid `mode` argument"),
-    (lambda: gnk.VarianceScaling(distribution="cauchy"), ValueError,
-     "Invalid `distribution` argument"),
-    # ... and the NumPy API's, for what it refuses beyond them.
-    (lambda: gnk.VarianceScaling(scale=float("inf")), ValueError, "scale"),
-    (lambda: gnk.HeNormal(in_axis=0, out_axis=0), ValueError, "axis"),
-    (lambda: gnk.HeNormal(input_axes=[0], output_axes=[0]), ValueError, "input_axes"),
-    (lambda: gnk.HeNormal(input_axes=[0, 0], output_axes=[1]), ValueError, "input_axes"),
-    (lambda: gnk.HeNormal(input_axes="0", output_axes=[1]), TypeError, "input_axes"),
-    (lambda: gnk.HeNormal(seed=0, input_axes=[0], output_axes=[3])((3, 4)), ValueError,
-     "out of range"),
-    (lambda: gnk.HeNormal(seed=0)((3, 4), dtype="int32"), ValueError, "int32"),
-    (lambda: gnk.HeNormal(seed=0)((3, -4)), ValueError, "shape"),
-    (lambda: gnk.RandomUniform(1.0, 0.0), ValueError, "minval"),
-    (lambda: gnk.RandomNormal(mean="a"), TypeError, "mean"),
-    (lambda: gnk.TruncatedNormal(stddev=float("nan")), ValueError, "stddev"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        # Keras' own errors and messages ...
+        (lambda: gnk.GlorotNormal(seed=1.5), ValueError, "`seed` argument should be"),
+        (lambda: gnk.RandomNormal(seed="a"), ValueError, "`seed` argument should be"),
+        (lambda: gnk.VarianceScaling(scale=0.0), ValueError, "Argument `scale` must be positive"),
+        (lambda: gnk.VarianceScaling(mode="FAN_IN"), ValueError, "Invalid `mode` argument"),
+        (
+            lambda: gnk.VarianceScaling(distribution="cauchy"),
+            ValueError,
+            "Invalid `distribution` argument",
+        ),
+        # ... and the NumPy API's, for what it refuses beyond them.
+        (lambda: gnk.VarianceScaling(scale=float("inf")), ValueError, "scale"),
+        (lambda: gnk.HeNormal(in_axis=0, out_axis=0), ValueError, "axis"),
+        (lambda: gnk.HeNormal(input_axes=[0], output_axes=[0]), ValueError, "input_axes"),
+        (lambda: gnk.HeNormal(input_axes=[0, 0], output_axes=[1]), ValueError, "input_axes"),
+        (lambda: gnk.HeNormal(input_axes="0", output_axes=[1]), TypeError, "input_axes"),
+        (
+            lambda: gnk.HeNormal(seed=0, input_axes=[0], output_axes=[3])((3, 4)),
+            ValueError,
+            "out of range",
+        ),
+        (lambda: gnk.HeNormal(seed=0)((3, 4), dtype="int32"), ValueError, "int32"),
+        (lambda: gnk.HeNormal(seed=0)((3, -4)), ValueError, "shape"),
+        (lambda: gnk.RandomUniform(1.0, 0.0), ValueError, "minval"),
+        (lambda: gnk.RandomNormal(mean="a"), TypeError, "mean"),
+        (lambda: gnk.TruncatedNormal(stddev=float("nan")), ValueError, "stddev"),
+    ],
+)
 def test_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
@@ -404,15 +454,19 @@ def test_bad_arguments(make, exc, match):
 # End to end: build, fit one step, save, load
 # --------------------------------------------------------------------------
 
+
 def make_model():
-    return keras.Sequential([
-        keras.Input((6, 6, 2)),
-        keras.layers.Conv2D(4, 3, activation="relu", kernel_initializer=gnk.HeNormal(seed=1)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(8, activation="tanh", kernel_initializer=gnk.GlorotNormal(seed=2)),
-        keras.layers.Dense(1, kernel_initializer=gnk.VarianceScaling(
-            1.0, "fan_avg", "uniform", seed=3)),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((6, 6, 2)),
+            keras.layers.Conv2D(4, 3, activation="relu", kernel_initializer=gnk.HeNormal(seed=1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(8, activation="tanh", kernel_initializer=gnk.GlorotNormal(seed=2)),
+            keras.layers.Dense(
+                1, kernel_initializer=gnk.VarianceScaling(1.0, "fan_avg", "uniform", seed=3)
+            ),
+        ]
+    )
 
 
 @keras_array_warning
@@ -421,8 +475,9 @@ def test_model_build_fit_save_load(tmp_path):
     conv, _, dense, head = model.layers
     assert same_bits(conv.kernel.value, gn.HeNormal(seed=1)((3, 3, 2, 4)))
     assert same_bits(dense.kernel.value, gn.GlorotNormal(seed=2)((64, 8)))
-    assert same_bits(head.kernel.value, gn.VarianceScaling(1.0, "fan_avg", "uniform",
-                                                            seed=3)((8, 1)))
+    assert same_bits(
+        head.kernel.value, gn.VarianceScaling(1.0, "fan_avg", "uniform", seed=3)((8, 1))
+    )
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((8, 6, 6, 2)).astype("float32")
@@ -440,10 +495,14 @@ def test_model_build_fit_save_load(tmp_path):
         assert same_bits(w.value, v.value)
     assert type(loaded.layers[0].kernel_initializer) is gnk.HeNormal
     assert loaded.layers[0].kernel_initializer.get_config() == {
-        "seed": 1, "input_axes": None, "output_axes": None}
+        "seed": 1,
+        "input_axes": None,
+        "output_axes": None,
+    }
     assert type(loaded.layers[3].kernel_initializer) is gnk.VarianceScaling
-    np.testing.assert_array_equal(np.asarray(loaded.predict(x, verbose=0)),
-                                  np.asarray(model.predict(x, verbose=0)))
+    np.testing.assert_array_equal(
+        np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0))
+    )
 
     # A fresh model from the saved config is initialised exactly as the first.
     fresh = keras.Sequential.from_config(model.get_config())
@@ -492,7 +551,12 @@ def test_other_backends(backend):
     if backend != "numpy" and importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed: no Keras {backend} backend to test")
     env = dict(os.environ, KERAS_BACKEND=backend)
-    result = subprocess.run([sys.executable, "-c", BACKEND_SCRIPT.format(backend=backend)],
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", BACKEND_SCRIPT.format(backend=backend)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["ok", backend]

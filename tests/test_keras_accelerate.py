@@ -27,7 +27,8 @@ ORIGINAL_ADD_WEIGHT = keras.layers.Layer.__dict__["add_weight"]
 
 pytestmark = pytest.mark.filterwarnings(
     # Keras' own Variable.numpy() trips NumPy 2's __array__ copy-keyword warning.
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -66,9 +67,22 @@ def twin_values(keras_init, shape):
 # What is drawn by the engine
 # --------------------------------------------------------------------------
 
-NAMES = ["glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal",
-         "lecun_uniform", "variance_scaling", "random_normal", "truncated_normal",
-         "random_uniform", "normal", "uniform", "GlorotNormal", "RandomUniform"]
+NAMES = [
+    "glorot_uniform",
+    "glorot_normal",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "variance_scaling",
+    "random_normal",
+    "truncated_normal",
+    "random_uniform",
+    "normal",
+    "uniform",
+    "GlorotNormal",
+    "RandomUniform",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -84,16 +98,22 @@ def test_dense_with_a_named_initializer(name):
     assert not np.any(values(dense.bias)), "constant initializers are Keras'"
 
 
-@pytest.mark.parametrize("initializer", [
-    None,  # Keras' default for float weights: "glorot_uniform"
-    "he_normal",
-    "positional",
-])
+@pytest.mark.parametrize(
+    "initializer",
+    [
+        None,  # Keras' default for float weights: "glorot_uniform"
+        "he_normal",
+        "positional",
+    ],
+)
 def test_add_weight_with_a_default_or_a_name(initializer):
     # The initializer Keras resolves inside add_weight is not kept anywhere:
     # its seed is the one Keras picks from Python's random after the reseed.
-    expected_cls = {None: gn.GlorotUniform, "he_normal": gn.HeNormal,
-                    "positional": gn.LecunUniform}[initializer]
+    expected_cls = {
+        None: gn.GlorotUniform,
+        "he_normal": gn.HeNormal,
+        "positional": gn.LecunUniform,
+    }[initializer]
     keras.utils.set_random_seed(21)
     expected_seed = K.GlorotUniform().seed
     keras.utils.set_random_seed(21)
@@ -108,19 +128,24 @@ def test_add_weight_with_a_default_or_a_name(initializer):
 
 def test_dense_with_a_config():
     with gnk.accelerate():
-        dense = keras.layers.Dense(8, kernel_initializer={"class_name": "HeUniform",
-                                                          "config": {"seed": 9}})
+        dense = keras.layers.Dense(
+            8, kernel_initializer={"class_name": "HeUniform", "config": {"seed": 9}}
+        )
         dense.build((None, 16))
     assert same_bits(values(dense.kernel), gn.HeUniform(seed=9)((16, 8)))
 
 
-@pytest.mark.parametrize("keras_init", [
-    K.GlorotNormal(seed=3),
-    K.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed=5),
-    K.RandomNormal(0.5, 0.1, seed=6),
-    K.TruncatedNormal(0.0, 0.3),
-    K.RandomUniform(-1.0, 2.0, seed=7),
-], ids=lambda init: type(init).__name__)
+@pytest.mark.parametrize(
+    "keras_init",
+    [
+        K.GlorotNormal(seed=3),
+        K.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed=5),
+        K.RandomNormal(0.5, 0.1, seed=6),
+        K.TruncatedNormal(0.0, 0.3),
+        K.RandomUniform(-1.0, 2.0, seed=7),
+    ],
+    ids=lambda init: type(init).__name__,
+)
 def test_keras_instances_are_drawn_with_their_configuration_and_seed(keras_init):
     with gnk.accelerate():
         layer = Weighted((30, 20), keras_init)
@@ -141,13 +166,17 @@ class OwnGlorot(K.GlorotUniform):
     pass
 
 
-@pytest.mark.parametrize("make", [
-    lambda: K.Orthogonal(seed=3),
-    lambda: OwnGlorot(seed=3),
-    lambda: (lambda shape, dtype=None: keras.ops.ones(shape, dtype)),
-    lambda: "zeros",
-    lambda: gnk.HeNormal(seed=3),  # ours already
-], ids=["Orthogonal", "subclass", "function", "zeros", "ours"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: K.Orthogonal(seed=3),
+        lambda: OwnGlorot(seed=3),
+        lambda: lambda shape, dtype=None: keras.ops.ones(shape, dtype),
+        lambda: "zeros",
+        lambda: gnk.HeNormal(seed=3),  # ours already
+    ],
+    ids=["Orthogonal", "subclass", "function", "zeros", "ours"],
+)
 def test_other_initializers_are_left_alone(make):
     with gnk.accelerate():
         inside = Weighted((9, 9), make())
@@ -165,6 +194,7 @@ def test_unknown_names_raise_keras_error():
 # --------------------------------------------------------------------------
 # Whole models: Keras' distributions, Keras' seeds, Keras' configs
 # --------------------------------------------------------------------------
+
 
 def small_model():
     tokens = keras.Input((10,), dtype="int32")
@@ -187,23 +217,29 @@ def test_model_kernels_follow_keras_distributions():
     keras.utils.set_random_seed(0)
     with gnk.accelerate():
         model = small_model()
-    einsum_axes = {"abc,cde->abde": ([0], [1, 2]), "abcd,cde->abe": ([0, 1], [2]),
-                   "abc,cd->abd": ([0], [1])}
+    einsum_axes = {
+        "abc,cde->abde": ([0], [1, 2]),
+        "abcd,cde->abe": ([0, 1], [2]),
+        "abc,cd->abd": ([0], [1]),
+    }
     checked = 0
     for layer in model._flatten_layers():
         kernel = getattr(layer, "kernel", None) if not layer._layers else None
         if isinstance(layer, keras.layers.Embedding):
             init = layer.embeddings_initializer  # Keras' RandomUniform(-0.05, 0.05)
-            assert_distribution(values(layer.embeddings),
-                                gn.RandomUniform(init.minval, init.maxval), alpha=1e-3)
+            assert_distribution(
+                values(layer.embeddings), gn.RandomUniform(init.minval, init.maxval), alpha=1e-3
+            )
             checked += 1
         elif kernel is not None:
             w = values(kernel)
             init = layer.kernel_initializer
             if isinstance(layer, keras.layers.EinsumDense):
                 ins, outs = einsum_axes[layer.equation]
-                fans = (int(np.prod([w.shape[a] for a in ins])),
-                        int(np.prod([w.shape[a] for a in outs])))
+                fans = (
+                    int(np.prod([w.shape[a] for a in ins])),
+                    int(np.prod([w.shape[a] for a in outs])),
+                )
             else:
                 fans = gn.compute_fans(w.shape)
             assert_variance_scaling(w, init, fans=fans, alpha=1e-3)
@@ -222,8 +258,14 @@ def test_builds_are_reproducible_and_take_keras_seeds():
     a, b, plain = build(True), build(True), build(False)
     for x, y in zip(a.weights, b.weights, strict=True):
         assert same_bits(values(x), values(y))
-    seeds = lambda m: [layer.kernel_initializer.seed for layer in m.layers  # noqa: E731
-                       if hasattr(layer, "kernel_initializer")]
+
+    def seeds(model):
+        return [
+            layer.kernel_initializer.seed
+            for layer in model.layers
+            if hasattr(layer, "kernel_initializer")
+        ]
+
     assert seeds(a) == seeds(plain), "the seeds Keras picks, whether accelerated or not"
     assert not same_bits(values(a.layers[-1].kernel), values(plain.layers[-1].kernel))
 
@@ -244,6 +286,7 @@ def test_configs_and_saved_models_are_plain_keras(tmp_path):
 # --------------------------------------------------------------------------
 # Entering and leaving
 # --------------------------------------------------------------------------
+
 
 def test_add_weight_is_restored_after_nesting_and_errors():
     with gnk.accelerate():

@@ -33,8 +33,12 @@ def test_laws_match_scipy(init):
         frozen = stats.uniform(-1.0, 4.0)
     else:
         lo, hi = init._bounds() if init.lower is not None else (-2.0, 2.0)
-        frozen = stats.truncnorm((lo - init.mean) / init.stddev, (hi - init.mean) / init.stddev,
-                                 loc=init.mean, scale=init.stddev)
+        frozen = stats.truncnorm(
+            (lo - init.mean) / init.stddev,
+            (hi - init.mean) / init.stddev,
+            loc=init.mean,
+            scale=init.stddev,
+        )
     assert law.mean == pytest.approx(frozen.mean(), rel=1e-12, abs=1e-15)
     assert law.std == pytest.approx(frozen.std(), rel=1e-12)
     x = np.linspace(-3, 5, 41)
@@ -87,12 +91,15 @@ def test_accepts_the_library_and_an_independent_producer(truncated_1e6):
     gt.assert_distribution(stats.truncnorm(-1.0, 2.5).rvs(size=10**6, random_state=rng), init)
 
 
-@pytest.mark.parametrize("defect, test", [
-    (lambda w: w * 1.003, "variance"),                    # a 0.3 % wrong scale
-    (lambda w: w + 0.004, "mean"),                       # a shift of 0.4 % of sigma
-    (lambda w: np.minimum(w, 2.49), "upper edge"),        # truncated too early
-    (lambda w: np.maximum(w, -0.995), "lower edge"),
-])
+@pytest.mark.parametrize(
+    "defect, test",
+    [
+        (lambda w: w * 1.003, "variance"),  # a 0.3 % wrong scale
+        (lambda w: w + 0.004, "mean"),  # a shift of 0.4 % of sigma
+        (lambda w: np.minimum(w, 2.49), "upper edge"),  # truncated too early
+        (lambda w: np.maximum(w, -0.995), "lower edge"),
+    ],
+)
 def test_power(truncated_1e6, defect, test):
     init, w = truncated_1e6
     report = gt.check_distribution(defect(w), init)

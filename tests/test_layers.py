@@ -34,12 +34,44 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "glorot_numba"
 
-CORE = {"initializers", "_family", "_explicit", "_params", "_shapes", "_dtypes", "_seeding",
-        "_normal_cdf", "_variance", "_tf_compat", "_version"}
-TOOLS = {"testing", "_kit", "_laws", "_complex_fit", "_producers", "_audit", "cli", "_modelspec",
-         "_files", "_chunked_io", "_registry"}
-ADAPTERS = {"torch", "_torch_fill", "_torch_init", "_torch_patch", "keras", "_keras_patch",
-            "_zero_copy", "jax", "dask", "_adapters"}
+CORE = {
+    "initializers",
+    "_family",
+    "_explicit",
+    "_params",
+    "_shapes",
+    "_dtypes",
+    "_seeding",
+    "_normal_cdf",
+    "_variance",
+    "_tf_compat",
+    "_version",
+}
+TOOLS = {
+    "testing",
+    "_kit",
+    "_laws",
+    "_complex_fit",
+    "_producers",
+    "_audit",
+    "cli",
+    "_modelspec",
+    "_files",
+    "_chunked_io",
+    "_registry",
+}
+ADAPTERS = {
+    "torch",
+    "_torch_fill",
+    "_torch_init",
+    "_torch_patch",
+    "keras",
+    "_keras_patch",
+    "_zero_copy",
+    "jax",
+    "dask",
+    "_adapters",
+}
 ROOT = {"__init__", "__main__"}
 
 MAY_IMPORT = {
@@ -58,8 +90,7 @@ def layer_of(module):
         return "engine-package"
     if module.startswith("_engine."):
         return "engine"
-    for name, members in (("core", CORE), ("tools", TOOLS), ("adapters", ADAPTERS),
-                          ("root", ROOT)):
+    for name, members in (("core", CORE), ("tools", TOOLS), ("adapters", ADAPTERS), ("root", ROOT)):
         if module in members:
             return name
     return None
@@ -97,15 +128,21 @@ def imports(name, path):
                     sub = ".".join(filter(None, [prefix, alias.name]))
                     yield "package", sub if _is_module(sub) else prefix, node.lineno
             elif node.module and node.module.startswith("glorot_numba"):
-                yield "package", node.module[len("glorot_numba."):] if "." in node.module \
-                    else "", node.lineno
+                yield (
+                    "package",
+                    node.module[len("glorot_numba.") :] if "." in node.module else "",
+                    node.lineno,
+                )
             elif node.module:
                 yield "external", node.module, node.lineno
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("glorot_numba"):
-                    yield "package", alias.name[len("glorot_numba."):] if "." in alias.name \
-                        else "", node.lineno
+                    yield (
+                        "package",
+                        alias.name[len("glorot_numba.") :] if "." in alias.name else "",
+                        node.lineno,
+                    )
                 else:
                     yield "external", alias.name, node.lineno
 
@@ -122,8 +159,10 @@ def test_imports_go_downward(name, path):
     for kind, target, line in imports(name, path):
         if kind == "external":
             if target.startswith(NUMBA_PRIVATE) and name != "_engine.numba_internals":
-                bad.append(f"line {line}: {target} (Numba's private modules go through "
-                           "_engine/numba_internals.py)")
+                bad.append(
+                    f"line {line}: {target} (Numba's private modules go through "
+                    "_engine/numba_internals.py)"
+                )
             continue
         if target == "":
             if layer != "root":
@@ -147,12 +186,12 @@ def test_the_checker_sees_a_wrong_import(tmp_path):
     # reaching into the engine, and a root import: each is reported.
     engine = tmp_path / "kernels.py"
     engine.write_text("from .. import initializers\n")
-    assert [t for k, t, _ in imports("_engine.kernels", engine) if k == "package"] == \
-        ["initializers"]
+    assert [t for k, t, _ in imports("_engine.kernels", engine) if k == "package"] == [
+        "initializers"
+    ]
     core = tmp_path / "initializers.py"
     core.write_text("from ._engine import kernels, fill\nfrom . import __version__\n")
-    assert [t for _, t, _ in imports("initializers", core)] == ["_engine.kernels", "_engine",
-                                                                 ""]
+    assert [t for _, t, _ in imports("initializers", core)] == ["_engine.kernels", "_engine", ""]
     assert layer_of("_engine.kernels") == "engine"
 
 
@@ -210,40 +249,65 @@ TEST_FILES = sorted(TESTS.rglob("*.py"))
 
 @pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: str(p.relative_to(TESTS)))
 def test_tests_import_only_the_shared_modules(path):
-    bad = [f"line {line}: {module}" for module, line in imports_from_tests(path)
-           if module not in SHARED | {"tests", "tests.peers"}]
-    assert not bad, f"{path.name} imports a test module (move what it needs to "\
+    bad = [
+        f"line {line}: {module}"
+        for module, line in imports_from_tests(path)
+        if module not in SHARED | {"tests", "tests.peers"}
+    ]
+    assert not bad, (
+        f"{path.name} imports a test module (move what it needs to "
         f"tests/naive.py or tests/conftest.py): " + "; ".join(bad)
+    )
 
 
-@pytest.mark.parametrize("path", [p for p in TEST_FILES if p.name != "naive.py"],
-                         ids=lambda p: str(p.relative_to(TESTS)))
+@pytest.mark.parametrize(
+    "path", [p for p in TEST_FILES if p.name != "naive.py"], ids=lambda p: str(p.relative_to(TESTS))
+)
 def test_slow_references_live_in_naive(path):
     found = [f"line {line}: {name}" for name, line in defined_references(path)]
-    assert not found, f"{path.name} defines references of its own (they belong in "\
+    assert not found, (
+        f"{path.name} defines references of its own (they belong in "
         f"tests/naive.py): " + "; ".join(found)
+    )
 
 
 def test_the_checker_sees_a_test_importing_a_test(tmp_path):
     tests = tmp_path / "tests"
     (tests / "peers").mkdir(parents=True)
-    for name in ("__init__", "naive", "conftest", "test_b", "test_c", "test_d", "peers/__init__",
-                 "peers/test_e"):
+    for name in (
+        "__init__",
+        "naive",
+        "conftest",
+        "test_b",
+        "test_c",
+        "test_d",
+        "peers/__init__",
+        "peers/test_e",
+    ):
         (tests / f"{name}.py").write_text("")
     module = tests / "test_a.py"
-    module.write_text("import numpy as np\n"
-                      "from . import naive\n"
-                      "from .conftest import bits, same_bits\n"
-                      "from .test_b import reference\n"
-                      "import tests.test_c\n"
-                      "from tests import test_d, naive\n"
-                      "from .peers.test_e import helper\n")
+    module.write_text(
+        "import numpy as np\n"
+        "from . import naive\n"
+        "from .conftest import bits, same_bits\n"
+        "from .test_b import reference\n"
+        "import tests.test_c\n"
+        "from tests import test_d, naive\n"
+        "from .peers.test_e import helper\n"
+    )
     assert list(imports_from_tests(module, tmp_path)) == [
-        ("tests.naive", 2), ("tests.conftest", 3), ("tests.test_b", 4), ("tests.test_c", 5),
-        ("tests.test_d", 6), ("tests.naive", 6), ("tests.peers.test_e", 7)]
+        ("tests.naive", 2),
+        ("tests.conftest", 3),
+        ("tests.test_b", 4),
+        ("tests.test_c", 5),
+        ("tests.test_d", 6),
+        ("tests.naive", 6),
+        ("tests.peers.test_e", 7),
+    ]
     peer = tests / "peers" / "test_f.py"
     peer.write_text("from ..test_b import reference\nfrom .. import naive\n")
     assert list(imports_from_tests(peer, tmp_path)) == [("tests.test_b", 1), ("tests.naive", 2)]
-    module.write_text("def naive_thing():\n    pass\n\n\ndef test_x():\n"
-                      "    def naive_inner():\n        pass\n")
+    module.write_text(
+        "def naive_thing():\n    pass\n\n\ndef test_x():\n    def naive_inner():\n        pass\n"
+    )
     assert sorted(defined_references(module)) == [("naive_inner", 6), ("naive_thing", 1)]

@@ -34,8 +34,7 @@ def test_config_round_trip(cls):
     assert again.method == "inverse_cdf"
     assert again((30, 40)).tobytes() == init((30, 40)).tobytes()
     vs = gn.VarianceScaling(2.0, "fan_in", "normal", seed=3, method="inverse_cdf")
-    assert gn.VarianceScaling.from_config(vs.get_config())((5, 6)).tobytes() == \
-        vs((5, 6)).tobytes()
+    assert gn.VarianceScaling.from_config(vs.get_config())((5, 6)).tobytes() == vs((5, 6)).tobytes()
 
 
 @pytest.mark.parametrize("dtype", ["float16", ml_dtypes.bfloat16, "float32", "float64"])
@@ -65,15 +64,24 @@ def test_complex_dtypes_have_one_method():
     assert a.tobytes() == b.tobytes()
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    (lambda: gn.GlorotNormal(method="icdf"), ValueError, "method must be one of"),
-    (lambda: gn.GlorotNormal(method=None), TypeError, "method must be a string"),
-    (lambda: gn.GlorotUniform(method="inverse_cdf"), ValueError, "truncated normals only"),
-    (lambda: gn.VarianceScaling(distribution="untruncated_normal", method="inverse_cdf"),
-     ValueError, "truncated normals only"),
-    (lambda: gn.GlorotNormal(compat="tf.keras", method="inverse_cdf"), ValueError,
-     "TensorFlow's"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        (lambda: gn.GlorotNormal(method="icdf"), ValueError, "method must be one of"),
+        (lambda: gn.GlorotNormal(method=None), TypeError, "method must be a string"),
+        (lambda: gn.GlorotUniform(method="inverse_cdf"), ValueError, "truncated normals only"),
+        (
+            lambda: gn.VarianceScaling(distribution="untruncated_normal", method="inverse_cdf"),
+            ValueError,
+            "truncated normals only",
+        ),
+        (
+            lambda: gn.GlorotNormal(compat="tf.keras", method="inverse_cdf"),
+            ValueError,
+            "TensorFlow's",
+        ),
+    ],
+)
 def test_refused_where_it_has_no_meaning(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
@@ -96,6 +104,7 @@ def test_partitions_and_threads():
 # --------------------------------------------------------------------------
 # Passed through everywhere a truncated normal is drawn
 # --------------------------------------------------------------------------
+
 
 def test_dask_arrays_keep_the_method():
     pytest.importorskip("dask")
@@ -139,8 +148,9 @@ def test_torch_family_functions_take_the_method():
     import glorot_numba.torch as gnt
 
     w = gnt.kaiming_normal_(torch.empty(30, 40), seed=2, method="inverse_cdf")
-    expected = gn.VarianceScaling(2.0, "fan_in", seed=2, method="inverse_cdf",
-                                  **gn.TORCH_LAYOUT)((30, 40))
+    expected = gn.VarianceScaling(2.0, "fan_in", seed=2, method="inverse_cdf", **gn.TORCH_LAYOUT)(
+        (30, 40)
+    )
     assert np.array_equal(w.numpy(), expected)
     with pytest.raises(ValueError, match="truncated normals only"):
         gnt.xavier_normal_(torch.empty(3, 4), truncated=False, method="inverse_cdf")

@@ -11,12 +11,21 @@ from . import naive
 # Random123 kat_vectors, "philox4x32 10" lines: counter (4 words), key (2 words),
 # expected output (4 words).
 KAT = [
-    ((0x00000000, 0x00000000, 0x00000000, 0x00000000), (0x00000000, 0x00000000),
-     (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
-    ((0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF), (0xFFFFFFFF, 0xFFFFFFFF),
-     (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+    (
+        (0x00000000, 0x00000000, 0x00000000, 0x00000000),
+        (0x00000000, 0x00000000),
+        (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8),
+    ),
+    (
+        (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF),
+        (0xFFFFFFFF, 0xFFFFFFFF),
+        (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD),
+    ),
+    (
+        (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+        (0xA4093822, 0x299F31D0),
+        (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+    ),
 ]
 
 
@@ -47,8 +56,9 @@ def test_batch_matches_reference_and_pure_python_rows():
     counters = rng.integers(0, 2**32, size=(300, 4), dtype=np.uint64).astype(np.uint32)
     key = rng.integers(0, 2**32, size=2, dtype=np.uint64).astype(np.uint32)
     out = gn.philox4x32_10(counters, key)
-    expected = np.array([naive.philox(tuple(map(int, c)), tuple(map(int, key)))
-                         for c in counters], dtype=np.uint32)
+    expected = np.array(
+        [naive.philox(tuple(map(int, c)), tuple(map(int, key))) for c in counters], dtype=np.uint32
+    )
     np.testing.assert_array_equal(out, expected)
     pure = np.empty_like(counters)
     _philox._philox_rows.py_func(counters, key, pure)

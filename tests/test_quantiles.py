@@ -123,15 +123,17 @@ def test_trunc2_f32_exhaustive():
     chunk = 2**22
     out = np.empty(N24, np.float32)
     for start in range(0, N24, chunk):
-        _trunc2_f32_of_k(start, 0xA5, out[start:start + chunk])
+        _trunc2_f32_of_k(start, 0xA5, out[start : start + chunk])
     w = naive.trunc2_uniform_f32(np.arange(N24, dtype=np.uint64) << np.uint64(8))
     ref = naive.trunc2_quantile_f64(w)
     ulp = np.spacing(np.abs(ref).astype(np.float32)).astype(np.float64)
     err = np.abs(out.astype(np.float64) - ref) / ulp
     worst, mean = err.max(), err.mean()
     rounded = np.mean(out == ref.astype(np.float32))
-    print(f"\ntrunc2_f32 (all 2**24 inputs): max {worst:.3f} ulp at w = {w[err.argmax()]:.7f}, "
-          f"mean {mean:.4f}, within 1 ulp {np.mean(err <= 1):.2%}, correctly rounded {rounded:.2%}")
+    print(
+        f"\ntrunc2_f32 (all 2**24 inputs): max {worst:.3f} ulp at w = {w[err.argmax()]:.7f}, "
+        f"mean {mean:.4f}, within 1 ulp {np.mean(err <= 1):.2%}, correctly rounded {rounded:.2%}"
+    )
     assert worst <= 2.0
     assert mean <= 0.36
     assert rounded >= 0.72
@@ -154,8 +156,18 @@ def test_trunc2_f32_ignores_the_low_byte():
 
 def test_trunc2_f32_against_mpmath():
     """A few points straight against mpmath, JIT or not (no SciPy between)."""
-    words = np.array([0, 0xFF, 0x7FFFFF00, 0x80000000, 0xC0000000, 0xFFFFFFFF,
-                      *np.random.default_rng(4).integers(0, 2**32, 300)], np.uint64)
+    words = np.array(
+        [
+            0,
+            0xFF,
+            0x7FFFFF00,
+            0x80000000,
+            0xC0000000,
+            0xFFFFFFFF,
+            *np.random.default_rng(4).integers(0, 2**32, 300),
+        ],
+        np.uint64,
+    )
     z = _trunc2_f32_of_words(words)
     with mpmath.workdps(30):
         for word, value in zip(words, z, strict=True):
@@ -170,25 +182,39 @@ def test_trunc2_f32_against_mpmath():
 
 def _trunc2_f64_sample(size, seed):
     rng = np.random.default_rng(seed)
-    edges = [0, 1 << 11, 2**63 - 1, 2**63, 2**63 + (1 << 11), 2**64 - 1, 2**64 - (1 << 11),
-             0xF8C268FB6124EE54]
+    edges = [
+        0,
+        1 << 11,
+        2**63 - 1,
+        2**63,
+        2**63 + (1 << 11),
+        2**64 - 1,
+        2**64 - (1 << 11),
+        0xF8C268FB6124EE54,
+    ]
     # where z crosses 1 (u = 0.8576), the outputs are closest in ulps
     near_one = (np.uint64(int(0.8576 * 2**53)) + np.arange(200, dtype=np.uint64)) << np.uint64(11)
-    return np.concatenate([np.array(edges, np.uint64), near_one,
-                           rng.integers(0, 2**64, size, dtype=np.uint64)])
+    return np.concatenate(
+        [np.array(edges, np.uint64), near_one, rng.integers(0, 2**64, size, dtype=np.uint64)]
+    )
 
 
 def _check_trunc2_f64(size, seed, bound):
     bits = _trunc2_f64_sample(size, seed)
     z = _trunc2_f64_of_bits(bits)
     with mpmath.workdps(30):
-        exact = [naive.trunc2_quantile_mp(naive.trunc2_uniform_mp(b >> 32, b & 0xFFFFFFFF))
-                 for b in map(int, bits)]
+        exact = [
+            naive.trunc2_quantile_mp(naive.trunc2_uniform_mp(b >> 32, b & 0xFFFFFFFF))
+            for b in map(int, bits)
+        ]
         err = np.abs([naive.ulp_error(a, e) for a, e in zip(z, exact, strict=True)])
-        rounded = np.mean([float(a) == naive.correctly_rounded(e)
-                           for a, e in zip(z, exact, strict=True)])
-    print(f"\ntrunc2_f64 ({bits.size} inputs): max {err.max():.3f} ulp, mean {err.mean():.4f}, "
-          f"within 1 ulp {np.mean(err <= 1):.2%}, correctly rounded {rounded:.2%}")
+        rounded = np.mean(
+            [float(a) == naive.correctly_rounded(e) for a, e in zip(z, exact, strict=True)]
+        )
+    print(
+        f"\ntrunc2_f64 ({bits.size} inputs): max {err.max():.3f} ulp, mean {err.mean():.4f}, "
+        f"within 1 ulp {np.mean(err <= 1):.2%}, correctly rounded {rounded:.2%}"
+    )
     assert err.max() <= bound
     assert err.mean() <= 0.38
     # the top input, and with it every output, stays 5 ulps below 2
@@ -209,11 +235,19 @@ def _check_trunc2_f64_monotone(windows, length, seed):
     rng = np.random.default_rng(seed)
     # Windows of consecutive 53-bit inputs: at random, and where consecutive
     # outputs are fewest ulps apart (z just above 1, |u - 1/2| ~ 0.358).
-    starts = np.concatenate([
-        rng.uniform(0, 1, windows), rng.uniform(0.8576, 0.87, windows),
-        rng.uniform(0.13, 0.1424, windows)]) * 2**53
-    starts = np.concatenate([starts.astype(np.uint64), np.array(
-        [0, 2**52 - length // 2, 2**53 - length], np.uint64)])
+    starts = (
+        np.concatenate(
+            [
+                rng.uniform(0, 1, windows),
+                rng.uniform(0.8576, 0.87, windows),
+                rng.uniform(0.13, 0.1424, windows),
+            ]
+        )
+        * 2**53
+    )
+    starts = np.concatenate(
+        [starts.astype(np.uint64), np.array([0, 2**52 - length // 2, 2**53 - length], np.uint64)]
+    )
     assert _trunc2_f64_decreases(starts, length).sum() == 0
 
 
@@ -238,8 +272,12 @@ def _sigmas(dtype, rng):
         s = bits.view(dtype)
     else:
         info = np.finfo(dtype)
-        s = np.concatenate([rng.uniform(0.001, 10, 100_000).astype(dtype),
-                            np.array([info.smallest_subnormal, info.tiny, 1, info.max / 2], dtype)])
+        s = np.concatenate(
+            [
+                rng.uniform(0.001, 10, 100_000).astype(dtype),
+                np.array([info.smallest_subnormal, info.tiny, 1, info.max / 2], dtype),
+            ]
+        )
         s = np.concatenate([s, np.nextafter(s, dtype(0))])
     s = s[np.isfinite(s) & (s > 0)]
     return s[s <= np.finfo(dtype).max / 2]  # the library refuses larger ones
@@ -274,9 +312,20 @@ def _ndtri_sample(size, seed):
     rng = np.random.default_rng(seed)
     log_uniform = np.exp(rng.uniform(math.log(2.0**-1022), math.log(0.5), size))
     uniform = rng.uniform(0.0, 0.5, size // 4)
-    edges = [0.5, np.nextafter(0.5, 0), 0.25, np.nextafter(0.25, 0), 1 / 16,
-             np.nextafter(1 / 16, 0), math.exp(-20.25), 2.0**-1022,
-             np.nextafter(2.0**-1022, 1), 1e-300, 1e-100, 0.5 - 2.0**-30]
+    edges = [
+        0.5,
+        np.nextafter(0.5, 0),
+        0.25,
+        np.nextafter(0.25, 0),
+        1 / 16,
+        np.nextafter(1 / 16, 0),
+        math.exp(-20.25),
+        2.0**-1022,
+        np.nextafter(2.0**-1022, 1),
+        1e-300,
+        1e-100,
+        0.5 - 2.0**-30,
+    ]
     around = [_neighbours(c, 20) for c in (1 / 16, math.exp(-20.25), 0.25)]
     p = np.concatenate([np.array(edges), log_uniform, uniform, *around])
     return p[(p >= 2.0**-1022) & (p <= 0.5)]
@@ -287,11 +336,14 @@ def _check_ndtri(size, seed, bound):
     z = _ndtri_of(p)
     with mpmath.workdps(30):
         exact = [naive.ndtri_mp(float(v)) for v in p]
-    err = np.abs([naive.ulp_error(a, e) if e != 0 else float(a != 0)
-                  for a, e in zip(z, exact, strict=True)])
+    err = np.abs(
+        [naive.ulp_error(a, e) if e != 0 else float(a != 0) for a, e in zip(z, exact, strict=True)]
+    )
     worst = err.argmax()
-    print(f"\nndtri_lower_f64 ({p.size} inputs): max {err[worst]:.3f} ulp at p = {p[worst]:.4g}, "
-          f"mean {err.mean():.4f}, within 1 ulp {np.mean(err <= 1):.2%}")
+    print(
+        f"\nndtri_lower_f64 ({p.size} inputs): max {err[worst]:.3f} ulp at p = {p[worst]:.4g}, "
+        f"mean {err.mean():.4f}, within 1 ulp {np.mean(err <= 1):.2%}"
+    )
     assert err.max() <= bound
     assert err.mean() <= 0.35
     assert z[0] == 0 and np.signbit(z[0]) == 0
@@ -327,16 +379,21 @@ def test_ndtri_lower_f64_below_a_quarter():
     p = np.random.default_rng(14).uniform(1 / 16, 1 / 4, 1500)
     z = _ndtri_of(p)
     with mpmath.workdps(30):
-        err = np.abs([naive.ulp_error(a, naive.ndtri_mp(float(v)))
-                      for a, v in zip(z, p, strict=True)])
+        err = np.abs(
+            [naive.ulp_error(a, naive.ndtri_mp(float(v))) for a, v in zip(z, p, strict=True)]
+        )
     assert err.max() <= 1.6
     assert err.mean() <= 0.4
 
 
 def _golden_inputs():
     rng = np.random.default_rng(20261206)
-    bits = np.concatenate([rng.integers(0, 2**64, 4096, dtype=np.uint64),
-                           np.array([0, 2**63 - 1, 2**63, 2**64 - 1], np.uint64)])
+    bits = np.concatenate(
+        [
+            rng.integers(0, 2**64, 4096, dtype=np.uint64),
+            np.array([0, 2**63 - 1, 2**63, 2**64 - 1], np.uint64),
+        ]
+    )
     # p from its bits (no libm between): exponents -1022 .. -2, any mantissa
     exponent = rng.integers(1, 1022, 4096, dtype=np.uint64)
     mantissa = rng.integers(0, 2**52, 4096, dtype=np.uint64)
@@ -354,8 +411,10 @@ def test_golden_digests():
 # code generation and JIT / pure-Python agreement
 
 
-@pytest.mark.skipif(numba.config.DISABLE_JIT or platform.machine() not in ("x86_64", "AMD64"),
-                    reason="inspects x86-64 code")
+@pytest.mark.skipif(
+    numba.config.DISABLE_JIT or platform.machine() not in ("x86_64", "AMD64"),
+    reason="inspects x86-64 code",
+)
 def test_loops_vectorise_without_fma():
     """The transforms vectorise -- no branch is left in them: their division
     is a packed one -- and LLVM contracts no multiply-add, which would change
@@ -412,17 +471,32 @@ np.savez(sys.argv[2], **out)
 def test_pure_python_matches_jit(tmp_path):
     """``NUMBA_DISABLE_JIT=1`` gives the same bits as the compiled code."""
     rng = np.random.default_rng(11)
-    words = np.concatenate([rng.integers(0, 2**32, 3000, dtype=np.uint64),
-                            np.array([0, 0xFF, 0x7FFFFFFF, 0x80000000, 2**32 - 1], np.uint64)])
-    inputs = {"words": words, "bits": _trunc2_f64_sample(3000, 12),
-              "p": _ndtri_sample(3000, 13)}
+    words = np.concatenate(
+        [
+            rng.integers(0, 2**32, 3000, dtype=np.uint64),
+            np.array([0, 0xFF, 0x7FFFFFFF, 0x80000000, 2**32 - 1], np.uint64),
+        ]
+    )
+    inputs = {"words": words, "bits": _trunc2_f64_sample(3000, 12), "p": _ndtri_sample(3000, 13)}
     np.savez(tmp_path / "in.npz", **inputs)
-    subprocess.run([sys.executable, "-c", _PURE_PYTHON_SCRIPT, str(tmp_path / "in.npz"),
-                    str(tmp_path / "out.npz")], env=python_env(NUMBA_DISABLE_JIT="1"),
-                   check=True, timeout=600)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _PURE_PYTHON_SCRIPT,
+            str(tmp_path / "in.npz"),
+            str(tmp_path / "out.npz"),
+        ],
+        env=python_env(NUMBA_DISABLE_JIT="1"),
+        check=True,
+        timeout=600,
+    )
     py = np.load(tmp_path / "out.npz")
-    jit = {"t32": _trunc2_f32_of_words(words), "t64": _trunc2_f64_of_bits(inputs["bits"]),
-           "nd": _ndtri_of(inputs["p"])}
+    jit = {
+        "t32": _trunc2_f32_of_words(words),
+        "t64": _trunc2_f64_of_bits(inputs["bits"]),
+        "nd": _ndtri_of(inputs["p"]),
+    }
     for key, a in jit.items():
         view = np.uint32 if a.dtype == np.float32 else np.uint64
         np.testing.assert_array_equal(a.view(view), py[key].view(view), err_msg=key)
@@ -439,8 +513,9 @@ def test_coefficient_signs():
         signs = {np.sign(c) for c in num[:-1]}
         assert len(signs) == 1, name
         if np.sign(num[-1]) not in signs:
-            span = {"ND_TAIL": q.ND_R_SPLIT - q.ND_R_START,
-                    "ND_FAR": q.ND_R_END - q.ND_R_SPLIT}[name]
+            span = {"ND_TAIL": q.ND_R_SPLIT - q.ND_R_START, "ND_FAR": q.ND_R_END - q.ND_R_SPLIT}[
+                name
+            ]
             u = np.linspace(0, span, 1001)
             head = np.polyval(np.array(num[:-1][::-1], np.float64), u)
             assert np.all(np.abs(num[-1] * u ** (len(num) - 1)) <= 1e-6 * np.abs(head)), name
@@ -448,8 +523,11 @@ def test_coefficient_signs():
 
 @pytest.mark.slow
 def test_coefficients_are_reproduced_by_the_fitting_script():
-    subprocess.run([sys.executable, str(ROOT / "tools" / "fit_quantiles.py"), "--check"],
-                   check=True, timeout=1800)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "fit_quantiles.py"), "--check"],
+        check=True,
+        timeout=1800,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -458,10 +536,32 @@ def test_coefficients_are_reproduced_by_the_fitting_script():
 
 def _points():
     rng = np.random.default_rng(21)
-    return [0.0, -0.0, 1e-300, -1e-300, 5e-324, 0.5, -1.0, 2.0, -2.0, 5.999999, 6.0, -6.0,
-            8.2, 8.3, -37.5, -38.0, -38.4, -38.5, -40.0, 1e10, -1e300,
-            *rng.uniform(-39, 9, 150), *rng.uniform(-7, 7, 100),
-            *-np.exp(rng.uniform(-30, 3.6, 50))]
+    return [
+        0.0,
+        -0.0,
+        1e-300,
+        -1e-300,
+        5e-324,
+        0.5,
+        -1.0,
+        2.0,
+        -2.0,
+        5.999999,
+        6.0,
+        -6.0,
+        8.2,
+        8.3,
+        -37.5,
+        -38.0,
+        -38.4,
+        -38.5,
+        -40.0,
+        1e10,
+        -1e300,
+        *rng.uniform(-39, 9, 150),
+        *rng.uniform(-7, 7, 100),
+        *-np.exp(rng.uniform(-30, 3.6, 50)),
+    ]
 
 
 def test_normal_cdf_is_correctly_rounded():
@@ -477,9 +577,20 @@ def test_normal_cdf_is_correctly_rounded():
 
 def test_normal_mass_is_correctly_rounded():
     rng = np.random.default_rng(22)
-    pairs = [(-2.0, 2.0), (-math.inf, 0.5), (0.5, math.inf), (-math.inf, math.inf),
-             (10.0, 10.0 + 2.0**-40), (-10.0 - 2.0**-40, -10.0), (-1e-300, 1e-300),
-             (-5e-324, 0.0), (37.0, 38.0), (-38.4, -38.3), (3.0, 3.0), (0.0, 1e-20)]
+    pairs = [
+        (-2.0, 2.0),
+        (-math.inf, 0.5),
+        (0.5, math.inf),
+        (-math.inf, math.inf),
+        (10.0, 10.0 + 2.0**-40),
+        (-10.0 - 2.0**-40, -10.0),
+        (-1e-300, 1e-300),
+        (-5e-324, 0.0),
+        (37.0, 38.0),
+        (-38.4, -38.3),
+        (3.0, 3.0),
+        (0.0, 1e-20),
+    ]
     for _ in range(150):
         a, b = sorted(rng.uniform(-40, 40, 2))
         pairs.append((a, b))
@@ -495,8 +606,16 @@ def test_normal_mass_is_correctly_rounded():
 
 def test_rayleigh_mass_is_correctly_rounded():
     rng = np.random.default_rng(23)
-    pairs = [(0.0, 1.0), (1.0, 2.0), (40.0, 40.0 + 2.0**-40), (30.0, 31.0), (0.0, 1e-160),
-             (1e300, 1.5e300), (5.0, 5.0), (0.0, 38.0)]
+    pairs = [
+        (0.0, 1.0),
+        (1.0, 2.0),
+        (40.0, 40.0 + 2.0**-40),
+        (30.0, 31.0),
+        (0.0, 1e-160),
+        (1e300, 1.5e300),
+        (5.0, 5.0),
+        (0.0, 38.0),
+    ]
     for _ in range(150):
         a = rng.uniform(0, 60)
         pairs.append((a, a + rng.uniform(0, 3)))

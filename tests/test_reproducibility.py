@@ -24,8 +24,14 @@ from .conftest import ROOT, digest, python_env
 
 
 def run_python(code, **env):
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=python_env(**env), cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=python_env(**env),
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -61,12 +67,13 @@ OTHER_STREAMS = {
     "glorot_icdf": lambda seed: gn.GlorotNormal(seed=seed, method="inverse_cdf"),
     "random_normal": lambda seed: gn.RandomNormal(0.5, 2.0, seed=seed),
     "random_uniform": lambda seed: gn.RandomUniform(-1.0, 3.0, seed=seed),
-    "truncated_wide": lambda seed: gn.TruncatedNormal(0.0, 0.02, seed=seed, lower=-2.0,
-                                                      upper=2.0),
-    "truncated_interval": lambda seed: gn.TruncatedNormal(1.0, 0.5, seed=seed, lower=1.2,
-                                                          upper=2.5),
-    "truncated_tail": lambda seed: gn.TruncatedNormal(0.0, 1.0, seed=seed, lower=40.0,
-                                                      upper=float("inf")),
+    "truncated_wide": lambda seed: gn.TruncatedNormal(0.0, 0.02, seed=seed, lower=-2.0, upper=2.0),
+    "truncated_interval": lambda seed: gn.TruncatedNormal(
+        1.0, 0.5, seed=seed, lower=1.2, upper=2.5
+    ),
+    "truncated_tail": lambda seed: gn.TruncatedNormal(
+        0.0, 1.0, seed=seed, lower=40.0, upper=float("inf")
+    ),
 }
 
 
@@ -135,8 +142,12 @@ def test_thread_count_does_not_change_bits(dtype):
     assert one.tobytes() == many.tobytes()
 
 
-KINDS = {"uniform": _engine.UNIFORM, "normal": _engine.NORMAL,
-         "truncated": _engine.TRUNCATED, "inverse_cdf": _engine.INVERSE_CDF}
+KINDS = {
+    "uniform": _engine.UNIFORM,
+    "normal": _engine.NORMAL,
+    "truncated": _engine.TRUNCATED,
+    "inverse_cdf": _engine.INVERSE_CDF,
+}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -149,8 +160,14 @@ def test_serial_twin_equals_parallel_kernel(path, kind):
     assert 4 * _kernels.CHUNK <= n < 4 * 3 * _kernels.CHUNK
     a = np.empty(n, native)
     b = np.empty(n, native)
-    args = (np.zeros(1, np.int64), np.int64(n), np.uint64(5), np.uint64(6), KINDS[kind],
-            _kernels.params(native, 1.0))
+    args = (
+        np.zeros(1, np.int64),
+        np.int64(n),
+        np.uint64(5),
+        np.uint64(6),
+        KINDS[kind],
+        _kernels.params(native, 1.0),
+    )
     parallel(a, *args, 3)
     serial(b, *args, 1)
     assert a.tobytes() == b.tobytes()
@@ -160,8 +177,16 @@ def fill(path, kind, starts, run_len, key=(123, 456)):
     _, serial = _kernels.KERNELS[path]
     native = np.float32 if path == "f32" else np.float64
     out = np.empty(len(starts) * run_len, native)
-    serial(out, np.asarray(starts, np.int64), np.int64(run_len), np.uint64(key[0]),
-           np.uint64(key[1]), KINDS[kind], _kernels.params(native, 1.0), 1)
+    serial(
+        out,
+        np.asarray(starts, np.int64),
+        np.int64(run_len),
+        np.uint64(key[0]),
+        np.uint64(key[1]),
+        KINDS[kind],
+        _kernels.params(native, 1.0),
+        1,
+    )
     return out
 
 
@@ -174,11 +199,13 @@ def test_any_split_of_the_index_range_gives_the_same_values(path, kind):
     for _ in range(20):
         start = int(rng.integers(0, n - 1))
         length = int(rng.integers(1, n - start + 1))
-        assert fill(path, kind, [start], length).tobytes() == whole[start:start + length].tobytes()
+        assert (
+            fill(path, kind, [start], length).tobytes() == whole[start : start + length].tobytes()
+        )
     # Many short runs, in an arbitrary order, as a partition would ask.
     for run in (1, 7, 300):
         starts = rng.permutation(n // run)[:50].astype(np.int64) * run
-        expected = np.concatenate([whole[s:s + run] for s in starts])
+        expected = np.concatenate([whole[s : s + run] for s in starts])
         assert fill(path, kind, starts, run).tobytes() == expected.tobytes()
 
 

@@ -121,6 +121,7 @@ def test_pieces_are_many_and_use_both_kernels(tiny_pieces, monkeypatch):
         def call(out, starts, run_len, *args):
             calls.append((name, out.shape[0], len(starts), int(run_len)))
             return kernel(out, starts, run_len, *args)
+
         return call
 
     monkeypatch.setitem(_kernels.KERNELS, "f32", (spy(par, "parallel"), spy(ser, "serial")))
@@ -145,11 +146,14 @@ def launches(monkeypatch):
     thread's Numba thread count."""
     seen = []
     for path, (par, ser) in list(_kernels.KERNELS.items()):
+
         def wrap(kernel, name):
             def call(*args):
                 seen.append((name, args[-1], numba.get_num_threads()))
                 return kernel(*args)
+
             return call
+
         monkeypatch.setitem(_kernels.KERNELS, path, (wrap(par, "parallel"), wrap(ser, "serial")))
     return seen
 
@@ -343,10 +347,13 @@ def test_available_memory_is_plausible():
     assert 0 < room < 1 << 50
 
 
-@pytest.mark.parametrize("shape, dtype, exc", [
-    ((1 << 40, 1 << 20), "float32", MemoryError),   # 4 PiB: more than any machine
-    ((1 << 31, 1 << 31), "float64", ValueError),    # bytes overflow an address
-])
+@pytest.mark.parametrize(
+    "shape, dtype, exc",
+    [
+        ((1 << 40, 1 << 20), "float32", MemoryError),  # 4 PiB: more than any machine
+        ((1 << 31, 1 << 31), "float64", ValueError),  # bytes overflow an address
+    ],
+)
 def test_huge_requests_fail_cleanly_and_the_process_carries_on(shape, dtype, exc):
     with pytest.raises(exc) as info:
         gn.GlorotNormal(seed=1)(shape, dtype)
@@ -367,16 +374,19 @@ def test_overlapping_out_is_refused_untouched():
         assert np.array_equal(base, before)
 
 
-@pytest.mark.parametrize("make, expected", [
-    (lambda: np.empty((4, 5), np.float32), False),
-    (lambda: np.empty((4, 5), np.float32)[::-1, ::2], False),
-    (lambda: np.empty((4, 5), np.float32).T, False),
-    (lambda: np.empty((4, 1, 5), np.float32)[:, :, ::-3], False),
-    (lambda: np.empty((1,), np.float32), False),
-    (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 3), (8, 4)), True),
-    (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 3), (4, 12)), False),
-    (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 2), (-4, 4)), True),
-])
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: np.empty((4, 5), np.float32), False),
+        (lambda: np.empty((4, 5), np.float32)[::-1, ::2], False),
+        (lambda: np.empty((4, 5), np.float32).T, False),
+        (lambda: np.empty((4, 1, 5), np.float32)[:, :, ::-3], False),
+        (lambda: np.empty((1,), np.float32), False),
+        (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 3), (8, 4)), True),
+        (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 3), (4, 12)), False),
+        (lambda: np.lib.stride_tricks.as_strided(np.empty(9, np.float32), (3, 2), (-4, 4)), True),
+    ],
+)
 def test_overlaps_itself(make, expected):
     assert _memory.overlaps_itself(make()) is expected
 

@@ -32,8 +32,14 @@ def environment(**env):
 
 
 def run_probe(*args, timeout=180, **env):
-    proc = subprocess.run([sys.executable, PROBE, *args], capture_output=True, text=True,
-                          env=environment(**env), cwd=ROOT, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=environment(**env),
+        cwd=ROOT,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stderr[-3000:]}"
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -74,10 +80,14 @@ def test_many_threads_under_each_layer(layer):
 def test_workqueue_without_the_guard_aborts():
     """The hazard is real: with the guard defeated the same probe is killed
     by Numba's workqueue (SIGABRT), so the test above can fail."""
-    proc = subprocess.run([sys.executable, PROBE, "threads", "unsafe"], capture_output=True,
-                          text=True, cwd=ROOT, timeout=180,
-                          env=environment(NUMBA_THREADING_LAYER="workqueue",
-                                          NUMBA_NUM_THREADS="4"))
+    proc = subprocess.run(
+        [sys.executable, PROBE, "threads", "unsafe"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        env=environment(NUMBA_THREADING_LAYER="workqueue", NUMBA_NUM_THREADS="4"),
+    )
     assert proc.returncode != 0
     assert "workqueue threading layer is not threadsafe" in proc.stderr
 
@@ -91,14 +101,22 @@ def test_tbb_is_the_default_layer_after_pip_install():
         metadata.version("tbb")
     except metadata.PackageNotFoundError:
         pytest.fail("the tbb package, a dependency on this platform, is not installed")
-    code = ("import ctypes, json\n"
-            "try:\n    ctypes.CDLL('libtbb.so.12'); on_path = True\n"
-            "except OSError:\n    on_path = False\n"
-            "import glorot_numba as gn\n"
-            "gn.GlorotNormal(seed=1)((64, 64))\n"
-            "print(json.dumps(dict(gn.runtime_info(), on_path=on_path)))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=environment(), cwd=ROOT, timeout=180)
+    code = (
+        "import ctypes, json\n"
+        "try:\n    ctypes.CDLL('libtbb.so.12'); on_path = True\n"
+        "except OSError:\n    on_path = False\n"
+        "import glorot_numba as gn\n"
+        "gn.GlorotNormal(seed=1)((64, 64))\n"
+        "print(json.dumps(dict(gn.runtime_info(), on_path=on_path)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        cwd=ROOT,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     assert info["threading_layer"] == "tbb"
@@ -168,9 +186,14 @@ def test_ctrl_c_stops_a_long_fill_within_a_piece(probe, dtype):
     fill -- a fill made in one call (no pieces) fails that, however fast.
     The time from the signal to the KeyboardInterrupt has a generous bound,
     CTRL_C_SECONDS."""
-    proc = subprocess.Popen([sys.executable, PROBE, probe, dtype], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=environment(NUMBA_NUM_THREADS="2"))
+    proc = subprocess.Popen(
+        [sys.executable, PROBE, probe, dtype],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=environment(NUMBA_NUM_THREADS="2"),
+    )
     try:
         # The first fill compiles the kernels (or loads them): minutes at most.
         line = read_line(proc, timeout=600)
@@ -187,8 +210,7 @@ def test_ctrl_c_stops_a_long_fill_within_a_piece(probe, dtype):
         proc.wait()
     assert proc.returncode == 0, err[-3000:]
     result = json.loads(out.strip().splitlines()[-1])
-    late = [launch for launch in result["last_launches"]
-            if launch[1] is None or launch[1] > after]
+    late = [launch for launch in result["last_launches"] if launch[1] is None or launch[1] > after]
     assert len(late) <= 2, (late, result)
     assert sum(elements for _, _, elements in late) <= result["rows"] // 4, (late, result)
     latency = result["caught"] - after
@@ -203,8 +225,7 @@ def test_ctrl_c_stops_a_long_fill_within_a_piece(probe, dtype):
 
 
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
-@pytest.mark.parametrize("kind", ["f32", "f16", "bf16", "strided", "compat-f32",
-                                  "compat-f16"])
+@pytest.mark.parametrize("kind", ["f32", "f16", "bf16", "strided", "compat-f32", "compat-f16"])
 def test_peak_memory_is_the_output_plus_a_constant(kind):
     """64 Mi elements; the peak resident memory during the call, less the
     output, stays under a constant -- a full-size temporary would add at
@@ -215,17 +236,25 @@ def test_peak_memory_is_the_output_plus_a_constant(kind):
 
 
 def test_import_changes_no_numba_setting_and_starts_no_threads():
-    code = ("import json, numba\n"
-            "from numba.np.ufunc import parallel\n"
-            "def settings():\n"
-            "    return {k: repr(getattr(numba.config, k)) for k in dir(numba.config)\n"
-            "            if k.isupper()}\n"
-            "before = settings()\n"
-            "import glorot_numba\n"
-            "print(json.dumps({'changed': sorted(k for k, v in settings().items()\n"
-            "                                   if before.get(k) != v),\n"
-            "                  'threads_started': parallel._is_initialized}))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=environment(), cwd=ROOT, timeout=180)
+    code = (
+        "import json, numba\n"
+        "from numba.np.ufunc import parallel\n"
+        "def settings():\n"
+        "    return {k: repr(getattr(numba.config, k)) for k in dir(numba.config)\n"
+        "            if k.isupper()}\n"
+        "before = settings()\n"
+        "import glorot_numba\n"
+        "print(json.dumps({'changed': sorted(k for k, v in settings().items()\n"
+        "                                   if before.get(k) != v),\n"
+        "                  'threads_started': parallel._is_initialized}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        cwd=ROOT,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"changed": [], "threads_started": False}

@@ -23,8 +23,10 @@ DISTRIBUTIONS = ["truncated_normal", "normal", "untruncated_normal", "uniform"]
 METHODS = ["box_muller", "inverse_cdf"]
 # (distribution, method): every distribution, and the truncated normal by
 # both methods, which must pass the same assertions.
-DRAWS = [(d, "box_muller") for d in DISTRIBUTIONS] + [("truncated_normal", "inverse_cdf"),
-                                                      ("normal", "inverse_cdf")]
+DRAWS = [(d, "box_muller") for d in DISTRIBUTIONS] + [
+    ("truncated_normal", "inverse_cdf"),
+    ("normal", "inverse_cdf"),
+]
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -59,25 +61,38 @@ def test_variance_scaling_fits(distribution, method, mode, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float16", ml_dtypes.bfloat16])
-@pytest.mark.parametrize("distribution, method", [("truncated_normal", "box_muller"),
-                                                  ("truncated_normal", "inverse_cdf"),
-                                                  ("uniform", "box_muller")])
+@pytest.mark.parametrize(
+    "distribution, method",
+    [
+        ("truncated_normal", "box_muller"),
+        ("truncated_normal", "inverse_cdf"),
+        ("uniform", "box_muller"),
+    ],
+)
 def test_low_precision_variance_scaling_fits(distribution, method, dtype):
     init = gn.VarianceScaling(0.5, "fan_out", distribution, seed=12, method=method)
     gt.assert_variance_scaling(init((3, 3, 64, 128), dtype), init, alpha=ALPHA)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("distribution, method", [("truncated_normal", "box_muller"),
-                                                  ("truncated_normal", "inverse_cdf"),
-                                                  ("uniform", "box_muller")])
+@pytest.mark.parametrize(
+    "distribution, method",
+    [
+        ("truncated_normal", "box_muller"),
+        ("truncated_normal", "inverse_cdf"),
+        ("uniform", "box_muller"),
+    ],
+)
 @pytest.mark.parametrize("shape", [(257, 129), (3, 3, 16, 32), (1, 1)])
 def test_bound_never_exceeded(dtype, distribution, method, shape):
     init = gn.VarianceScaling(1.7, "fan_avg", distribution, seed=99, method=method)
     fan_in, fan_out = gn.compute_fans(shape)
     var = 1.7 / max(1.0, (fan_in + fan_out) / 2)
-    bound = 2 * math.sqrt(var) / 0.87962566103423978 if distribution != "uniform" \
+    bound = (
+        2 * math.sqrt(var) / 0.87962566103423978
+        if distribution != "uniform"
         else math.sqrt(3 * var)
+    )
     bound_in_dtype = np.asarray(bound).astype(dtype).astype(np.float64)
     for seed in range(3):
         init.seed = seed
@@ -105,7 +120,7 @@ def _moments(w, sigma_post):
     flat = w.reshape(-1)
     total = total_sq = 0.0
     for start in range(0, flat.size, 1 << 22):
-        x = flat[start:start + (1 << 22)].astype(np.float64) / sigma_post
+        x = flat[start : start + (1 << 22)].astype(np.float64) / sigma_post
         total += x.sum()
         total_sq += (x * x).sum()
     return total / flat.size, total_sq / flat.size

@@ -25,25 +25,29 @@ SIGMA = math.sqrt(2.0 / 2000.0)  # Glorot, (1000, 1000)
 def test_truncation_constant_from_first_principles():
     assert gt.TRUNCATED_STD == pytest.approx(float(stats.truncnorm(-2, 2).std()), rel=1e-15)
     ref = gt.reference({"distribution": "truncated_normal"}, fans=(7, 7))
-    assert ref.kurtosis == pytest.approx(3 + float(stats.truncnorm(-2, 2).stats(moments="k")),
-                                         rel=1e-12)
+    assert ref.kurtosis == pytest.approx(
+        3 + float(stats.truncnorm(-2, 2).stats(moments="k")), rel=1e-12
+    )
 
 
-@pytest.mark.parametrize("distribution, frozen", [
-    ("truncated_normal", stats.truncnorm(-2, 2, scale=0.5 / gt.TRUNCATED_STD)),
-    ("untruncated_normal", stats.norm(scale=0.5)),
-    ("uniform", stats.uniform(-0.5 * math.sqrt(3), 2 * 0.5 * math.sqrt(3))),
-])
+@pytest.mark.parametrize(
+    "distribution, frozen",
+    [
+        ("truncated_normal", stats.truncnorm(-2, 2, scale=0.5 / gt.TRUNCATED_STD)),
+        ("untruncated_normal", stats.norm(scale=0.5)),
+        ("uniform", stats.uniform(-0.5 * math.sqrt(3), 2 * 0.5 * math.sqrt(3))),
+    ],
+)
 def test_reference_matches_scipy(distribution, frozen):
-    ref = gt.reference({"scale": 1.0, "mode": "fan_in", "distribution": distribution},
-                       fans=(4, 9))  # std 0.5
+    ref = gt.reference(
+        {"scale": 1.0, "mode": "fan_in", "distribution": distribution}, fans=(4, 9)
+    )  # std 0.5
     assert ref.std == pytest.approx(0.5, rel=1e-15)
     x = np.linspace(-1.2, 1.2, 101)
     np.testing.assert_allclose(ref.cdf(x), frozen.cdf(x), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(ref.pdf(x), frozen.pdf(x), rtol=1e-12, atol=1e-15)
     t = np.linspace(0, 1.2, 25)
-    np.testing.assert_allclose(ref.tail(t), frozen.sf(t) + frozen.cdf(-t), rtol=1e-10,
-                               atol=1e-15)
+    np.testing.assert_allclose(ref.tail(t), frozen.sf(t) + frozen.cdf(-t), rtol=1e-10, atol=1e-15)
 
 
 def test_config_forms_agree():
@@ -126,19 +130,20 @@ def test_rejects_the_library_with_a_wrong_constant(monkeypatch):
         gt.assert_variance_scaling(broken, gn.GlorotNormal())
 
 
-@pytest.mark.parametrize("defect", ["scale_1.01", "mean_0.005sd", "clipped", "uniform",
-                                    "untruncated", "he_for_glorot"])
+@pytest.mark.parametrize(
+    "defect", ["scale_1.01", "mean_0.005sd", "clipped", "uniform", "untruncated", "he_for_glorot"]
+)
 def test_rejects_defects(glorot_1e6, defect):
     w = glorot_1e6.astype(np.float64)
     rng = np.random.default_rng(11)
-    if defect == "scale_1.01":          # variance 1 % high
+    if defect == "scale_1.01":  # variance 1 % high
         w = w * math.sqrt(1.01)
-    elif defect == "mean_0.005sd":      # a biased transform
+    elif defect == "mean_0.005sd":  # a biased transform
         w = w + 0.005 * SIGMA
-    elif defect == "clipped":           # truncation by clipping, not resampling
+    elif defect == "clipped":  # truncation by clipping, not resampling
         bound = 2 * SIGMA / gt.TRUNCATED_STD
         w = np.clip(rng.standard_normal(w.shape) * SIGMA / gt.TRUNCATED_STD, -bound, bound)
-    elif defect == "uniform":           # right variance, wrong shape
+    elif defect == "uniform":  # right variance, wrong shape
         w = rng.uniform(-1, 1, w.shape) * SIGMA * math.sqrt(3)
     elif defect == "untruncated":
         w = rng.standard_normal(w.shape) * SIGMA
@@ -195,9 +200,11 @@ def test_report_text(glorot_1e6):
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
-@given(init=gt.initializers(), shape=gt.shapes(min_rank=1, max_rank=4, min_side=1,
-                                              max_side=40, max_elements=20_000),
-       dtype=gt.dtypes())
+@given(
+    init=gt.initializers(),
+    shape=gt.shapes(min_rank=1, max_rank=4, min_side=1, max_side=40, max_elements=20_000),
+    dtype=gt.dtypes(),
+)
 def test_every_configuration_fits(init, shape, dtype):
     # Property: whatever the class, configuration, shape and dtype, the
     # library's output passes the kit.  alpha = 1e-6 per example, so the
@@ -220,22 +227,24 @@ def test_strategies_cover_every_class():
         names.add(spec["class_name"])
 
     collect()
-    assert names == set(gn.__all__) & {c.__name__ for c in
-                                       gt._registry.initializer_classes(gn.VarianceScaling).values()}
+    assert names == set(gn.__all__) & {
+        c.__name__ for c in gt._registry.initializer_classes(gn.VarianceScaling).values()
+    }
 
 
 def test_importing_needs_neither_scipy_nor_hypothesis():
     import subprocess
     import sys
 
-    code = ("import sys; sys.modules['scipy'] = None; sys.modules['hypothesis'] = None\n"
-            "import glorot_numba, glorot_numba.testing, glorot_numba.cli\n"
-            "try:\n"
-            "    glorot_numba.testing.shapes()\n"
-            "except ImportError as e:\n"
-            "    print(e)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    code = (
+        "import sys; sys.modules['scipy'] = None; sys.modules['hypothesis'] = None\n"
+        "import glorot_numba, glorot_numba.testing, glorot_numba.cli\n"
+        "try:\n"
+        "    glorot_numba.testing.shapes()\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "glorot_numba[testing]" in proc.stdout
 
@@ -243,6 +252,7 @@ def test_importing_needs_neither_scipy_nor_hypothesis():
 # --------------------------------------------------------------------------
 # The cells test (float16, bfloat16)
 # --------------------------------------------------------------------------
+
 
 def _truncated_glorot(n, seed):
     rng = np.random.default_rng(seed)
@@ -288,7 +298,7 @@ def test_a_scale_not_rounded_is_a_different_reference():
     torch = pytest.importorskip("torch")
     w = torch.empty(2000, 2000, dtype=torch.bfloat16)
     torch.nn.init.xavier_uniform_(w, generator=torch.Generator().manual_seed(0))
-    w = w.view(torch.int16).numpy().view(ml_dtypes.bfloat16)[:500]   # 10**6 values
+    w = w.view(torch.int16).numpy().view(ml_dtypes.bfloat16)[:500]  # 10**6 values
     config = {"mode": "fan_avg", "distribution": "uniform"}
     assert not gt.check_variance_scaling(w, config, fans=(2000, 2000)).passed
     exact = gt.check_variance_scaling(w, config, fans=(2000, 2000), round_scale=False)
@@ -304,8 +314,11 @@ COMPLEX_LAWS = ["truncated_normal", "untruncated_normal", "uniform"]
 
 def test_complex_reference_from_first_principles():
     # |w|^2 / multiplier^2: Exp(1) truncated at 4, Exp(1), U(0, 1) (SciPy).
-    laws = {"truncated_normal": stats.truncexpon(4.0), "untruncated_normal": stats.expon(),
-            "uniform": stats.uniform()}
+    laws = {
+        "truncated_normal": stats.truncexpon(4.0),
+        "untruncated_normal": stats.expon(),
+        "uniform": stats.uniform(),
+    }
     for distribution, law in laws.items():
         ref = gt.reference({"distribution": distribution}, fans=(4, 9), dtype="complex64")
         assert isinstance(ref, gt.ComplexReference)
@@ -314,10 +327,15 @@ def test_complex_reference_from_first_principles():
         assert ref.multiplier**2 * mean == pytest.approx(ref.std**2, rel=1e-12)
         assert ref.power_variance == pytest.approx(var / mean**2, rel=1e-12)
         q = np.linspace(0.01, 4.99, 41)  # off the ends of the supports
-        np.testing.assert_allclose(ref.power_cdf(q * ref.multiplier**2), law.cdf(q),
-                                   rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(ref.power_pdf(q * ref.multiplier**2) * ref.multiplier**2,
-                                   law.pdf(q), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            ref.power_cdf(q * ref.multiplier**2), law.cdf(q), rtol=1e-12, atol=1e-15
+        )
+        np.testing.assert_allclose(
+            ref.power_pdf(q * ref.multiplier**2) * ref.multiplier**2,
+            law.pdf(q),
+            rtol=1e-12,
+            atol=1e-15,
+        )
     trunc = gt.reference({}, fans=(1, 1), dtype="complex128")
     assert trunc.std / trunc.multiplier == pytest.approx(0.96196183, abs=1e-8)
 
@@ -351,8 +369,9 @@ def test_complex_false_alarm_rate_is_at_most_alpha():
 @pytest.mark.parametrize("dtype", ["complex64", "complex128"])
 def test_complex_false_alarm_rate_at_1000_seeds(distribution, dtype):
     alpha, n_seeds = 0.05, 1000
-    count = _complex_rejections(distribution, dtype, range(10_000, 10_000 + n_seeds),
-                                (50, 60), alpha)
+    count = _complex_rejections(
+        distribution, dtype, range(10_000, 10_000 + n_seeds), (50, 60), alpha
+    )
     assert count <= stats.binom.isf(1e-4, n_seeds, alpha), count
 
 
@@ -371,9 +390,11 @@ def test_complex_accepts_independent_producers():
     rng = np.random.default_rng(4)
     n, sigma = 200_000, math.sqrt(1.0 / 1000)
     config = {"mode": "fan_avg"}
-    gt.assert_variance_scaling(_complex_normal(rng, n) * sigma,
-                               {"mode": "fan_avg", "distribution": "untruncated_normal"},
-                               fans=(1000, 1000))
+    gt.assert_variance_scaling(
+        _complex_normal(rng, n) * sigma,
+        {"mode": "fan_avg", "distribution": "untruncated_normal"},
+        fans=(1000, 1000),
+    )
     correct = _jax_like(rng, n, sigma, constant=math.sqrt(_complex_fit._TRUNC_Q1))
     gt.assert_variance_scaling(correct, config, fans=(1000, 1000))
     gt.assert_variance_scaling(correct.astype(np.complex64), config, fans=(1000, 1000))
@@ -398,18 +419,28 @@ def test_complex_catches_jax_constant_at_10_000_samples(direction):
     assert rejected == 20
 
 
-@pytest.mark.parametrize("defect", ["elliptic", "correlated", "dependent",
-                                    "sectors_by_modulus", "square", "radius_not_sqrt",
-                                    "untruncated_for_truncated", "phase_half_turn"])
+@pytest.mark.parametrize(
+    "defect",
+    [
+        "elliptic",
+        "correlated",
+        "dependent",
+        "sectors_by_modulus",
+        "square",
+        "radius_not_sqrt",
+        "untruncated_for_truncated",
+        "phase_half_turn",
+    ],
+)
 def test_complex_rejects_defects(defect):
     rng = np.random.default_rng(12)
     n, sigma = 200_000, math.sqrt(1.0 / 1000)
     law, z = "untruncated_normal", _complex_normal(rng, n)
-    if defect == "elliptic":             # unequal variance of re and im (1.04 : 1)
+    if defect == "elliptic":  # unequal variance of re and im (1.04 : 1)
         z = z.real * 1.02 + 1j * z.imag / 1.02
-    elif defect == "correlated":         # corr(re, im) = 0.03
-        z = (z.real + 1j * (0.03 * z.real + math.sqrt(1 - 0.03**2) * z.imag))
-    elif defect == "dependent":          # phase in a half plane chosen by the modulus
+    elif defect == "correlated":  # corr(re, im) = 0.03
+        z = z.real + 1j * (0.03 * z.real + math.sqrt(1 - 0.03**2) * z.imag)
+    elif defect == "dependent":  # phase in a half plane chosen by the modulus
         big = np.abs(z) > np.median(np.abs(z))
         angle = np.mod(np.angle(z), math.pi) + np.where(big, 0.0, math.pi)
         z = np.abs(z) * np.exp(1j * angle)
@@ -420,20 +451,21 @@ def test_complex_rejects_defects(defect):
         theta = np.angle(z)
         wrong = (np.cos(4 * theta) > 0) != big
         z = np.where(wrong, z * np.exp(1j * math.pi / 4), z)
-    elif defect == "square":             # PyTorch's complex uniform_: a square
+    elif defect == "square":  # PyTorch's complex uniform_: a square
         law = "uniform"
         z = rng.uniform(-1, 1, n) + 1j * rng.uniform(-1, 1, n)
-        z *= math.sqrt(3.0 / 2.0)        # E|z|^2 = 1, as the disc
-    elif defect == "radius_not_sqrt":    # disc with r = R u instead of R sqrt(u)
+        z *= math.sqrt(3.0 / 2.0)  # E|z|^2 = 1, as the disc
+    elif defect == "radius_not_sqrt":  # disc with r = R u instead of R sqrt(u)
         law = "uniform"
         z = rng.random(n) * np.exp(2j * math.pi * rng.random(n)) * math.sqrt(6.0) / 2
     elif defect == "untruncated_for_truncated":
         law = "truncated_normal"
-    else:                                # phase from a half-turn map: theta in (-pi, 0]
+    else:  # phase from a half-turn map: theta in (-pi, 0]
         z = np.abs(z) * np.exp(-1j * np.abs(np.angle(z)))
     with pytest.raises(AssertionError):
-        gt.assert_variance_scaling(z * sigma, {"mode": "fan_avg", "distribution": law},
-                                   fans=(1000, 1000))
+        gt.assert_variance_scaling(
+            z * sigma, {"mode": "fan_avg", "distribution": law}, fans=(1000, 1000)
+        )
 
 
 def test_complex_input_errors_and_report():
@@ -441,12 +473,20 @@ def test_complex_input_errors_and_report():
     with pytest.raises(ValueError, match="cannot be values of"):
         gt.check_variance_scaling(w, gn.GlorotNormal(), dtype="float32")
     with pytest.raises(ValueError, match="not values of"):
-        gt.check_variance_scaling(w.astype(np.complex128) * (1 + 1e-12), gn.GlorotNormal(),
-                                  dtype="complex64")
-    report = gt.check_variance_scaling(w.astype(np.complex128), gn.GlorotNormal(),
-                                       dtype="complex64")
+        gt.check_variance_scaling(
+            w.astype(np.complex128) * (1 + 1e-12), gn.GlorotNormal(), dtype="complex64"
+        )
+    report = gt.check_variance_scaling(
+        w.astype(np.complex128), gn.GlorotNormal(), dtype="complex64"
+    )
     assert report.passed and report.dtype == "complex64"
-    assert sorted(report.pvalues) == ["circular", "edge", "independence", "modulus", "phase",
-                                      "power"]
+    assert sorted(report.pvalues) == [
+        "circular",
+        "edge",
+        "independence",
+        "modulus",
+        "phase",
+        "power",
+    ]
     text = str(report)
     assert "(complex)" in text and "modulus     :" in text and "verdict     : fits" in text

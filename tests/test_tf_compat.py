@@ -47,9 +47,13 @@ def _needs_libm(case):
 def _init(case):
     if case["cls"] == "GlorotNormal":
         return gn.GlorotNormal(seed=case["seed"], compat=case["compat"])
-    return gn.VarianceScaling(scale=case["scale"], mode=case["mode"],
-                              distribution=case["distribution"], seed=case["seed"],
-                              compat=case["compat"])
+    return gn.VarianceScaling(
+        scale=case["scale"],
+        mode=case["mode"],
+        distribution=case["distribution"],
+        seed=case["seed"],
+        compat=case["compat"],
+    )
 
 
 def _call(init, case):
@@ -103,7 +107,8 @@ def test_golden_bits(item):
     assert got.dtype.name == case["dtype"]
     mismatch = np.flatnonzero(_bits(got).reshape(-1) != want.reshape(-1))
     assert mismatch.size == 0, (
-        f"{mismatch.size} of {got.size} elements differ, first {mismatch[:5]}")
+        f"{mismatch.size} of {got.size} elements differ, first {mismatch[:5]}"
+    )
 
 
 @pytest.mark.parametrize("g", sorted(SEQUENCES))
@@ -130,8 +135,19 @@ def test_parallel_serial_and_thread_counts_agree(path, native, kind):
     n = 3 * _tf_kernels.CHUNK_GROUPS * _tf_kernels.GROUP[path] + 5  # four work items
     parallel, serial = _tf_kernels.KERNELS[path]
     u = np.uint64
-    args = (kind, u(0x12345678), u(0x9ABCDEF0), u(0), u(0), u(7), u(0), u(0x7FFFFF),
-            native(2.0**-23), native(0.5), native(0.0))
+    args = (
+        kind,
+        u(0x12345678),
+        u(0x9ABCDEF0),
+        u(0),
+        u(0),
+        u(7),
+        u(0),
+        u(0x7FFFFF),
+        native(2.0**-23),
+        native(0.5),
+        native(0.0),
+    )
     outs = []
     before = numba.get_num_threads()
     try:
@@ -144,8 +160,9 @@ def test_parallel_serial_and_thread_counts_agree(path, native, kind):
         numba.set_num_threads(before)
     assert not np.isnan(outs[0]).any()
     for out in outs[1:]:
-        np.testing.assert_array_equal(out.view(_WIDTH[out.itemsize]),
-                                      outs[0].view(_WIDTH[out.itemsize]))
+        np.testing.assert_array_equal(
+            out.view(_WIDTH[out.itemsize]), outs[0].view(_WIDTH[out.itemsize])
+        )
 
 
 def test_counter_carries_across_words():
@@ -155,11 +172,35 @@ def test_counter_carries_across_words():
     # Group 1 of a normal draw whose counter starts at 2**32 - 1 uses counter
     # (0, 1, 0, 0); the same group as group 0 of a draw starting there.
     a = np.empty(8, np.float32)
-    serial(a, _engine.NORMAL, u(1), u(2), u(0xFFFFFFFF), u(0), u(0), u(0), u(0),
-           np.float32(1), np.float32(1), np.float32(0))
+    serial(
+        a,
+        _engine.NORMAL,
+        u(1),
+        u(2),
+        u(0xFFFFFFFF),
+        u(0),
+        u(0),
+        u(0),
+        u(0),
+        np.float32(1),
+        np.float32(1),
+        np.float32(0),
+    )
     b = np.empty(4, np.float32)
-    serial(b, _engine.NORMAL, u(1), u(2), u(0), u(1), u(0), u(0), u(0),
-           np.float32(1), np.float32(1), np.float32(0))
+    serial(
+        b,
+        _engine.NORMAL,
+        u(1),
+        u(2),
+        u(0),
+        u(1),
+        u(0),
+        u(0),
+        u(0),
+        np.float32(1),
+        np.float32(1),
+        np.float32(0),
+    )
     np.testing.assert_array_equal(a[4:], b)
 
 
@@ -167,11 +208,21 @@ def test_counter_carries_across_words():
 
 
 @pytest.mark.parametrize("cls", [gn.GlorotNormal, gn.VarianceScaling])
-@pytest.mark.parametrize("compat,exc", [
-    (1, TypeError), (b"tf.keras", TypeError), (True, TypeError), (("tf.keras",), TypeError),
-    ("tf", ValueError), ("TF.compat.v1", ValueError), ("tf.compat.v2", ValueError),
-    ("keras", ValueError), ("", ValueError), ("tf.keras ", ValueError),
-])
+@pytest.mark.parametrize(
+    "compat,exc",
+    [
+        (1, TypeError),
+        (b"tf.keras", TypeError),
+        (True, TypeError),
+        (("tf.keras",), TypeError),
+        ("tf", ValueError),
+        ("TF.compat.v1", ValueError),
+        ("tf.compat.v2", ValueError),
+        ("keras", ValueError),
+        ("", ValueError),
+        ("tf.keras ", ValueError),
+    ],
+)
 def test_bad_compat_values(cls, compat, exc):
     with pytest.raises(exc, match="compat"):
         cls(seed=1, compat=compat)
@@ -185,24 +236,64 @@ def _sentinel(shape, dtype):
 
 
 @pytest.mark.parametrize("compat", _tf_compat.MODES)
-@pytest.mark.parametrize("call,make_out,exc,match", [
-    (lambda i, o: i((5, 4), out=o), lambda: _sentinel((4, 5), np.float32), ValueError, "shape"),
-    (lambda i, o: i((4, 5), "float32", out=o), lambda: _sentinel((4, 5), np.float64),
-     ValueError, "dtype"),
-    (lambda i, o: i((4, 5), "float32", out=o), lambda: _sentinel((4, 5), np.float16),
-     ValueError, "dtype"),
-    (lambda i, o: i((4, 5), "int32", out=o), lambda: _sentinel((4, 5), np.float32),
-     ValueError, "int32"),
-    (lambda i, o: i((4, 5), out=o, partition_info=gn.PartitionInfo((4, 5), (1, 0))),
-     lambda: _sentinel((4, 5), np.float32), ValueError, "does not fit"),
-    (lambda i, o: i((4, 5), out=o[::3]), lambda: _sentinel((8, 5), np.float32), ValueError,
-     "shape"),
-    (lambda i, o: i((4, 5), out=o), lambda: _sentinel((4, 5), np.float32)[:, ::-1].copy().T,
-     ValueError, "shape"),
-    (lambda i, o: i((4, 5), out=list(o)), lambda: _sentinel((4, 5), np.float32), TypeError,
-     "numpy"),
-], ids=["shape", "out-dtype", "call-dtype", "int-dtype", "partition", "strided-shape",
-        "transposed", "not-array"])
+@pytest.mark.parametrize(
+    "call,make_out,exc,match",
+    [
+        (lambda i, o: i((5, 4), out=o), lambda: _sentinel((4, 5), np.float32), ValueError, "shape"),
+        (
+            lambda i, o: i((4, 5), "float32", out=o),
+            lambda: _sentinel((4, 5), np.float64),
+            ValueError,
+            "dtype",
+        ),
+        (
+            lambda i, o: i((4, 5), "float32", out=o),
+            lambda: _sentinel((4, 5), np.float16),
+            ValueError,
+            "dtype",
+        ),
+        (
+            lambda i, o: i((4, 5), "int32", out=o),
+            lambda: _sentinel((4, 5), np.float32),
+            ValueError,
+            "int32",
+        ),
+        (
+            lambda i, o: i((4, 5), out=o, partition_info=gn.PartitionInfo((4, 5), (1, 0))),
+            lambda: _sentinel((4, 5), np.float32),
+            ValueError,
+            "does not fit",
+        ),
+        (
+            lambda i, o: i((4, 5), out=o[::3]),
+            lambda: _sentinel((8, 5), np.float32),
+            ValueError,
+            "shape",
+        ),
+        (
+            lambda i, o: i((4, 5), out=o),
+            lambda: _sentinel((4, 5), np.float32)[:, ::-1].copy().T,
+            ValueError,
+            "shape",
+        ),
+        (
+            lambda i, o: i((4, 5), out=list(o)),
+            lambda: _sentinel((4, 5), np.float32),
+            TypeError,
+            "numpy",
+        ),
+    ],
+    ids=[
+        "shape",
+        "out-dtype",
+        "call-dtype",
+        "int-dtype",
+        "partition",
+        "strided-shape",
+        "transposed",
+        "not-array",
+    ],
+)
 def test_failed_compat_call_leaves_out_untouched(compat, call, make_out, exc, match):
     out = make_out()
     before = out.copy()
@@ -270,15 +361,20 @@ def test_compat_values_are_not_the_native_stream():
         assert not np.any(gn.GlorotNormal(seed=7, compat=compat)((64,)) == native)
 
 
-@pytest.mark.parametrize("compat,same", [
-    ("tf.compat.v1", [(5, 5 + 2**31 - 1), (-1, 2**31 - 2), (2**40, 2**40 % (2**31 - 1))]),
-    ("tf.keras", [(5, 5 + 2**31 - 2), (-1, 2**31 - 3)]),
-    ("keras2", [(-1, 2**64 - 1), (3, 3 + 2**64)]),
-])
+@pytest.mark.parametrize(
+    "compat,same",
+    [
+        ("tf.compat.v1", [(5, 5 + 2**31 - 1), (-1, 2**31 - 2), (2**40, 2**40 % (2**31 - 1))]),
+        ("tf.keras", [(5, 5 + 2**31 - 2), (-1, 2**31 - 3)]),
+        ("keras2", [(-1, 2**64 - 1), (3, 3 + 2**64)]),
+    ],
+)
 def test_seed_reduction(compat, same):
     for a, b in same:
-        np.testing.assert_array_equal(gn.GlorotNormal(seed=a, compat=compat)((9,)),
-                                      gn.GlorotNormal(seed=b, compat=compat)((9,)))
+        np.testing.assert_array_equal(
+            gn.GlorotNormal(seed=a, compat=compat)((9,)),
+            gn.GlorotNormal(seed=b, compat=compat)((9,)),
+        )
 
 
 @pytest.mark.parametrize("compat", _tf_compat.MODES)
@@ -325,8 +421,14 @@ def test_golden_bits_with_the_jit_off():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", _NOJIT], env=python_env(NUMBA_DISABLE_JIT="1"),
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _NOJIT],
+        env=python_env(NUMBA_DISABLE_JIT="1"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["jit_off"] and report["checked"] >= 30
@@ -343,13 +445,15 @@ def test_warmup_compiles_the_compat_kernels_too():
 
 
 @pytest.mark.parametrize("compat", _tf_compat.MODES)
-@pytest.mark.parametrize("cls", [gn.GlorotUniform, gn.HeNormal, gn.HeUniform,
-                                 gn.LecunNormal, gn.LecunUniform])
+@pytest.mark.parametrize(
+    "cls", [gn.GlorotUniform, gn.HeNormal, gn.HeUniform, gn.LecunNormal, gn.LecunUniform]
+)
 def test_family_members_are_their_variance_scaling_configuration(cls, compat):
     """TensorFlow defines each member as a VarianceScaling configuration."""
     member = cls(seed=11, compat=compat)
-    base = gn.VarianceScaling(member.scale, member.mode, member.distribution, seed=11,
-                              compat=compat)
+    base = gn.VarianceScaling(
+        member.scale, member.mode, member.distribution, seed=11, compat=compat
+    )
     assert member.get_config()["compat"] == compat
     assert cls.from_config(member.get_config()).compat == compat
     for shape in [(7, 5), (3, 3, 4, 6)]:
@@ -359,8 +463,9 @@ def test_family_members_are_their_variance_scaling_configuration(cls, compat):
 @pytest.mark.parametrize("compat", _tf_compat.MODES)
 def test_fan_axes_change_only_the_scale(compat):
     """Explicit fan axes set the fans; TensorFlow's stream is unchanged."""
-    torch_like = gn.VarianceScaling(1.0, "fan_in", "uniform", seed=4, compat=compat,
-                                    **gn.TORCH_LAYOUT)
+    torch_like = gn.VarianceScaling(
+        1.0, "fan_in", "uniform", seed=4, compat=compat, **gn.TORCH_LAYOUT
+    )
     tf_like = gn.VarianceScaling(1.0, "fan_in", "uniform", seed=4, compat=compat)
     # fan_in is 12 for torch_like on (6, 12) and 6 for tf_like: limits differ by
     # sqrt(2).  TensorFlow's affine map rounds, so the match is to float32 level.
@@ -398,8 +503,9 @@ def test_low_precision_arithmetic_matches_numpy(dtype, lowp):
     v = (np.exp2(exps) * rng.choice([-1, 1], n)).astype(np.float32)
     # Exact ties between neighbouring values of the dtype.
     ties = (np.arange(-2048, 2048, dtype=np.float32) + np.float32(0.5)) * np.float32(2.0**-24)
-    v = np.concatenate([v, ties, ties * np.float32(2**14), np.float32([0.0, -0.0, 65519.0,
-                                                                       65520.0, 1e-30])])
+    v = np.concatenate(
+        [v, ties, ties * np.float32(2**14), np.float32([0.0, -0.0, 65519.0, 65520.0, 1e-30])]
+    )
     for mul, add in [(1.0, 0.0), (0.0345, 0.0), (3.0e-4, -1.5e-4), (1.7, -0.85), (300.0, 0.0)]:
         m, a = np.asarray(mul).astype(dtype), np.asarray(add).astype(dtype)
         with np.errstate(over="ignore"):

@@ -37,8 +37,9 @@ def tiny_pieces(monkeypatch):
 
 INITS = {
     "truncated": lambda: gn.GlorotNormal(seed=21, compat="tf.compat.v1"),
-    "normal": lambda: gn.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed=22,
-                                         compat="tf.keras"),
+    "normal": lambda: gn.VarianceScaling(
+        2.0, "fan_out", "untruncated_normal", seed=22, compat="tf.keras"
+    ),
     "uniform": lambda: gn.VarianceScaling(distribution="uniform", seed=23, compat="keras2"),
 }
 # Sizes 1, 3, 5, 7, 91, 210 (not multiples of 4 or 2) and 4096.
@@ -58,10 +59,14 @@ def test_tiny_pieces_give_the_same_bits(request, monkeypatch, dist, dtype):
         def call(out, *args):
             calls.append((name, out.shape[0]))
             return kernel(out, *args)
+
         return call
 
-    monkeypatch.setitem(_tf_kernels.KERNELS, "f64" if dtype == "float64" else "f32",
-                        (spy(par, "parallel"), spy(ser, "serial")))
+    monkeypatch.setitem(
+        _tf_kernels.KERNELS,
+        "f64" if dtype == "float64" else "f32",
+        (spy(par, "parallel"), spy(ser, "serial")),
+    )
     storage = np.dtype(BF16) if dtype == "bfloat16" else np.dtype(dtype)
     for shape, whole in wholes.items():
         pieces = init(shape, dtype)
@@ -86,11 +91,14 @@ def test_tiny_pieces_give_the_same_bits(request, monkeypatch, dist, dtype):
 
 
 @settings(max_examples=150, deadline=None)
-@given(dist=st.sampled_from(sorted(INITS)),
-       dtype=st.sampled_from(["float32", "float16", "bfloat16", "float64"]),
-       shape=st.lists(st.integers(1, 9), min_size=1, max_size=3),
-       steps=st.lists(st.sampled_from([1, 2, -1, -3]), min_size=3, max_size=3),
-       span=st.integers(1, 9), stage=st.integers(1, 17))
+@given(
+    dist=st.sampled_from(sorted(INITS)),
+    dtype=st.sampled_from(["float32", "float16", "bfloat16", "float64"]),
+    shape=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    steps=st.lists(st.sampled_from([1, 2, -1, -3]), min_size=3, max_size=3),
+    span=st.integers(1, 9),
+    stage=st.integers(1, 17),
+)
 def test_any_pieces_and_strides_give_the_same_bits(dist, dtype, shape, steps, span, stage):
     init = INITS[dist]()
     shape = tuple(shape)
@@ -98,7 +106,7 @@ def test_any_pieces_and_strides_give_the_same_bits(dist, dtype, shape, steps, sp
     storage = np.dtype(BF16) if dtype == "bfloat16" else np.dtype(dtype)
     # Three steps, for shapes of one to three axes.
     base = np.zeros(tuple(abs(s) * n for s, n in zip(steps, shape, strict=False)), storage)
-    out = base[tuple(slice(None, None, s) for s in steps[:len(shape)])]
+    out = base[tuple(slice(None, None, s) for s in steps[: len(shape)])]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_pieces, "SPAN_PER_THREAD", span)
         mp.setattr(_pieces, "STAGE", stage)
@@ -119,9 +127,20 @@ def test_pieces_equal_one_kernel_call_over_the_whole_tensor(tiny_pieces):
     for path, native in (("f32", np.float32), ("f64", np.float64)):
         expected = np.empty(n, native)
         mul = np.asarray(1.0 / TRUNCATED_STD).astype(native)[()]
-        _tf_kernels.KERNELS[path][1](expected, _engine.TRUNCATED, u(k0), u(k1), u(c0),
-                                     u(c1), u(c2), u(c3), u(0x7FFFFF), native(2.0**-23),
-                                     mul, native(0.0))
+        _tf_kernels.KERNELS[path][1](
+            expected,
+            _engine.TRUNCATED,
+            u(k0),
+            u(k1),
+            u(c0),
+            u(c1),
+            u(c2),
+            u(c3),
+            u(0x7FFFFF),
+            native(2.0**-23),
+            mul,
+            native(0.0),
+        )
         got = init((1, n), native)
         assert np.array_equal(bits(got), bits(expected))
 
@@ -151,15 +170,19 @@ def launches(monkeypatch):
         def call(*args):
             seen.append((name, numba.get_num_threads()))
             return kernel(*args)
+
         return call
 
     for path, (par, ser) in list(_tf_kernels.KERNELS.items()):
-        monkeypatch.setitem(_tf_kernels.KERNELS, path, (wrap(par, "parallel"),
-                                                        wrap(ser, "serial")))
-    monkeypatch.setattr(_tf_kernels, "tf_finish_lowp",
-                        wrap(_tf_kernels.tf_finish_lowp, "finish-parallel"))
-    monkeypatch.setattr(_tf_kernels, "tf_finish_lowp_serial",
-                        wrap(_tf_kernels.tf_finish_lowp_serial, "finish-serial"))
+        monkeypatch.setitem(_tf_kernels.KERNELS, path, (wrap(par, "parallel"), wrap(ser, "serial")))
+    monkeypatch.setattr(
+        _tf_kernels, "tf_finish_lowp", wrap(_tf_kernels.tf_finish_lowp, "finish-parallel")
+    )
+    monkeypatch.setattr(
+        _tf_kernels,
+        "tf_finish_lowp_serial",
+        wrap(_tf_kernels.tf_finish_lowp_serial, "finish-serial"),
+    )
     return seen
 
 
@@ -208,8 +231,9 @@ def test_workqueue_lock_held_elsewhere_means_serial(launches, monkeypatch):
 
 def test_no_parallel_after_unsafe_fork(launches, monkeypatch):
     monkeypatch.setattr(_threads, "_no_parallel", "forked from a process that started GNU OpenMP")
-    monkeypatch.setattr(numba, "set_parallel_chunksize",
-                        lambda n: pytest.fail("touched the parallel runtime"))
+    monkeypatch.setattr(
+        numba, "set_parallel_chunksize", lambda n: pytest.fail("touched the parallel runtime")
+    )
     a = INIT(BIG, "float16")
     assert {name for name, _ in launches} == {"serial", "finish-serial"}
     monkeypatch.undo()

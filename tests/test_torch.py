@@ -35,20 +35,35 @@ TORCH_TO_NUMPY = {
 CASES = [
     # (call, scale, mode, distribution)
     (lambda t, s: gnt.xavier_normal_(t, seed=s), 1.0, "fan_avg", "truncated_normal"),
-    (lambda t, s: gnt.xavier_normal_(t, 0.5, seed=s, truncated=False), 0.25, "fan_avg",
-     "untruncated_normal"),
+    (
+        lambda t, s: gnt.xavier_normal_(t, 0.5, seed=s, truncated=False),
+        0.25,
+        "fan_avg",
+        "untruncated_normal",
+    ),
     (lambda t, s: gnt.xavier_uniform_(t, 2.0, seed=s), 4.0, "fan_avg", "uniform"),
     (lambda t, s: gnt.kaiming_normal_(t, seed=s), 2.0, "fan_in", "truncated_normal"),
-    (lambda t, s: gnt.kaiming_normal_(t, a=0.1, mode="FAN_OUT", seed=s, truncated=False),
-     2.0 / (1 + 0.1**2), "fan_out", "untruncated_normal"),
-    (lambda t, s: gnt.kaiming_uniform_(t, a=math.sqrt(5), seed=s), 2.0 / 6.0, "fan_in",
-     "uniform"),
-    (lambda t, s: gnt.kaiming_uniform_(t, nonlinearity="tanh", mode="fan_out", seed=s),
-     (5.0 / 3) ** 2, "fan_out", "uniform"),
+    (
+        lambda t, s: gnt.kaiming_normal_(t, a=0.1, mode="FAN_OUT", seed=s, truncated=False),
+        2.0 / (1 + 0.1**2),
+        "fan_out",
+        "untruncated_normal",
+    ),
+    (lambda t, s: gnt.kaiming_uniform_(t, a=math.sqrt(5), seed=s), 2.0 / 6.0, "fan_in", "uniform"),
+    (
+        lambda t, s: gnt.kaiming_uniform_(t, nonlinearity="tanh", mode="fan_out", seed=s),
+        (5.0 / 3) ** 2,
+        "fan_out",
+        "uniform",
+    ),
     (lambda t, s: gnt.lecun_normal_(t, seed=s), 1.0, "fan_in", "truncated_normal"),
     (lambda t, s: gnt.lecun_uniform_(t, seed=s), 1.0, "fan_in", "uniform"),
-    (lambda t, s: gnt.variance_scaling_(t, 3.0, "fan_geo_avg", "uniform", seed=s), 3.0,
-     "fan_geo_avg", "uniform"),
+    (
+        lambda t, s: gnt.variance_scaling_(t, 3.0, "fan_geo_avg", "uniform", seed=s),
+        3.0,
+        "fan_geo_avg",
+        "uniform",
+    ),
 ]
 
 
@@ -78,8 +93,7 @@ def test_torch_fan_layout_is_out_in_kernel():
     w = gnt.kaiming_uniform_(torch.empty(64, 16, 5, 5), nonlinearity="relu", seed=0)
     bound = math.sqrt(6.0 / 400)
     assert bound * 0.999 < float(w.abs().max()) <= bound
-    w = gnt.kaiming_uniform_(torch.empty(64, 16, 5, 5), nonlinearity="relu",
-                             mode="fan_out", seed=0)
+    w = gnt.kaiming_uniform_(torch.empty(64, 16, 5, 5), nonlinearity="relu", mode="fan_out", seed=0)
     bound = math.sqrt(6.0 / 1600)
     assert bound * 0.999 < float(w.abs().max()) <= bound
 
@@ -88,6 +102,7 @@ def test_torch_fan_layout_is_out_in_kernel():
 # Distribution (fixed seeds; tolerances are > 6 standard errors, so a false
 # alarm has probability < 1e-9 while a wrong constant is caught)
 # --------------------------------------------------------------------------
+
 
 def test_xavier_normal_std_and_truncation():
     out_f, in_f = 512, 1024
@@ -98,8 +113,7 @@ def test_xavier_normal_std_and_truncation():
     # Dropping the 0.8796 correction would give 12 % too little.
     assert abs(float(w.std()) / std - 1) < 0.01
     assert float(w.abs().max()) < 2 * std / TRUNC_STD
-    u = gnt.xavier_normal_(torch.empty(out_f, in_f, dtype=torch.float64), seed=1,
-                           truncated=False)
+    u = gnt.xavier_normal_(torch.empty(out_f, in_f, dtype=torch.float64), seed=1, truncated=False)
     assert abs(float(u.std()) / std - 1) < 0.01
     # An untruncated normal has 4.55 % of its mass beyond 2 sigma; with
     # 524288 draws the count is within 4.55 % +- 0.2 % (> 6 SE).
@@ -116,6 +130,7 @@ def test_kaiming_normal_relu_std_uses_fan_in():
 # --------------------------------------------------------------------------
 # In place, zero copy
 # --------------------------------------------------------------------------
+
 
 def test_contiguous_float32_is_filled_in_place_without_a_temporary():
     t = torch.empty(2048, 2048)  # 16 MiB
@@ -141,8 +156,7 @@ def test_other_cpu_dtypes_keep_their_storage(dtype):
     ptr = t.data_ptr()
     gnt.lecun_normal_(t, seed=4)
     assert t.data_ptr() == ptr
-    assert same_bits(as_numpy(t), gn.LecunNormal(seed=4, **TORCH)((30, 40),
-                                                                   TORCH_TO_NUMPY[dtype]))
+    assert same_bits(as_numpy(t), gn.LecunNormal(seed=4, **TORCH)((30, 40), TORCH_TO_NUMPY[dtype]))
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
@@ -156,8 +170,9 @@ def test_non_contiguous_views_get_the_values_of_their_shape(dtype):
     base = torch.zeros(20, 31, dtype=dtype)
     strided = base[::2, 1::3]  # (10, 10)
     gnt.xavier_uniform_(strided, seed=6)
-    assert same_bits(as_numpy(strided),
-                     gn.GlorotUniform(seed=6, **TORCH)((10, 10), TORCH_TO_NUMPY[dtype]))
+    assert same_bits(
+        as_numpy(strided), gn.GlorotUniform(seed=6, **TORCH)((10, 10), TORCH_TO_NUMPY[dtype])
+    )
     rest = base.clone()
     rest[::2, 1::3] = 0
     assert not rest.any(), "elements outside the view were written"
@@ -193,8 +208,9 @@ def test_tensor_subclasses_are_written_through_copy():
     ptr = t.data_ptr()
     assert gnt.xavier_normal_(t, seed=9) is t
     assert type(t) is Tagged and t.data_ptr() == ptr
-    assert same_bits(as_numpy(t.as_subclass(torch.Tensor)),
-                     gn.GlorotNormal(seed=9, **TORCH)((8, 6)))
+    assert same_bits(
+        as_numpy(t.as_subclass(torch.Tensor)), gn.GlorotNormal(seed=9, **TORCH)((8, 6))
+    )
 
 
 @pytest.mark.parametrize("shape", [(0, 5), (3, 0), (0, 0, 3)])
@@ -212,6 +228,7 @@ def test_meta_tensors_are_returned_as_they_are():
 # --------------------------------------------------------------------------
 # Autograd, like torch.nn.init
 # --------------------------------------------------------------------------
+
 
 def test_parameters_stay_leaves_and_the_version_counter_moves():
     layer = torch.nn.Linear(6, 4)
@@ -234,6 +251,7 @@ def test_reinitialising_a_tensor_saved_for_backward_is_detected():
 # --------------------------------------------------------------------------
 # Seeds and generators
 # --------------------------------------------------------------------------
+
 
 def test_unseeded_calls_follow_torch_manual_seed():
     torch.manual_seed(123)
@@ -265,19 +283,23 @@ def test_seed_wins_over_generator_and_repeats():
 # Errors: raised before anything is written
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda t: gnt.xavier_normal_(t.reshape(-1)), ValueError, "fewer than 2 dimensions"),
-    (lambda t: gnt.xavier_normal_(t, gain=0.0), ValueError, "gain"),
-    (lambda t: gnt.xavier_normal_(t, gain=-1.0), ValueError, "gain"),
-    (lambda t: gnt.xavier_uniform_(t, gain=float("nan")), ValueError, "gain"),
-    (lambda t: gnt.xavier_normal_(t, gain="1"), TypeError, "gain"),
-    (lambda t: gnt.kaiming_normal_(t, mode="fan_avg"), ValueError, "fan_in, fan_out"),
-    (lambda t: gnt.kaiming_uniform_(t, nonlinearity="swish"), ValueError, "swish"),
-    (lambda t: gnt.xavier_normal_(t, seed=1.5), TypeError, "seed"),
-    (lambda t: gnt.xavier_normal_(t, generator=3), TypeError, "generator"),
-    (lambda t: gnt.variance_scaling_(t, 1.0, "fan_sum"), ValueError, "mode"),
-    (lambda t: gnt.variance_scaling_(t, 1.0, "fan_in", "cauchy"), ValueError, "distribution"),
-])
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda t: gnt.xavier_normal_(t.reshape(-1)), ValueError, "fewer than 2 dimensions"),
+        (lambda t: gnt.xavier_normal_(t, gain=0.0), ValueError, "gain"),
+        (lambda t: gnt.xavier_normal_(t, gain=-1.0), ValueError, "gain"),
+        (lambda t: gnt.xavier_uniform_(t, gain=float("nan")), ValueError, "gain"),
+        (lambda t: gnt.xavier_normal_(t, gain="1"), TypeError, "gain"),
+        (lambda t: gnt.kaiming_normal_(t, mode="fan_avg"), ValueError, "fan_in, fan_out"),
+        (lambda t: gnt.kaiming_uniform_(t, nonlinearity="swish"), ValueError, "swish"),
+        (lambda t: gnt.xavier_normal_(t, seed=1.5), TypeError, "seed"),
+        (lambda t: gnt.xavier_normal_(t, generator=3), TypeError, "generator"),
+        (lambda t: gnt.variance_scaling_(t, 1.0, "fan_sum"), ValueError, "mode"),
+        (lambda t: gnt.variance_scaling_(t, 1.0, "fan_in", "cauchy"), ValueError, "distribution"),
+    ],
+)
 def test_bad_arguments_leave_the_tensor_untouched(call, exc, match):
     t = torch.full((6, 5), 7.0)
     with pytest.raises(exc, match=match):
@@ -297,6 +319,7 @@ def test_integer_tensors_and_non_tensors_are_refused():
 # --------------------------------------------------------------------------
 # End to end: a module initialised, run forward and backward, one step
 # --------------------------------------------------------------------------
+
 
 class SmallNet(torch.nn.Module):
     def __init__(self):
@@ -341,8 +364,9 @@ def test_module_end_to_end():
     opt.step()
     assert not torch.equal(net.fc1.weight.detach(), before)
     # Re-initialising through the optimizer's parameters works too.
-    net.apply(lambda m: gnt.xavier_uniform_(m.weight, seed=1)
-              if isinstance(m, torch.nn.Linear) else None)
+    net.apply(
+        lambda m: gnt.xavier_uniform_(m.weight, seed=1) if isinstance(m, torch.nn.Linear) else None
+    )
     assert same_bits(as_numpy(net.fc1.weight), gn.GlorotUniform(seed=1, **TORCH)((32, 512)))
 
 
@@ -350,14 +374,17 @@ def test_module_end_to_end():
 # PyTorch's argument positions and warnings
 # --------------------------------------------------------------------------
 
+
 def test_generator_is_the_positional_argument_after_torchs_own():
     a = gnt.xavier_normal_(torch.empty(20, 10), 1.0, torch.Generator().manual_seed(5))
     b = gnt.xavier_normal_(torch.empty(20, 10), generator=torch.Generator().manual_seed(5))
     assert torch.equal(a, b)
-    c = gnt.kaiming_uniform_(torch.empty(20, 10), 0.0, "fan_in", "relu",
-                             torch.Generator().manual_seed(5))
-    d = gnt.kaiming_uniform_(torch.empty(20, 10), nonlinearity="relu",
-                             generator=torch.Generator().manual_seed(5))
+    c = gnt.kaiming_uniform_(
+        torch.empty(20, 10), 0.0, "fan_in", "relu", torch.Generator().manual_seed(5)
+    )
+    d = gnt.kaiming_uniform_(
+        torch.empty(20, 10), nonlinearity="relu", generator=torch.Generator().manual_seed(5)
+    )
     assert torch.equal(c, d)
 
 

@@ -33,8 +33,12 @@ def sites():
     wanted = {id(f): n for n, f in ORIGINAL.items()}
     wanted.update({id(f): n for n, f in _torch_patch.REPLACEMENTS.items()})
     found = {}
-    own = {id(_torch_patch.ORIGINALS), id(_torch_patch.REPLACEMENTS),
-           id(_torch_patch.IMPLEMENTATIONS), id(ORIGINAL)}
+    own = {
+        id(_torch_patch.ORIGINALS),
+        id(_torch_patch.REPLACEMENTS),
+        id(_torch_patch.IMPLEMENTATIONS),
+        id(ORIGINAL),
+    }
     for mod_name, module in list(sys.modules.items()):
         if not isinstance(module, types.ModuleType):
             continue
@@ -51,8 +55,9 @@ def sites():
 def assert_all_original():
     for where, value in sites().items():
         name = where[-1] if isinstance(where[-1], str) and where[-1] in NAMES else None
-        assert value is ORIGINAL.get(name, value) and \
-            not hasattr(value, "__glorot_numba_replaces__"), where
+        assert value is ORIGINAL.get(name, value) and not hasattr(
+            value, "__glorot_numba_replaces__"
+        ), where
 
 
 def assert_all_replaced():
@@ -74,6 +79,7 @@ def _no_block_left():
 # What is swapped, and back
 # --------------------------------------------------------------------------
 
+
 def test_every_site_is_swapped_and_restored():
     assert_all_original()
     before = sites()
@@ -83,8 +89,10 @@ def test_every_site_is_swapped_and_restored():
         for name in NAMES:
             assert getattr(torch.nn.init, name) is _torch_patch.REPLACEMENTS[name]
         # torch's own modules that bound names at import (found, not listed):
-        assert torch.nn.modules.activation.xavier_uniform_ is \
-            _torch_patch.REPLACEMENTS["xavier_uniform_"]
+        assert (
+            torch.nn.modules.activation.xavier_uniform_
+            is _torch_patch.REPLACEMENTS["xavier_uniform_"]
+        )
     after = sites()
     assert after == before
 
@@ -108,7 +116,8 @@ def test_tables_and_late_imports(tmp_path, monkeypatch):
     (tmp_path / "gn_test_late_import.py").write_text(
         "import torch.nn.init\n"
         "from torch.nn.init import trunc_normal_\n"
-        "TABLE = {'kaiming_uniform_': torch.nn.init.kaiming_uniform_}\n")
+        "TABLE = {'kaiming_uniform_': torch.nn.init.kaiming_uniform_}\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     with gnt.accelerate():
         assert early.TABLE["normal_"] is _torch_patch.REPLACEMENTS["normal_"]
@@ -179,16 +188,17 @@ ENGINE_CALLS = [
 @pytest.mark.parametrize("name, args, kwargs", ENGINE_CALLS)
 def test_calls_inside_draw_the_engines_values(name, args, kwargs):
     engine = torch.empty(64, 48)
-    getattr(_torch_init, name)(engine, *args, generator=torch.Generator().manual_seed(9),
-                               **kwargs)
+    getattr(_torch_init, name)(engine, *args, generator=torch.Generator().manual_seed(9), **kwargs)
     through = torch.empty(64, 48)
     with gnt.accelerate():
-        getattr(torch.nn.init, name)(through, *args,
-                                     generator=torch.Generator().manual_seed(9), **kwargs)
+        getattr(torch.nn.init, name)(
+            through, *args, generator=torch.Generator().manual_seed(9), **kwargs
+        )
     assert torch.equal(through, engine)
     outside = torch.empty(64, 48)
-    getattr(torch.nn.init, name)(outside, *args, generator=torch.Generator().manual_seed(9),
-                                 **kwargs)
+    getattr(torch.nn.init, name)(
+        outside, *args, generator=torch.Generator().manual_seed(9), **kwargs
+    )
     reference = torch.empty(64, 48)
     ORIGINAL[name](reference, *args, generator=torch.Generator().manual_seed(9), **kwargs)
     assert torch.equal(outside, reference) and not torch.equal(outside, through)
@@ -227,15 +237,20 @@ def test_not_intercepted_stays_torchs():
 def test_modules_built_inside_are_reproducible_and_seeded():
     def build(seed):
         torch.manual_seed(seed)
-        return torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3), torch.nn.Flatten(),
-                                   torch.nn.Linear(16 * 30 * 30, 64),
-                                   torch.nn.MultiheadAttention(64, 4), torch.nn.Embedding(100, 64))
+        return torch.nn.Sequential(
+            torch.nn.Conv2d(3, 16, 3),
+            torch.nn.Flatten(),
+            torch.nn.Linear(16 * 30 * 30, 64),
+            torch.nn.MultiheadAttention(64, 4),
+            torch.nn.Embedding(100, 64),
+        )
 
     with gnt.accelerate():
         a, b, c = build(0), build(0), build(1)
     plain = build(0)
-    for pa, pb, pc, pp in zip(a.parameters(), b.parameters(), c.parameters(),
-                              plain.parameters(), strict=True):
+    for pa, pb, pc, pp in zip(
+        a.parameters(), b.parameters(), c.parameters(), plain.parameters(), strict=True
+    ):
         assert torch.equal(pa, pb)
         if pa.numel() > 1 and float(pa.detach().std()) > 0:  # random, not zeros
             assert not torch.equal(pa, pc) and not torch.equal(pa, pp)
@@ -248,6 +263,7 @@ def test_every_random_init_of_torch_modules_goes_through_the_engine(monkeypatch)
         def record(tensor, *args, **kwargs):
             calls.append((name, tensor))
             return _torch_init.__dict__[name](tensor, *args, **kwargs)
+
         return record
 
     for name in NAMES:
@@ -268,6 +284,7 @@ def test_every_random_init_of_torch_modules_goes_through_the_engine(monkeypatch)
 # Threads and contexts
 # --------------------------------------------------------------------------
 
+
 def test_a_thread_outside_the_block_keeps_torchs_values():
     inside, release = threading.Event(), threading.Event()
     result = {}
@@ -283,8 +300,9 @@ def test_a_thread_outside_the_block_keeps_torchs_values():
         assert inside.wait(30)
         assert torch.nn.init.normal_ is _torch_patch.REPLACEMENTS["normal_"]
         assert not gnt.accelerate.active()
-        result["here"] = torch.nn.init.normal_(torch.empty(50),
-                                               generator=torch.Generator().manual_seed(1))
+        result["here"] = torch.nn.init.normal_(
+            torch.empty(50), generator=torch.Generator().manual_seed(1)
+        )
     finally:
         release.set()
         worker.join()
@@ -303,9 +321,11 @@ def test_many_threads_entering_and_leaving():
                 with gnt.accelerate():
                     with gnt.accelerate():
                         t = torch.nn.init.normal_(
-                            torch.empty(16, 16), generator=torch.Generator().manual_seed(i))
+                            torch.empty(16, 16), generator=torch.Generator().manual_seed(i)
+                        )
                     expected = _torch_init.normal_(
-                        torch.empty(16, 16), generator=torch.Generator().manual_seed(i))
+                        torch.empty(16, 16), generator=torch.Generator().manual_seed(i)
+                    )
                     if not torch.equal(t, expected):
                         errors.append((i, j))
         except Exception as exc:  # noqa: BLE001 - reported below
@@ -324,22 +344,36 @@ def test_many_threads_entering_and_leaving():
 # A Hugging Face model
 # --------------------------------------------------------------------------
 
+
 def _transformers():
     return pytest.importorskip("transformers", reason="transformers is not installed")
 
 
 def tiny_gpt2():
     tf = _transformers()
-    config = tf.GPT2Config(n_embd=64, n_layer=2, n_head=4, vocab_size=512, n_positions=64,
-                           bos_token_id=0, eos_token_id=0)
+    config = tf.GPT2Config(
+        n_embd=64,
+        n_layer=2,
+        n_head=4,
+        vocab_size=512,
+        n_positions=64,
+        bos_token_id=0,
+        eos_token_id=0,
+    )
     return tf.GPT2LMHeadModel(config)
 
 
 def tiny_llama():
     tf = _transformers()
-    config = tf.LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                            num_attention_heads=4, num_key_value_heads=2, vocab_size=512,
-                            max_position_embeddings=64)
+    config = tf.LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=512,
+        max_position_embeddings=64,
+    )
     return tf.LlamaForCausalLM(config)
 
 
@@ -352,6 +386,7 @@ def test_transformers_model(build, monkeypatch):
             kwargs.pop("stacklevel", None)
             laws[id(tensor)] = torch_law(ORIGINAL[name], tensor, *args, **kwargs)
             return _torch_init.__dict__[name](tensor, *args, **kwargs)
+
         return record
 
     build()  # transformers' modules imported and scanned before the block

@@ -26,8 +26,12 @@ from .conftest import as_numpy  # noqa: E402
 
 KS_ALPHA = 1e-4
 FLOATS = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
-NUMPY = {torch.float16: np.float16, torch.bfloat16: ml_dtypes.bfloat16,
-         torch.float32: np.float32, torch.float64: np.float64}
+NUMPY = {
+    torch.float16: np.float16,
+    torch.bfloat16: ml_dtypes.bfloat16,
+    torch.float32: np.float32,
+    torch.float64: np.float64,
+}
 
 
 def as64(t):
@@ -38,6 +42,7 @@ def as64(t):
 # Values: the NumPy API's, computed in float32 for float16 and bfloat16
 # --------------------------------------------------------------------------
 
+
 def numpy_twin(init, shape, dtype):
     """What the engine writes for a torch draw: half dtypes are computed in
     float32 and rounded once, as PyTorch computes them."""
@@ -47,22 +52,31 @@ def numpy_twin(init, shape, dtype):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("call, init", [
-    (lambda t: gnt.normal_(t, 0.5, 0.02, seed=7), gn.RandomNormal(0.5, 0.02, seed=7)),
-    (lambda t: gnt.uniform_(t, -0.3, 0.1, seed=7), gn.RandomUniform(-0.3, 0.1, seed=7)),
-    (lambda t: gnt.trunc_normal_(t, 0.0, 0.02, -0.04, 0.04, seed=7),
-     gn.TruncatedNormal(0.0, 0.02, seed=7, lower=-0.04, upper=0.04)),
-    (lambda t: gnt.trunc_normal_(t, std=0.02, seed=7),  # PyTorch's default bounds, +-2
-     gn.TruncatedNormal(0.0, 0.02, seed=7, lower=-2.0, upper=2.0)),
-], ids=["normal", "uniform", "trunc_normal", "trunc_normal_wide"])
+@pytest.mark.parametrize(
+    "call, init",
+    [
+        (lambda t: gnt.normal_(t, 0.5, 0.02, seed=7), gn.RandomNormal(0.5, 0.02, seed=7)),
+        (lambda t: gnt.uniform_(t, -0.3, 0.1, seed=7), gn.RandomUniform(-0.3, 0.1, seed=7)),
+        (
+            lambda t: gnt.trunc_normal_(t, 0.0, 0.02, -0.04, 0.04, seed=7),
+            gn.TruncatedNormal(0.0, 0.02, seed=7, lower=-0.04, upper=0.04),
+        ),
+        (
+            lambda t: gnt.trunc_normal_(t, std=0.02, seed=7),  # PyTorch's default bounds, +-2
+            gn.TruncatedNormal(0.0, 0.02, seed=7, lower=-2.0, upper=2.0),
+        ),
+    ],
+    ids=["normal", "uniform", "trunc_normal", "trunc_normal_wide"],
+)
 def test_values_are_the_numpy_api_in_the_precision_torch_computes(call, init, dtype):
     t = torch.empty(33, 70, dtype=dtype)
     assert call(t) is t
     np.testing.assert_array_equal(as_numpy(t), numpy_twin(init, (33, 70), dtype))
 
 
-@pytest.mark.parametrize("dtype, real", [(torch.complex64, "float32"),
-                                         (torch.complex128, "float64")])
+@pytest.mark.parametrize(
+    "dtype, real", [(torch.complex64, "float32"), (torch.complex128, "float64")]
+)
 def test_complex_tensors_are_pairs_of_reals_as_torch_draws_them(dtype, real):
     t = torch.empty(20, 30, dtype=dtype)
     gnt.normal_(t, 1.0, 2.0, seed=3)
@@ -87,6 +101,7 @@ def test_complex32_is_filled_as_float16_pairs():
 # Distributions (alpha = 1e-4 each)
 # --------------------------------------------------------------------------
 
+
 def test_normal_and_uniform_fit():
     w = as64(gnt.normal_(torch.empty(400, 500, dtype=torch.float64), -1.0, 2.0, seed=11))
     assert stats.kstest(w, stats.norm(-1.0, 2.0).cdf).pvalue > KS_ALPHA
@@ -102,18 +117,20 @@ def test_complex_normal_parts_and_mean():
         assert stats.kstest(part, stats.norm(1.0, math.sqrt(2.0)).cdf).pvalue > KS_ALPHA
 
 
-@pytest.mark.parametrize("mean, std, a, b", [
-    (0.0, 1.0, -2.0, 2.0),        # PyTorch's default
-    (0.0, 0.02, -2.0, 2.0),       # the transformers / timm call: bounds at 100 sigma
-    (0.3, 1.0, -0.5, 0.1),        # narrow
-    (0.0, 1.0, 2.0, 3.0),         # in one tail (upstream's narrow-interval test)
-    (1.0, 0.5, 4.0, math.inf),    # one-sided, 6 sigma out
-    (0.0, 1.0, 40.0, 41.0),       # beyond 37 sigma: the tail method
-    (-3.0, 2.0, -math.inf, math.inf),
-])
+@pytest.mark.parametrize(
+    "mean, std, a, b",
+    [
+        (0.0, 1.0, -2.0, 2.0),  # PyTorch's default
+        (0.0, 0.02, -2.0, 2.0),  # the transformers / timm call: bounds at 100 sigma
+        (0.3, 1.0, -0.5, 0.1),  # narrow
+        (0.0, 1.0, 2.0, 3.0),  # in one tail (upstream's narrow-interval test)
+        (1.0, 0.5, 4.0, math.inf),  # one-sided, 6 sigma out
+        (0.0, 1.0, 40.0, 41.0),  # beyond 37 sigma: the tail method
+        (-3.0, 2.0, -math.inf, math.inf),
+    ],
+)
 def test_trunc_normal_fits_any_interval(mean, std, a, b):
-    w = as64(gnt.trunc_normal_(torch.empty(200_000, dtype=torch.float64), mean, std, a, b,
-                               seed=5))
+    w = as64(gnt.trunc_normal_(torch.empty(200_000, dtype=torch.float64), mean, std, a, b, seed=5))
     assert w.min() >= a and w.max() <= b
     law = stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
     assert stats.kstest(w, law.cdf).pvalue > KS_ALPHA
@@ -121,8 +138,9 @@ def test_trunc_normal_fits_any_interval(mean, std, a, b):
 
 def test_trunc_normal_with_negative_std_is_torchs_law_of_abs_std():
     # PyTorch's sampler only sees std**2: a negative std gives the law of -std.
-    w = as64(gnt.trunc_normal_(torch.empty(100_000, dtype=torch.float64), 0.0, -1.0, -1.0, 0.5,
-                               seed=2))
+    w = as64(
+        gnt.trunc_normal_(torch.empty(100_000, dtype=torch.float64), 0.0, -1.0, -1.0, 0.5, seed=2)
+    )
     assert stats.kstest(w, stats.truncnorm(-1.0, 0.5).cdf).pvalue > KS_ALPHA
 
 
@@ -146,6 +164,7 @@ def test_degenerate_parameters_as_torch():
 # PyTorch's checks, exceptions and warnings, call by call
 # --------------------------------------------------------------------------
 
+
 def outcome(call):
     """``(exception type and message, or "ok"; warning messages)`` of ``call()``."""
     with warnings.catch_warnings(record=True) as caught:
@@ -167,10 +186,18 @@ with torch.inference_mode():
 
 SAME_AS_TORCH = [
     # (function name, tensor factory, args, kwargs)
-    *[(name, empty(4, 5, dtype=dt), (), {})
-      for name in _torch_init.NAMES
-      for dt in [torch.int32, torch.int64, torch.uint8, torch.bool, torch.float8_e4m3fn,
-                 torch.float8_e5m2]],
+    *[
+        (name, empty(4, 5, dtype=dt), (), {})
+        for name in _torch_init.NAMES
+        for dt in [
+            torch.int32,
+            torch.int64,
+            torch.uint8,
+            torch.bool,
+            torch.float8_e4m3fn,
+            torch.float8_e5m2,
+        ]
+    ],
     ("trunc_normal_", empty(4, 5, dtype=torch.complex64), (), {}),
     ("trunc_normal_", empty(4, 5, dtype=torch.complex128), (), {}),
     ("uniform_", empty(3, 3), (1.0, 0.0), {}),
@@ -201,12 +228,18 @@ SAME_AS_TORCH = [
     ("xavier_uniform_", empty(3), (), {}),
     ("xavier_normal_", empty(3, 3), (), {"gain": -1.0}),
     ("xavier_uniform_", empty(3, 3), (), {"gain": -1.0}),
-    *[(name, factory, (), kwargs)
-      for name in ("kaiming_normal_", "kaiming_uniform_")
-      for factory, kwargs in [(empty(0, 3), {}), (empty(3), {}),
-                              (lambda: torch.tensor(1.0), {}), (empty(3, 3), {"mode": "fan_avg"}),
-                              (empty(3, 3), {"nonlinearity": "swish"}),
-                              (empty(3, 3), {"a": True})]],
+    *[
+        (name, factory, (), kwargs)
+        for name in ("kaiming_normal_", "kaiming_uniform_")
+        for factory, kwargs in [
+            (empty(0, 3), {}),
+            (empty(3), {}),
+            (lambda: torch.tensor(1.0), {}),
+            (empty(3, 3), {"mode": "fan_avg"}),
+            (empty(3, 3), {"nonlinearity": "swish"}),
+            (empty(3, 3), {"a": True}),
+        ]
+    ],
 ]
 
 
@@ -217,13 +250,16 @@ def test_same_exceptions_and_warnings_as_torch(name, make, args, kwargs):
     assert ours == theirs
 
 
-@pytest.mark.parametrize("make, call", [
-    (empty(6, 5), lambda t: gnt.normal_(t, 0.0, -1.0)),
-    (empty(6, 5), lambda t: gnt.uniform_(t, 1.0, 0.0)),
-    (empty(6, 5), lambda t: gnt.trunc_normal_(t, 0.0, 1.0, 1.0, 0.0)),
-    (empty(6, 5), lambda t: gnt.normal_(t, seed=1.5)),
-    (empty(6, 5), lambda t: gnt.uniform_(t, generator="gen")),
-])
+@pytest.mark.parametrize(
+    "make, call",
+    [
+        (empty(6, 5), lambda t: gnt.normal_(t, 0.0, -1.0)),
+        (empty(6, 5), lambda t: gnt.uniform_(t, 1.0, 0.0)),
+        (empty(6, 5), lambda t: gnt.trunc_normal_(t, 0.0, 1.0, 1.0, 0.0)),
+        (empty(6, 5), lambda t: gnt.normal_(t, seed=1.5)),
+        (empty(6, 5), lambda t: gnt.uniform_(t, generator="gen")),
+    ],
+)
 def test_errors_leave_the_tensor_untouched(make, call):
     t = make().fill_(7.0)
     with pytest.raises((RuntimeError, TypeError)):
@@ -269,6 +305,7 @@ def test_out_of_range_values_become_infinities_silently_as_in_torch():
 # Seeds and generators
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("call", [gnt.normal_, gnt.uniform_, gnt.trunc_normal_])
 def test_generators_and_manual_seed(call):
     torch.manual_seed(3)
@@ -303,6 +340,7 @@ def test_a_draw_advances_the_generator_but_an_empty_or_meta_tensor_does_not():
 # --------------------------------------------------------------------------
 # Layouts, autograd, PyTorch's own paths
 # --------------------------------------------------------------------------
+
 
 def test_views_conjugates_and_subclasses_get_their_values():
     base = torch.zeros(20, 31)

@@ -59,6 +59,7 @@ def tracing_implementation(name, laws):
         with torch.no_grad():
             tensor.fill_(math.nan)
         return tensor
+
     return trace
 
 
@@ -109,8 +110,9 @@ def check_model(make):
 
     plain = parameters(build(make, accelerated=False))
     for name, (keep, values) in fixed.items():
-        assert torch.equal(plain[name].detach()[keep], values), \
+        assert torch.equal(plain[name].detach()[keep], values), (
             f"{name}: drawn by something accelerate() does not intercept"
+        )
     del plain
 
     model = parameters(build(make))
@@ -129,11 +131,12 @@ def check_model(make):
         failures = naive.moment_failures(x, law, ALPHA)
         assert not failures, f"{name} ({law}): {failures}"
         # Elements are independent of their positions: every k-th will do.
-        checked = samples.numpy().ravel()[::max(1, x.size // CHECKED)]
+        checked = samples.numpy().ravel()[:: max(1, x.size // CHECKED)]
         if checked.size >= 100:  # (check_distribution's minimum)
             # The parameters are float32's, as PyTorch computes them.
-            report = check_distribution(checked, as_initializer(law), alpha=ALPHA,
-                                        round_params=False)
+            report = check_distribution(
+                checked, as_initializer(law), alpha=ALPHA, round_params=False
+            )
             assert report.passed, f"{name} ({law}):\n{report}"
         summary["drawn"] += x.size
     assert summary["drawn"] > 0
@@ -153,24 +156,55 @@ def vit(**config):
 
 
 TINY = {
-    "gpt2": gpt2(n_embd=64, n_layer=2, n_head=4, vocab_size=1000, n_positions=64,
-                 bos_token_id=0, eos_token_id=0),
-    "llama": llama(hidden_size=64, intermediate_size=160, num_hidden_layers=2,
-                   num_attention_heads=4, num_key_value_heads=2, vocab_size=1000,
-                   pad_token_id=0),
-    "vit": vit(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-               intermediate_size=128, image_size=64, patch_size=16),
+    "gpt2": gpt2(
+        n_embd=64,
+        n_layer=2,
+        n_head=4,
+        vocab_size=1000,
+        n_positions=64,
+        bos_token_id=0,
+        eos_token_id=0,
+    ),
+    "llama": llama(
+        hidden_size=64,
+        intermediate_size=160,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=1000,
+        pad_token_id=0,
+    ),
+    "vit": vit(
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=128,
+        image_size=64,
+        patch_size=16,
+    ),
 }
 
 REAL = {
     "gpt2-small": gpt2(),
-    "llama-200m": llama(hidden_size=1024, num_hidden_layers=12, num_attention_heads=16,
-                        num_key_value_heads=4, vocab_size=32000, intermediate_size=2816,
-                        pad_token_id=0),
+    "llama-200m": llama(
+        hidden_size=1024,
+        num_hidden_layers=12,
+        num_attention_heads=16,
+        num_key_value_heads=4,
+        vocab_size=32000,
+        intermediate_size=2816,
+        pad_token_id=0,
+    ),
     "vit-b16": vit(),
-    "llama-1.5b": llama(hidden_size=2048, num_hidden_layers=16, num_attention_heads=32,
-                        num_key_value_heads=8, vocab_size=128256, intermediate_size=8192,
-                        tie_word_embeddings=False),
+    "llama-1.5b": llama(
+        hidden_size=2048,
+        num_hidden_layers=16,
+        num_attention_heads=32,
+        num_key_value_heads=8,
+        vocab_size=128256,
+        intermediate_size=8192,
+        tie_word_embeddings=False,
+    ),
 }
 
 

@@ -44,32 +44,48 @@ REVEALED = [
     ("gn.GlorotNormal()([784, 256], 'bfloat16')", NDARRAY_ANY),
     ("gn.glorot_normal(seed=1)(np.array([3, 4]))", NDARRAY_ANY),
     ("gn.HeUniform(seed=0, **gn.TORCH_LAYOUT)((64, 32, 3, 3), np.float64)", NDARRAY_ANY),
-    ("gn.VarianceScaling(2.0, 'fan_in', 'uniform', seed=3, compat='tf.keras')((5, 5))",
-     NDARRAY_ANY),
+    (
+        "gn.VarianceScaling(2.0, 'fan_in', 'uniform', seed=3, compat='tf.keras')((5, 5))",
+        NDARRAY_ANY,
+    ),
     ("gn.TruncatedNormal(0.0, 1.0, lower=0.5, upper=3.0)((10,))", NDARRAY_ANY),
-    ("gn.GlorotNormal(seed=1)((3, 4), out=np.empty((3, 4), np.float32))",
-     rf"numpy\.ndarray\[.*, numpy\.dtype\[{FLOAT32}\]\]"),
-    ("gn.VarianceScaling.from_config({'scale': 2.0})",
-     r"glorot_numba\.initializers\.VarianceScaling"),
+    (
+        "gn.GlorotNormal(seed=1)((3, 4), out=np.empty((3, 4), np.float32))",
+        rf"numpy\.ndarray\[.*, numpy\.dtype\[{FLOAT32}\]\]",
+    ),
+    (
+        "gn.VarianceScaling.from_config({'scale': 2.0})",
+        r"glorot_numba\.initializers\.VarianceScaling",
+    ),
     ("gn.GlorotNormal(seed=1).get_config()", r"dict\[str, Any\]"),
     ("gn.compute_fans((3, 3, 16, 32))", r"tuple\[int, int\]"),
     ("gn.PartitionInfo((6, 5), (2, 0)).full_shape", r"tuple\[int, \.\.\.\]"),
-    ("gn.philox4x32_10(np.zeros((1, 4), np.uint32), np.zeros(2, np.uint32))",
-     rf"numpy\.ndarray\[.*, numpy\.dtype\[{UINT32}\]\]"),
+    (
+        "gn.philox4x32_10(np.zeros((1, 4), np.uint32), np.zeros(2, np.uint32))",
+        rf"numpy\.ndarray\[.*, numpy\.dtype\[{UINT32}\]\]",
+    ),
     ("gn.warmup()", r"bool"),
     ("gnd.from_initializer(gn.HeNormal(seed=0), (8, 8), chunks=4)", r"dask\.array\.core\.Array"),
-    ("gnd.to_zarr(gnd.glorot_normal((8, 8), 4, seed=1), '/tmp/w.zarr')",
-     r"zarr\.core\.array\.Array.*"),
-    ("check_variance_scaling(np.zeros(100), gn.GlorotNormal())",
-     r"glorot_numba\._kit\.VarianceScalingReport"),
+    (
+        "gnd.to_zarr(gnd.glorot_normal((8, 8), 4, seed=1), '/tmp/w.zarr')",
+        r"zarr\.core\.array\.Array.*",
+    ),
+    (
+        "check_variance_scaling(np.zeros(100), gn.GlorotNormal())",
+        r"glorot_numba\._kit\.VarianceScalingReport",
+    ),
     ("check_distribution(np.zeros(100), gn.RandomUniform()).passed", r"bool"),
-    ("shapes(max_rank=2)", r"hypothesis\.strategies\._internal\.strategies\.SearchStrategy"
-                           r"\[tuple\[int, \.\.\.\]\]"),
-    ("initializers()", r"hypothesis\.strategies\._internal\.strategies\.SearchStrategy"
-                       r"\[glorot_numba\.initializers\.Initializer\]"),
-] + [
-    (f"gnd.{name}((8, 8), 4, seed=1)", r"dask\.array\.core\.Array") for name in DASK_FUNCTIONS
-]
+    (
+        "shapes(max_rank=2)",
+        r"hypothesis\.strategies\._internal\.strategies\.SearchStrategy"
+        r"\[tuple\[int, \.\.\.\]\]",
+    ),
+    (
+        "initializers()",
+        r"hypothesis\.strategies\._internal\.strategies\.SearchStrategy"
+        r"\[glorot_numba\.initializers\.Initializer\]",
+    ),
+] + [(f"gnd.{name}((8, 8), 4, seed=1)", r"dask\.array\.core\.Array") for name in DASK_FUNCTIONS]
 
 USES = """\
 import numpy as np
@@ -134,8 +150,9 @@ def checked(tmp_path_factory):
     config = where / "mypy.ini"
     skipped = ",".join(f"{name},{name}.*" for name in SKIPPED)
     config.write_text(CONFIG.format(root=ROOT, cache=where / "cache", skipped=skipped))
-    stdout, stderr, status = api.run(["--config-file", str(config),
-                                      str(where / "uses.py"), str(where / "misuses.py")])
+    stdout, stderr, status = api.run(
+        ["--config-file", str(config), str(where / "uses.py"), str(where / "misuses.py")]
+    )
     assert status in (0, 1) and not stderr, f"mypy did not run:\n{stdout}\n{stderr}"
     report = {"uses.py": [], "misuses.py": []}
     for line in stdout.splitlines():
@@ -164,16 +181,23 @@ def test_the_api_reveals_its_types(checked):
 
 
 def test_misuses_are_refused_where_marked(checked):
-    marked = {i + 1: line.rpartition("# refused: ")[2]
-              for i, line in enumerate(MISUSES.splitlines()) if "# refused: " in line}
+    marked = {
+        i + 1: line.rpartition("# refused: ")[2]
+        for i, line in enumerate(MISUSES.splitlines())
+        if "# refused: " in line
+    }
     reported = {}
     for n, message in checked["misuses.py"]:
         m = re.fullmatch(r"error: .*\[([a-z-]+)\]", message)
         if m:
             reported.setdefault(n, set()).add(m.group(1))
-    wrong = [f"line {n}: {textwrap.shorten(MISUSES.splitlines()[n - 1], 70)}: expected "
-             f"[{code}], got {sorted(reported.get(n, ())) or 'no error'}"
-             for n, code in marked.items() if reported.get(n) != {code}]
-    wrong += [f"line {n}: unexpected {sorted(codes)}" for n, codes in reported.items()
-              if n not in marked]
+    wrong = [
+        f"line {n}: {textwrap.shorten(MISUSES.splitlines()[n - 1], 70)}: expected "
+        f"[{code}], got {sorted(reported.get(n, ())) or 'no error'}"
+        for n, code in marked.items()
+        if reported.get(n) != {code}
+    ]
+    wrong += [
+        f"line {n}: unexpected {sorted(codes)}" for n, codes in reported.items() if n not in marked
+    ]
     assert not wrong, "\n".join(wrong)

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # Elements per thread and kernel call.  One call then takes about 10-25 ms
-# at full speed and about 0.2 s on the slowest paths (partition slices made
+# at full speed and about half a second on the slowest paths (partition slices made
 # of short runs, which MAX_RUNS also bounds; the compat kernels), so Ctrl-C
 # is answered quickly.  Each call ends with every thread waiting for the
 # slowest, and starts with them waking up: a fresh 4096x4096 float32 array

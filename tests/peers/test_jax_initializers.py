@@ -67,22 +67,19 @@ INITIALIZER_RECS = [
     ),
     initializer_record(
         "variance_scaling_fan_in",
-        partial(nn_initializers.variance_scaling, 1, "fan_in", "normal", in_axis=[0],
-                out_axis=[]),
+        partial(nn_initializers.variance_scaling, 1, "fan_in", "normal", in_axis=[0], out_axis=[]),
         floating,
         min_dims=1,
     ),
     initializer_record(
         "variance_scaling_fan_in",
-        partial(nn_initializers.variance_scaling, 1, "fan_in", "normal", in_axis=[],
-                out_axis=[0]),
+        partial(nn_initializers.variance_scaling, 1, "fan_in", "normal", in_axis=[], out_axis=[0]),
         floating,
         min_dims=1,
     ),
     initializer_record(
         "variance_scaling_fan_in",
-        partial(nn_initializers.variance_scaling, 1, "fan_in", "normal", in_axis=[],
-                out_axis=[]),
+        partial(nn_initializers.variance_scaling, 1, "fan_in", "normal", in_axis=[], out_axis=[]),
         floating,
         min_dims=0,
     ),
@@ -90,8 +87,13 @@ INITIALIZER_RECS = [
 
 # Under x64, the dtypes that only it has (the others were run without it).
 CASES = [
-    pytest.param(initializer, shape, dtype, x64,
-                 id=f"{name}-{shape}-{np.dtype(dtype).name}{'-x64' if x64 else ''}")
+    pytest.param(
+        initializer,
+        shape,
+        dtype,
+        x64,
+        id=f"{name}-{shape}-{np.dtype(dtype).name}{'-x64' if x64 else ''}",
+    )
     for x64 in (False, True)
     for name, initializer, shapes, dtypes in INITIALIZER_RECS
     for shape, dtype in itertools.product(shapes, dtypes(x64))
@@ -131,8 +133,12 @@ def testVarianceScalingMultiAxis(x64):
     rng = random.PRNGKey(0)
     shape = (2, 3, 4, 5)
     initializer = nn_initializers.variance_scaling(
-        scale=1.0, mode='fan_avg', distribution='truncated_normal',
-        in_axis=(0, 1), out_axis=(-2, -1))
+        scale=1.0,
+        mode="fan_avg",
+        distribution="truncated_normal",
+        in_axis=(0, 1),
+        out_axis=(-2, -1),
+    )
     val = initializer(rng, shape)
 
     assert shape == jnp.shape(val)
@@ -142,8 +148,13 @@ def testVarianceScalingBatchAxis(x64):
     rng = random.PRNGKey(0)
     shape = (2, 3, 4, 5)
     initializer = nn_initializers.variance_scaling(
-        scale=1.0, mode='fan_avg', distribution='truncated_normal',
-        in_axis=0, out_axis=(2, 3), batch_axis=1)
+        scale=1.0,
+        mode="fan_avg",
+        distribution="truncated_normal",
+        in_axis=0,
+        out_axis=(2, 3),
+        batch_axis=1,
+    )
     val = initializer(rng, shape)
 
     assert shape == jnp.shape(val)
@@ -153,7 +164,8 @@ def testVarianceScalingError(x64):
     rng = random.PRNGKey(0)
     shape = (5,)
     initializer = nn_initializers.variance_scaling(
-        scale=1.0, mode='fan_avg', distribution='truncated_normal')
+        scale=1.0, mode="fan_avg", distribution="truncated_normal"
+    )
 
     with pytest.raises(
         ValueError,
@@ -168,10 +180,11 @@ def testAccidentalUpcasting(x64):
     rng = random.PRNGKey(0)
     shape = (4, 4)
     scalar_param = jnp.array(1.0, dtype=jnp.float32)
-    for init_fn in (nn_initializers.uniform(scalar_param, jnp.bfloat16),
-                    nn_initializers.normal(scalar_param, jnp.bfloat16),
-                    nn_initializers.truncated_normal(scalar_param, jnp.bfloat16),
-                    ):
+    for init_fn in (
+        nn_initializers.uniform(scalar_param, jnp.bfloat16),
+        nn_initializers.normal(scalar_param, jnp.bfloat16),
+        nn_initializers.truncated_normal(scalar_param, jnp.bfloat16),
+    ):
         sub_rng, rng = random.split(rng)
         val = init_fn(sub_rng, shape)
         assert val.dtype == jnp.bfloat16

@@ -48,7 +48,8 @@ keras = pytest.importorskip("keras", reason="Keras 3 is not installed (pip insta
 pytest.importorskip("absl", reason="Keras' TestCase needs absl-py")
 
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 from keras.src import backend, initializers, random, testing, utils  # noqa: E402
 from keras.src.layers.attention.multi_head_attention import MultiHeadAttention  # noqa: E402
@@ -82,14 +83,16 @@ class RandomInitializersTest(testing.TestCase):
 
         # Test that a SeedGenerator yields different results each call.
         initializer = gnk.RandomNormal(
-            mean=mean, stddev=stddev, seed=backend.random.SeedGenerator(1337))
+            mean=mean, stddev=stddev, seed=backend.random.SeedGenerator(1337)
+        )
         values = initializer(shape=shape)
         next_values = initializer(shape=shape)
         self.assertNotAllClose(values, next_values)
 
         # Test serialization with SeedGenerator
         initializer = gnk.RandomNormal(
-            mean=mean, stddev=stddev, seed=backend.random.SeedGenerator(1337))
+            mean=mean, stddev=stddev, seed=backend.random.SeedGenerator(1337)
+        )
         values = initializer(shape=shape)
 
         # Test that unseeded generator gets different results after cloning
@@ -134,7 +137,8 @@ class RandomInitializersTest(testing.TestCase):
         self.assertEqual(initializer.seed, seed)
         self.assertEqual(values.shape, shape)
         self.assertAllClose(
-            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 25), atol=1e-1)
+            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 25), atol=1e-1
+        )
         self.run_class_serialization_test(initializer)
 
         initializer = gnk.VarianceScaling(scale=scale, seed=seed, mode="fan_out")
@@ -143,7 +147,8 @@ class RandomInitializersTest(testing.TestCase):
         self.assertEqual(initializer.seed, seed)
         self.assertEqual(values.shape, shape)
         self.assertAllClose(
-            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 20), atol=1e-1)
+            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 20), atol=1e-1
+        )
         self.run_class_serialization_test(initializer)
 
     def test_get_method(self):
@@ -195,8 +200,7 @@ class RandomInitializersTest(testing.TestCase):
         seed = 1234
 
         with self.assertRaisesRegex(ValueError, "Invalid `distribution` argument:"):
-            gnk.VarianceScaling(scale=scale, seed=seed, mode="fan_in",
-                                distribution="invalid_dist")
+            gnk.VarianceScaling(scale=scale, seed=seed, mode="fan_in", distribution="invalid_dist")
 
     def test_serialization_with_seed_generator(self):
         seed = random.SeedGenerator()
@@ -230,8 +234,13 @@ class RandomInitializersTest(testing.TestCase):
         # Uniform draws reach within 0.1 % of the bound sqrt(3 / fan) unless
         # all 262144 draws miss the top 0.1 % (probability < 1e-100).
         for mode, fan in zip(("fan_in", "fan_out"), fans, strict=True):
-            initializer = gnk.VarianceScaling(mode=mode, distribution="uniform", seed=1,
-                                              input_axes=input_axes, output_axes=output_axes)
+            initializer = gnk.VarianceScaling(
+                mode=mode,
+                distribution="uniform",
+                seed=1,
+                input_axes=input_axes,
+                output_axes=output_axes,
+            )
             top = np.abs(backend.convert_to_numpy(initializer(shape=shape))).max()
             bound = np.float32(np.sqrt(3.0 / fan))
             self.assertLessEqual(top, bound)
@@ -244,18 +253,21 @@ class RandomInitializersTest(testing.TestCase):
         seed = 1234
 
         # Testing standard deviation with given axes
-        initializer = gnk.VarianceScaling(scale=scale, seed=seed, mode="fan_in",
-                                          input_axes=[0], output_axes=[1, 2])
+        initializer = gnk.VarianceScaling(
+            scale=scale, seed=seed, mode="fan_in", input_axes=[0], output_axes=[1, 2]
+        )
         values = initializer(shape=shape)
         self.assertEqual(values.shape, shape)
         self.assertAllClose(
-            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 32), atol=1e-1)
+            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 32), atol=1e-1
+        )
 
         # Test output standard deviation without axes
         initializer = gnk.VarianceScaling(scale=scale, seed=seed, mode="fan_in")
         values = initializer(shape=shape)
         self.assertAllClose(
-            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 128), atol=1e-1)
+            np.std(backend.convert_to_numpy(values)), np.sqrt(scale / 128), atol=1e-1
+        )
 
     def test_mha_query_projection_variance(self):
         for kernel_initializer in ("lecun_normal", gnk.LecunNormal()):
@@ -265,8 +277,9 @@ class RandomInitializersTest(testing.TestCase):
             dim = 32
 
             with gnk.accelerate():
-                mha = MultiHeadAttention(num_heads=num_heads, key_dim=key_dim,
-                                         kernel_initializer=kernel_initializer)
+                mha = MultiHeadAttention(
+                    num_heads=num_heads, key_dim=key_dim, kernel_initializer=kernel_initializer
+                )
                 # Build with a typical shape: (batch, seq, dim)
                 mha.build((None, 10, dim), (None, 10, dim))
 
@@ -293,12 +306,23 @@ def test_other_backends(backend):
     if backend != "numpy" and importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed: no Keras {backend} backend to test")
     root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, KERAS_BACKEND=backend,
-               PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
-    script = ("import keras, unittest\n"
-              f"assert keras.backend.backend() == {backend!r}, keras.backend.backend()\n"
-              "unittest.main(module='tests.peers.test_keras_initializers', argv=['peers'])\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env,
-                            capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        KERAS_BACKEND=backend,
+        PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    )
+    script = (
+        "import keras, unittest\n"
+        f"assert keras.backend.backend() == {backend!r}, keras.backend.backend()\n"
+        "unittest.main(module='tests.peers.test_keras_initializers', argv=['peers'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr.rstrip().endswith("OK"), result.stderr[-3000:]

@@ -92,6 +92,7 @@ def accelerated():
 
 # --- upstream's helpers ------------------------------------------------------
 
+
 def is_normal(tensor, mean, std):
     samples = tensor.view(-1).tolist()
     return stats.kstest(samples, "norm", args=(mean, std))[1] > 0.0001
@@ -127,6 +128,7 @@ def fans(tensor):
 
 # --- TestNNInit: the functions glorot_numba offers ---------------------------
 
+
 @pytest.mark.parametrize("dims", [1, 2, 4])
 def test_uniform(init, dims):
     tensor = random_nd_tensor(dims, size_min=30, size_max=50)
@@ -156,12 +158,14 @@ def test_trunc_normal_generator(init):
     init.trunc_normal_(ref)
 
     torch.testing.assert_close(tensor, ref)
-    assert is_trunc_normal(tensor, mean=0, std=1, a=0, b=1), \
+    assert is_trunc_normal(tensor, mean=0, std=1, a=0, b=1), (
         "Expected truncated normal distribution"
+    )
 
 
-@pytest.mark.parametrize("name", ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-                                  "kaiming_normal_"])
+@pytest.mark.parametrize(
+    "name", ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+)
 @pytest.mark.parametrize("dims", [0, 1])
 def test_errors_on_inputs_smaller_than_2d(init, name, dims):
     tensor = random_nd_tensor(dims, size_min=1, size_max=1)
@@ -207,8 +211,9 @@ def test_xavier_normal(init, use_gain, dims):
     assert is_normal(tensor, 0, expected_std), "Expected normal distribution"
 
 
-@pytest.mark.parametrize("name, check", [("kaiming_uniform_", "uniform"),
-                                         ("kaiming_normal_", "normal")])
+@pytest.mark.parametrize(
+    "name, check", [("kaiming_uniform_", "uniform"), ("kaiming_normal_", "normal")]
+)
 @pytest.mark.parametrize("use_a", [True, False])
 @pytest.mark.parametrize("dims", [2, 4])
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
@@ -232,6 +237,7 @@ def test_kaiming(init, name, check, use_a, dims, mode):
 
 # --- TestNNInitDeviceType (CPU) ------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("dims", [1, 2, 4])
 def test_trunc_normal_all_dtypes(init, dims, dtype):
@@ -247,8 +253,9 @@ def test_trunc_normal_all_dtypes(init, dims, dtype):
     hi = torch.tensor(b, dtype=dtype).item()
     assert tensor.min().item() >= lo, f"{dtype}: values below lower bound a={a}"
     assert tensor.max().item() <= hi, f"{dtype}: values above upper bound b={b}"
-    assert is_trunc_normal(tensor.float(), mean, std, a, b), \
+    assert is_trunc_normal(tensor.float(), mean, std, a, b), (
         f"{dtype}: failed KS test against truncated normal"
+    )
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
@@ -258,8 +265,9 @@ def test_trunc_normal_low_precision(init, dtype):
     init.trunc_normal_(t, mean=mean, std=std, a=a, b=b)
     assert t.min().item() >= a, f"{dtype}: values below lower bound a={a}"
     assert t.max().item() <= b, f"{dtype}: values above upper bound b={b}"
-    assert is_trunc_normal(t.float(), mean, std, a, b), \
+    assert is_trunc_normal(t.float(), mean, std, a, b), (
         f"{dtype}: failed KS test against truncated normal"
+    )
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
@@ -270,12 +278,15 @@ def test_trunc_normal_narrow_interval(init, dtype):
     init.trunc_normal_(t, mean=mean, std=std, a=a, b=b)
     assert t.min().item() >= a, f"{dtype}: values below lower bound a={a}"
     assert t.max().item() <= b, f"{dtype}: values above upper bound b={b}"
-    assert is_trunc_normal(t.float(), mean, std, a, b), \
+    assert is_trunc_normal(t.float(), mean, std, a, b), (
         f"{dtype}: failed KS test against truncated normal"
+    )
 
 
-@pytest.mark.parametrize("dtype, min_unique", [(torch.float32, 5000), (torch.float64, 5000),
-                                               (torch.float16, 3000), (torch.bfloat16, 1000)])
+@pytest.mark.parametrize(
+    "dtype, min_unique",
+    [(torch.float32, 5000), (torch.float64, 5000), (torch.float16, 3000), (torch.bfloat16, 1000)],
+)
 def test_trunc_normal_unique_values(init, dtype, min_unique):
     t = torch.empty(10000, dtype=dtype)
     init.trunc_normal_(t, mean=0.0, std=1.0, a=-2.0, b=2.0)
@@ -299,23 +310,42 @@ def test_trunc_normal_no_boundary_values_small_std(init, dtype):
 
 # --- TestNNInit: the rest of torch.nn.init, which accelerate() must leave working ----
 
+
 def test_calculate_gain_linear(accelerated):
-    for fn in ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose2d",
-               "conv_transpose2d", "conv_transpose3d"]:
+    for fn in [
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose2d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+    ]:
         assert accelerated.calculate_gain(fn) == 1
 
 
-@pytest.mark.parametrize("fn, expected", [("sigmoid", 1), ("tanh", 1.6666666666666667),
-                                          ("relu", 1.4142135623730951),
-                                          ("leaky_relu", 1.4141428569978354)])
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        ("sigmoid", 1),
+        ("tanh", 1.6666666666666667),
+        ("relu", 1.4142135623730951),
+        ("leaky_relu", 1.4141428569978354),
+    ],
+)
 def test_calculate_gain_nonlinear(accelerated, fn, expected):
     assert accelerated.calculate_gain(fn) == expected
 
 
-@pytest.mark.parametrize("param, expected", [(None, 1.4141428569978354),
-                                             (0, 1.4142135623730951),
-                                             (0.01, 1.4141428569978354),
-                                             (10, 0.14071950894605836)])
+@pytest.mark.parametrize(
+    "param, expected",
+    [
+        (None, 1.4141428569978354),
+        (0, 1.4142135623730951),
+        (0.01, 1.4141428569978354),
+        (10, 0.14071950894605836),
+    ],
+)
 def test_calculate_gain_leaky_relu(accelerated, param, expected):
     assert accelerated.calculate_gain("leaky_relu", param) == expected
 
@@ -388,8 +418,8 @@ def test_dirac_identity(accelerated, groups, conv, spatial):
     inner = (slice(None), slice(None)) + (slice(1, -1),) * spatial
     for g in range(groups):
         # The in_c outputs of each group are preserved; its extra outputs are 0.
-        torch.testing.assert_close(x[inner], y[:, eff_out_c * g:eff_out_c * g + in_c])
-        assert torch.nonzero(y[:, eff_out_c * g + in_c:eff_out_c * (g + 1)]).numel() == 0
+        torch.testing.assert_close(x[inner], y[:, eff_out_c * g : eff_out_c * g + in_c])
+        assert torch.nonzero(y[:, eff_out_c * g + in_c : eff_out_c * (g + 1)]).numel() == 0
 
 
 @pytest.mark.parametrize("dims", [1, 2, 6])
@@ -419,8 +449,9 @@ def test_sparse_default_std(accelerated, use_random_std):
     for col_idx in range(tensor.size(1)):
         column = tensor[:, col_idx]
         assert column[column == 0].nelement() >= math.ceil(sparsity * rows)
-    assert is_normal(tensor[tensor != 0], 0, std), \
+    assert is_normal(tensor[tensor != 0], 0, std), (
         "Expected normal distribution for non-zero elements"
+    )
 
 
 @pytest.mark.parametrize("use_gain", [True, False])
@@ -436,11 +467,9 @@ def test_orthogonal(accelerated, use_gain, tensor_size):
     rows, cols = tensor_size[0], reduce(mul, tensor_size[1:])
     flat = tensor.view(rows, cols)
     if rows > cols:
-        torch.testing.assert_close(flat.t() @ flat, torch.eye(cols) * gain**2, atol=1e-6,
-                                   rtol=0)
+        torch.testing.assert_close(flat.t() @ flat, torch.eye(cols) * gain**2, atol=1e-6, rtol=0)
     else:
-        torch.testing.assert_close(flat @ flat.t(), torch.eye(rows) * gain**2, atol=1e-6,
-                                   rtol=0)
+        torch.testing.assert_close(flat @ flat.t(), torch.eye(rows) * gain**2, atol=1e-6, rtol=0)
 
 
 def test_deprecation(accelerated):
