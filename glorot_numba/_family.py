@@ -8,17 +8,7 @@ normals for the ``*Normal`` classes, ``U(-limit, limit)`` for the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from . import _dtypes
-from .initializers import DEFAULT_METHOD, VarianceScaling
-
-if TYPE_CHECKING:
-    from ._dtypes import DTypeLike
-    from ._seeding import SeedLike
-    from ._shapes import AxisLike
-    from ._tf_compat import Compat
-    from .initializers import Config, Method, Mode
+from .initializers import _Preset
 
 __all__ = [
     "GlorotUniform",
@@ -34,55 +24,6 @@ __all__ = [
     "lecun_normal",
     "lecun_uniform",
 ]
-
-
-class _Preset(VarianceScaling):
-    """A ``VarianceScaling`` whose scale, mode and distribution are fixed."""
-
-    _SCALE: float = 1.0
-    _MODE: Mode = "fan_in"
-    _DISTRIBUTION: str = "truncated_normal"
-
-    def __init__(
-        self,
-        seed: SeedLike = None,
-        dtype: DTypeLike = "float32",
-        compat: Compat = None,
-        *,
-        method: Method = DEFAULT_METHOD,
-        in_axis: AxisLike = -2,
-        out_axis: AxisLike = -1,
-        batch_axis: AxisLike = (),
-    ) -> None:
-        super().__init__(
-            scale=self._SCALE,
-            mode=self._MODE,
-            distribution=self._DISTRIBUTION,
-            seed=seed,
-            dtype=dtype,
-            compat=compat,
-            method=method,
-            in_axis=in_axis,
-            out_axis=out_axis,
-            batch_axis=batch_axis,
-        )
-
-    def get_config(self) -> Config:
-        """``{"seed": ..., "dtype": ...}``, plus fan axes that are not the defaults.
-
-        Examples
-        --------
-        >>> import glorot_numba as gn
-        >>> gn.HeNormal(seed=1).get_config()
-        {'seed': 1, 'dtype': 'float32'}
-        >>> gn.HeNormal(seed=1, **gn.TORCH_LAYOUT).get_config()
-        {'seed': 1, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
-        """
-        return {
-            "seed": self.seed,
-            "dtype": _dtypes.dtype_name(self.dtype),
-            **self._optional_config(),
-        }
 
 
 class GlorotUniform(_Preset):

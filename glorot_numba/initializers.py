@@ -575,7 +575,60 @@ class VarianceScaling(Initializer):
         return config
 
 
-class GlorotNormal(VarianceScaling):
+class _Preset(VarianceScaling):
+    """A ``VarianceScaling`` whose scale, mode and distribution are fixed."""
+
+    _SCALE: float = 1.0
+    _MODE: Mode = "fan_in"
+    _DISTRIBUTION: str = "truncated_normal"
+
+    def __init__(
+        self,
+        seed: SeedLike = None,
+        dtype: DTypeLike = "float32",
+        compat: Compat = None,
+        *,
+        method: Method = DEFAULT_METHOD,
+        in_axis: AxisLike = -2,
+        out_axis: AxisLike = -1,
+        batch_axis: AxisLike = (),
+    ) -> None:
+        super().__init__(
+            scale=self._SCALE,
+            mode=self._MODE,
+            distribution=self._DISTRIBUTION,
+            seed=seed,
+            dtype=dtype,
+            compat=compat,
+            method=method,
+            in_axis=in_axis,
+            out_axis=out_axis,
+            batch_axis=batch_axis,
+        )
+
+    def get_config(self) -> Config:
+        """``{"seed": ..., "dtype": ...}``, plus fan axes that are not the defaults.
+
+        Examples
+        --------
+        >>> import glorot_numba as gn
+        >>> gn.HeNormal(seed=1).get_config()
+        {'seed': 1, 'dtype': 'float32'}
+        >>> gn.HeNormal(seed=1, **gn.TORCH_LAYOUT).get_config()
+        {'seed': 1, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
+        >>> gn.GlorotNormal(seed=42, compat="tf.compat.v1").get_config()
+        {'seed': 42, 'dtype': 'float32', 'compat': 'tf.compat.v1'}
+        >>> gn.GlorotNormal(seed=42, method="inverse_cdf").get_config()
+        {'seed': 42, 'dtype': 'float32', 'method': 'inverse_cdf'}
+        """
+        return {
+            "seed": self.seed,
+            "dtype": _dtypes.dtype_name(self.dtype),
+            **self._optional_config(),
+        }
+
+
+class GlorotNormal(_Preset):
     """Glorot (Xavier) normal initializer, as in TensorFlow v1.
 
     Draws from a normal distribution truncated at two standard deviations
@@ -622,52 +675,7 @@ class GlorotNormal(VarianceScaling):
      [ 0.8416824   0.515258    0.41064805]]
     """
 
-    def __init__(
-        self,
-        seed: SeedLike = None,
-        dtype: DTypeLike = "float32",
-        compat: Compat = None,
-        *,
-        method: Method = DEFAULT_METHOD,
-        in_axis: AxisLike = -2,
-        out_axis: AxisLike = -1,
-        batch_axis: AxisLike = (),
-    ) -> None:
-        super().__init__(
-            scale=1.0,
-            mode="fan_avg",
-            distribution="truncated_normal",
-            seed=seed,
-            dtype=dtype,
-            compat=compat,
-            method=method,
-            in_axis=in_axis,
-            out_axis=out_axis,
-            batch_axis=batch_axis,
-        )
-
-    def get_config(self) -> Config:
-        """``{"seed": ..., "dtype": ...}``, as TensorFlow v1 reports it.
-
-        Fan axes that differ from the defaults are added.
-
-        Examples
-        --------
-        >>> import glorot_numba as gn
-        >>> gn.GlorotNormal(seed=42).get_config()
-        {'seed': 42, 'dtype': 'float32'}
-        >>> gn.GlorotNormal(seed=42, compat="tf.compat.v1").get_config()
-        {'seed': 42, 'dtype': 'float32', 'compat': 'tf.compat.v1'}
-        >>> gn.GlorotNormal(seed=42, in_axis=1, out_axis=0).get_config()
-        {'seed': 42, 'dtype': 'float32', 'in_axis': 1, 'out_axis': 0}
-        >>> gn.GlorotNormal(seed=42, method="inverse_cdf").get_config()
-        {'seed': 42, 'dtype': 'float32', 'method': 'inverse_cdf'}
-        """
-        return {
-            "seed": self.seed,
-            "dtype": _dtypes.dtype_name(self.dtype),
-            **self._optional_config(),
-        }
+    _MODE = "fan_avg"
 
 
 glorot_normal = GlorotNormal
