@@ -46,7 +46,7 @@ from . import threads  # isort: skip
 from . import interval, kernels, pieces, tf_kernels
 from .kernels import params
 from .kinds import INTERVAL, INTERVAL_KINDS, INVERSE_CDF, NORMAL, TAIL, TRUNCATED, UNIFORM
-from .memory import allocate, available_memory, overlaps_itself
+from .memory import allocate, available_memory, check_room, overlaps_itself
 from .philox import philox4x32_10
 from .pieces import launch_dynamic, run_pieces
 from .threads import SERIAL_BELOW, num_threads
@@ -66,6 +66,7 @@ __all__ = [
     "launch_dynamic",
     "allocate",
     "available_memory",
+    "check_room",
     "overlaps_itself",
     "philox4x32_10",
     "num_threads",

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHECK_MEMORY_FROM", "allocate", "available_memory", "overlaps_itself"]
+__all__ = ["CHECK_MEMORY_FROM", "allocate", "available_memory", "check_room", "overlaps_itself"]
 
 # New arrays at least this large are checked against the memory the system
 # can still provide; smaller ones are left to NumPy.
@@ -59,6 +59,14 @@ def allocate(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, An
     follows gets the process killed.  Large requests are therefore checked
     against the memory still available first.
     """
+    check_room(shape, dtype)
+    return np.empty(shape, dtype)
+
+
+def check_room(shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
+    """The byte count of an array of ``shape`` and ``dtype``; raises
+    ValueError if no address space holds it, MemoryError if it is large and
+    the system cannot back it (see :func:`allocate`)."""
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > _MAX_BYTES:
         raise ValueError(
@@ -72,7 +80,7 @@ def allocate(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, An
                 f"an array of shape {tuple(shape)} and dtype {dtype} needs "
                 f"{nbytes / 2**30:.1f} GiB, but only {room / 2**30:.1f} GiB are available"
             )
-    return np.empty(shape, dtype)
+    return nbytes
 
 
 def overlaps_itself(a: np.ndarray[Any, Any]) -> bool:
