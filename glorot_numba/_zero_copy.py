@@ -32,9 +32,8 @@ __all__ = ["ALIGNMENT", "MAPPED_FROM", "aligned_empty"]
 
 ALIGNMENT = 64
 
-# From this size on NumPy advises huge pages (and glibc maps the block
-# anyway); smaller arrays keep NumPy's allocator, whose freed memory the
-# next allocation reuses.
+# From this size on NumPy advises huge pages; smaller arrays keep NumPy's
+# allocator, whose freed memory the next allocation reuses.
 MAPPED_FROM = 1 << 22
 
 _BYTES = np.dtype(np.uint8)
@@ -57,6 +56,6 @@ def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
     if _CAN_MAP and nbytes >= MAPPED_FROM:
         pages = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         return np.frombuffer(pages, dtype, count=math.prod(shape)).reshape(shape)
-    raw = _engine.allocate((nbytes + ALIGNMENT,), _BYTES)
+    raw = np.empty(nbytes + ALIGNMENT, _BYTES)  # the room is checked above
     start = -raw.ctypes.data % ALIGNMENT
     return raw[start : start + nbytes].view(dtype).reshape(shape)
