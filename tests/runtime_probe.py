@@ -12,6 +12,7 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -238,6 +239,10 @@ def _interrupted_fill(draw, dtype):
     every process), the last launches, and whether the process is still
     usable afterwards.
     """
+    # Python's own SIGINT handler, whatever this process inherited: a shell
+    # that starts a job in the background (`cmd &`, nohup) makes SIGINT
+    # ignored for it and every child, and the test would wait in vain.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sample = draw(CHECK_ROWS, dtype)  # compiles, and the values to get again
     # Lazily committed pages: the memory touched before the interrupt is small.
     out = np.empty((INTERRUPT_ROWS, 1), dtype)
