@@ -141,6 +141,8 @@ def test_kernels_transform_in_512_bit_vectors():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
     assert set(counts) == {"fill_f32", "fill_f32_serial", "fill_f64", "fill_f64_serial"}
     for name, by_width in counts.items():
         assert by_width["zmm"] >= 2, (name, by_width)  # tile pass and list pass

@@ -208,6 +208,10 @@ def test_ctrl_c_stops_a_long_fill_within_a_piece(probe, dtype):
     finally:
         proc.kill()
         proc.wait()
+        # Closed here also when the test fails, or the pipes are collected
+        # in a later test and fail it with a ResourceWarning.
+        proc.stdout.close()
+        proc.stderr.close()
     assert proc.returncode == 0, err[-3000:]
     result = json.loads(out.strip().splitlines()[-1])
     late = [launch for launch in result["last_launches"] if launch[1] is None or launch[1] > after]
