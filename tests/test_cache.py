@@ -214,11 +214,20 @@ def test_four_processes_compiling_at_once(tmp_path):
         for _ in range(4)
     ]
     results = []
-    for p in procs:
-        out, err = p.communicate(timeout=600)
-        assert p.returncode == 0, err
-        assert [line for line in err.splitlines() if "Warning" in line] == []
-        results.append(json.loads(out))
+    try:
+        for p in procs:
+            out, err = p.communicate(timeout=600)
+            assert p.returncode == 0, err
+            assert [line for line in err.splitlines() if "Warning" in line] == []
+            results.append(json.loads(out))
+    finally:
+        # Also after a failure, or the pipes fail a later test when collected.
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.stdout.close()
+            p.stderr.close()
     assert {r["digest"] for r in results} == {reference_digest()}
     assert sum(r["hits"] == 0 for r in results) >= 2  # at least two really compiled
     fifth, _ = probe_process({"NUMBA_CACHE_DIR": str(tmp_path)})
