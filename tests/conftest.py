@@ -39,6 +39,19 @@ def python_env(**env):
     return dict(os.environ, PYTHONPATH=str(ROOT), **env)
 
 
+def reap(*procs):
+    """Kill the ``subprocess.Popen`` children still running and close their
+    pipes -- also after a failed test, or the pipes are collected in a later
+    test and fail it with a ResourceWarning."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
 # --------------------------------------------------------------------------
 # Comparing bits
 

@@ -12,7 +12,7 @@ from numba.core.caching import NullCache
 
 from glorot_numba._engine import cache as _cache
 
-from .conftest import ROOT, python_env
+from .conftest import ROOT, python_env, reap
 
 # The first call of a process, and what Numba compiled for it: the names of
 # the functions its "numba:compile" events were for (a cache hit sends none).
@@ -221,13 +221,7 @@ def test_four_processes_compiling_at_once(tmp_path):
             assert [line for line in err.splitlines() if "Warning" in line] == []
             results.append(json.loads(out))
     finally:
-        # Also after a failure, or the pipes fail a later test when collected.
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            p.stdout.close()
-            p.stderr.close()
+        reap(*procs)
     assert {r["digest"] for r in results} == {reference_digest()}
     assert sum(r["hits"] == 0 for r in results) >= 2  # at least two really compiled
     fifth, _ = probe_process({"NUMBA_CACHE_DIR": str(tmp_path)})

@@ -15,7 +15,7 @@ from numba import njit
 from glorot_numba._engine import codegen as _codegen
 from glorot_numba._engine import ieee as _ieee
 
-from .conftest import python_env
+from .conftest import python_env, reap
 
 pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="needs the JIT")
 
@@ -137,12 +137,7 @@ def test_kernels_transform_in_512_bit_vectors():
             assert proc.returncode == 0, stderr
             counts.update(json.loads(stdout))
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-            proc.stderr.close()
+        reap(*procs)
     assert set(counts) == {"fill_f32", "fill_f32_serial", "fill_f64", "fill_f64_serial"}
     for name, by_width in counts.items():
         assert by_width["zmm"] >= 2, (name, by_width)  # tile pass and list pass

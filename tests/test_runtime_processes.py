@@ -15,7 +15,7 @@ from pathlib import Path
 import numba
 import pytest
 
-from .conftest import ROOT, python_env
+from .conftest import ROOT, python_env, reap
 
 PROBE = str(Path(__file__).with_name("runtime_probe.py"))
 LINUX_X86_64 = sys.platform.startswith("linux") and os.uname().machine == "x86_64"
@@ -206,12 +206,7 @@ def test_ctrl_c_stops_a_long_fill_within_a_piece(probe, dtype):
         after = time.monotonic()
         out, err = proc.communicate(timeout=120)
     finally:
-        proc.kill()
-        proc.wait()
-        # Closed here also when the test fails, or the pipes are collected
-        # in a later test and fail it with a ResourceWarning.
-        proc.stdout.close()
-        proc.stderr.close()
+        reap(proc)
     assert proc.returncode == 0, err[-3000:]
     result = json.loads(out.strip().splitlines()[-1])
     late = [launch for launch in result["last_launches"] if launch[1] is None or launch[1] > after]
